@@ -1,0 +1,68 @@
+//! How values are written to and read from columns both engines share: instants as fixed
+//! RFC 3339 UTC text (so they sort as text), lists as JSON text.
+
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
+use time::{OffsetDateTime, UtcOffset};
+
+use crate::{StoreError, StoreResult};
+
+/// Formats an instant as `YYYY-MM-DDTHH:MM:SS.ffffffZ` in UTC.
+pub fn instant(at: OffsetDateTime) -> String {
+    let format =
+        format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
+    at.to_offset(UtcOffset::UTC)
+        .format(&format)
+        .unwrap_or_else(|_| at.unix_timestamp().to_string())
+}
+
+/// Parses an instant written by [`instant`].
+pub fn parse_instant(text: &str) -> StoreResult<OffsetDateTime> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| StoreError::Corrupt(format!("instant {text:?}: {e}")))
+}
+
+/// Reads a text column.
+pub fn text(row: &AnyRow, column: &str) -> StoreResult<String> {
+    Ok(row.try_get::<String, _>(column)?)
+}
+
+/// Reads a nullable text column.
+pub fn opt_text(row: &AnyRow, column: &str) -> StoreResult<Option<String>> {
+    Ok(row.try_get::<Option<String>, _>(column)?)
+}
+
+/// Reads an instant column.
+pub fn at(row: &AnyRow, column: &str) -> StoreResult<OffsetDateTime> {
+    parse_instant(&text(row, column)?)
+}
+
+/// Reads a nullable instant column.
+pub fn opt_at(row: &AnyRow, column: &str) -> StoreResult<Option<OffsetDateTime>> {
+    opt_text(row, column)?
+        .as_deref()
+        .map(parse_instant)
+        .transpose()
+}
+
+/// Reads an integer column.
+pub fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
+    Ok(row.try_get::<i64, _>(column)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn instants_round_trip_and_sort_as_text() {
+        let early = datetime!(2026-01-02 03:04:05.000_007 +09:00);
+        let late = datetime!(2026-01-02 03:04:05.5 UTC);
+        assert_eq!(instant(early), "2026-01-01T18:04:05.000007Z");
+        assert_eq!(parse_instant(&instant(early)).unwrap(), early);
+        assert!(instant(early) < instant(late));
+    }
+}

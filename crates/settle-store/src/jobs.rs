@@ -1,0 +1,164 @@
+//! The `jobs` table: durable background work (emails, webhooks, filing) claimed with leases.
+//! A job enqueued inside a use case's transaction exists exactly when that work committed
+//! (the outbox pattern); a worker that dies loses its lease and another takes the job over.
+
+use settle_core::ids::{JobId, TenantId};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use time::{Duration, OffsetDateTime};
+
+use crate::StoreResult;
+use crate::codec::{instant, int, opt_text, text};
+
+/// A job to run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Job {
+    /// Its id.
+    pub id: JobId,
+    /// The tenant it works for, if any.
+    pub tenant_id: Option<TenantId>,
+    /// What to do (`email`, `webhook`, `nts.file`…).
+    pub kind: String,
+    /// The arguments, as JSON.
+    pub payload: serde_json::Value,
+    /// How many times it has been claimed, this time included.
+    pub attempts: i64,
+}
+
+/// A job to enqueue.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewJob {
+    /// The tenant it works for, if any.
+    pub tenant_id: Option<TenantId>,
+    /// What to do.
+    pub kind: String,
+    /// The arguments.
+    pub payload: serde_json::Value,
+    /// When given, a second job with the same key is not enqueued.
+    pub dedupe_key: Option<String>,
+    /// Not before this instant.
+    pub run_at: OffsetDateTime,
+}
+
+/// Enqueues a job; false when one with the same dedupe key exists already.
+pub async fn enqueue(
+    conn: &mut AnyConnection,
+    job: &NewJob,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, attempts, created_at) \
+         VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0, $7) ON CONFLICT DO NOTHING",
+    )
+    .bind(JobId::generate().to_string())
+    .bind(job.tenant_id.as_ref().map(|t| t.to_string()))
+    .bind(&job.kind)
+    .bind(job.payload.to_string())
+    .bind(job.dedupe_key.as_deref())
+    .bind(instant(job.run_at))
+    .bind(instant(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Claims up to `limit` jobs of `kind` that are due, or whose last lease lapsed, for
+/// `owner` until `now + lease`. Several processes may claim at once: each job goes to one.
+pub async fn claim(
+    conn: &mut AnyConnection,
+    kind: &str,
+    owner: &str,
+    now: OffsetDateTime,
+    lease: Duration,
+    limit: u32,
+) -> StoreResult<Vec<Job>> {
+    // PostgreSQL skips rows another claimer holds; SQLite has one writer, so no lock clause.
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, \
+         attempts = attempts + 1 WHERE id IN (SELECT id FROM jobs WHERE kind = $3 AND \
+         ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4)) \
+         ORDER BY run_at, id LIMIT {limit}{lock}) \
+         RETURNING id, tenant_id, kind, payload, attempts"
+    );
+    let rows = sqlx::query(&sql)
+        .bind(owner)
+        .bind(instant(now + lease))
+        .bind(kind)
+        .bind(instant(now))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Marks a claimed job done; false if the lease was lost to another worker meanwhile.
+pub async fn complete(
+    conn: &mut AnyConnection,
+    id: &JobId,
+    owner: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE jobs SET state = 'done', finished_at = $1, lease_owner = NULL, lease_until = NULL \
+         WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+    )
+    .bind(instant(now))
+    .bind(id.as_str())
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records a failed attempt: retried at `retry_at`, or failed for good when `None`.
+pub async fn fail(
+    conn: &mut AnyConnection,
+    id: &JobId,
+    owner: &str,
+    error: &str,
+    retry_at: Option<OffsetDateTime>,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let (state, run_at, finished) = match retry_at {
+        Some(at) => ("pending", Some(instant(at)), None),
+        None => ("failed", None, Some(instant(now))),
+    };
+    let done = sqlx::query(
+        "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, \
+         last_error = $4, lease_owner = NULL, lease_until = NULL \
+         WHERE id = $5 AND lease_owner = $6 AND state = 'running'",
+    )
+    .bind(state)
+    .bind(run_at)
+    .bind(finished)
+    .bind(error)
+    .bind(id.as_str())
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Counts jobs of `kind` in `state` (for operators and tests).
+pub async fn count(conn: &mut AnyConnection, kind: &str, state: &str) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND state = $2")
+        .bind(kind)
+        .bind(state)
+        .fetch_one(conn)
+        .await?;
+    int(&row, "n")
+}
+
+fn decode(row: &AnyRow) -> StoreResult<Job> {
+    Ok(Job {
+        id: JobId::from_trusted(text(row, "id")?),
+        tenant_id: opt_text(row, "tenant_id")?.map(TenantId::from_trusted),
+        kind: text(row, "kind")?,
+        payload: serde_json::from_str(&text(row, "payload")?).unwrap_or_default(),
+        attempts: int(row, "attempts")?,
+    })
+}

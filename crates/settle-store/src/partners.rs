@@ -1,0 +1,337 @@
+//! The `partners` table.
+
+use std::collections::HashSet;
+
+use settle_core::brn::Brn;
+use settle_core::ids::{PartnerId, TenantId};
+use settle_core::partner::{Contact, NtsLink, Partner, PartnerData};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
+
+use crate::codec::{at, instant, int, opt_at, opt_text, text};
+use crate::{StoreError, StoreResult};
+
+const COLUMNS: &str = "id, tenant_id, brn, sub_business_id, name, ceo_name, address, biz_type, \
+    biz_item, partner_type, external_id, contact_name, contact_email, contact_phone, tags, \
+    nts_linked_at, version, created_at, updated_at";
+const COLUMN_COUNT: usize = 19;
+/// Rows per multi-row INSERT: well under both engines' bound-parameter limits.
+const CHUNK_ROWS: usize = 400;
+
+/// Which uniqueness rule a partner would break.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Clash {
+    /// Another partner of the tenant has the same BRN and sub-business id.
+    Brn(PartnerId),
+    /// Another partner of the tenant has the same platform id.
+    ExternalId(PartnerId),
+}
+
+/// Stores one new partner; `Some(clash)` instead when it would duplicate another one.
+pub async fn insert(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<Option<Clash>> {
+    let inserted = insert_many(conn, std::slice::from_ref(partner)).await?;
+    if inserted.contains(&partner.id) {
+        return Ok(None);
+    }
+    match find_clash(conn, &partner.tenant_id, &partner.data, Some(&partner.id)).await? {
+        Some(clash) => Ok(Some(clash)),
+        None => Err(StoreError::Corrupt(format!(
+            "partner {} was neither stored nor a duplicate",
+            partner.id
+        ))),
+    }
+}
+
+/// Stores many new partners with multi-row inserts, skipping any that would duplicate a
+/// stored one; returns the ids that were stored.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    partners: &[Partner],
+) -> StoreResult<HashSet<PartnerId>> {
+    let mut stored = HashSet::with_capacity(partners.len());
+    for chunk in partners.chunks(CHUNK_ROWS) {
+        let sql = insert_sql(chunk.len());
+        let mut query = sqlx::query(&sql);
+        for partner in chunk {
+            query = bind_partner(query, partner);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            stored.insert(PartnerId::from_trusted(text(&row, "id")?));
+        }
+    }
+    Ok(stored)
+}
+
+fn insert_sql(rows: usize) -> String {
+    let mut sql = format!("INSERT INTO partners ({COLUMNS}) VALUES ");
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "(" } else { ", (" });
+        for column in 0..COLUMN_COUNT {
+            if column > 0 {
+                sql.push_str(", ");
+            }
+            sql.push('$');
+            sql.push_str(&(row * COLUMN_COUNT + column + 1).to_string());
+        }
+        sql.push(')');
+    }
+    sql.push_str(" ON CONFLICT DO NOTHING RETURNING id");
+    sql
+}
+
+fn bind_partner<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    p: &Partner,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    let d = &p.data;
+    query
+        .bind(p.id.to_string())
+        .bind(p.tenant_id.to_string())
+        .bind(d.brn.as_ref().map(Brn::to_string))
+        .bind(d.sub_business_id.clone().unwrap_or_default())
+        .bind(d.name.clone())
+        .bind(d.ceo_name.clone())
+        .bind(d.address.clone())
+        .bind(d.biz_type.clone())
+        .bind(d.biz_item.clone())
+        .bind(d.partner_type.as_str())
+        .bind(d.external_id.clone())
+        .bind(d.contact.name.clone())
+        .bind(d.contact.email.clone())
+        .bind(d.contact.phone.clone())
+        .bind(tags_json(&d.tags))
+        .bind(linked_at(&p.nts_link))
+        .bind(p.version)
+        .bind(instant(p.created_at))
+        .bind(instant(p.updated_at))
+}
+
+fn tags_json(tags: &[String]) -> String {
+    serde_json::to_string(tags).unwrap_or_else(|_| "[]".to_owned())
+}
+
+fn linked_at(link: &NtsLink) -> Option<String> {
+    match link {
+        NtsLink::Unlinked => None,
+        NtsLink::Linked { linked_at } => Some(instant(*linked_at)),
+    }
+}
+
+/// Finds the stored partner (other than `except`) that `data` would duplicate.
+pub async fn find_clash(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    data: &PartnerData,
+    except: Option<&PartnerId>,
+) -> StoreResult<Option<Clash>> {
+    let except = except.map(PartnerId::as_str).unwrap_or("");
+    if let Some(brn) = &data.brn {
+        let row = sqlx::query(
+            "SELECT id FROM partners WHERE tenant_id = $1 AND brn = $2 AND sub_business_id = $3 \
+             AND id <> $4",
+        )
+        .bind(tenant.as_str())
+        .bind(brn.to_string())
+        .bind(data.sub_business_id.clone().unwrap_or_default())
+        .bind(except)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row {
+            return Ok(Some(Clash::Brn(PartnerId::from_trusted(text(&row, "id")?))));
+        }
+    }
+    if let Some(external_id) = &data.external_id {
+        let row = sqlx::query(
+            "SELECT id FROM partners WHERE tenant_id = $1 AND external_id = $2 AND id <> $3",
+        )
+        .bind(tenant.as_str())
+        .bind(external_id)
+        .bind(except)
+        .fetch_optional(&mut *conn)
+        .await?;
+        if let Some(row) = row {
+            return Ok(Some(Clash::ExternalId(PartnerId::from_trusted(text(
+                &row, "id",
+            )?))));
+        }
+    }
+    Ok(None)
+}
+
+/// The tenant's partner with this id.
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    id: &PartnerId,
+) -> StoreResult<Option<Partner>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM partners WHERE id = $1 AND tenant_id = $2"
+    ))
+    .bind(id.as_str())
+    .bind(tenant.as_str())
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// Replaces a partner's data and link if its version is still `partner.version - 1`
+/// (compare-and-set); false when someone else changed it first.
+pub async fn update(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<bool> {
+    let d = &partner.data;
+    let done = sqlx::query(
+        "UPDATE partners SET brn = $1, sub_business_id = $2, name = $3, ceo_name = $4, \
+         address = $5, biz_type = $6, biz_item = $7, partner_type = $8, external_id = $9, \
+         contact_name = $10, contact_email = $11, contact_phone = $12, tags = $13, \
+         nts_linked_at = $14, version = $15, updated_at = $16 \
+         WHERE id = $17 AND tenant_id = $18 AND version = $19",
+    )
+    .bind(d.brn.as_ref().map(Brn::to_string))
+    .bind(d.sub_business_id.clone().unwrap_or_default())
+    .bind(&d.name)
+    .bind(&d.ceo_name)
+    .bind(&d.address)
+    .bind(&d.biz_type)
+    .bind(&d.biz_item)
+    .bind(d.partner_type.as_str())
+    .bind(d.external_id.as_deref())
+    .bind(&d.contact.name)
+    .bind(&d.contact.email)
+    .bind(d.contact.phone.as_deref())
+    .bind(tags_json(&d.tags))
+    .bind(linked_at(&partner.nts_link))
+    .bind(partner.version)
+    .bind(instant(partner.updated_at))
+    .bind(partner.id.as_str())
+    .bind(partner.tenant_id.as_str())
+    .bind(partner.version - 1)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Filters for listing partners; every one given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct PartnerFilter {
+    /// Exact BRN (10 digits).
+    pub brn: Option<String>,
+    /// Exact platform id.
+    pub external_id: Option<String>,
+    /// Linked (true) or unlinked (false) with the filing service.
+    pub linked: Option<bool>,
+    /// Carries this tag.
+    pub tag: Option<String>,
+    /// Name contains this text.
+    pub name_contains: Option<String>,
+}
+
+/// One page of a tenant's partners in id (creation) order, starting after `after`.
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    filter: &PartnerFilter,
+    after: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<Partner>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM partners WHERE tenant_id = $1");
+    let mut args: Vec<String> = vec![tenant.to_string()];
+    let mut condition = |sql: &mut String, template: &str, value: String| {
+        args.push(value);
+        sql.push_str(&template.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(after) = after {
+        condition(&mut sql, " AND id > ?", after.to_owned());
+    }
+    if let Some(brn) = &filter.brn {
+        condition(&mut sql, " AND brn = ?", brn.clone());
+    }
+    if let Some(external_id) = &filter.external_id {
+        condition(&mut sql, " AND external_id = ?", external_id.clone());
+    }
+    if let Some(tag) = &filter.tag {
+        condition(
+            &mut sql,
+            " AND tags LIKE ? ESCAPE '\\'",
+            format!(
+                "%{}%",
+                like_escape(&tags_json(std::slice::from_ref(tag)).trim_matches(['[', ']']))
+            ),
+        );
+    }
+    if let Some(name) = &filter.name_contains {
+        condition(
+            &mut sql,
+            " AND name LIKE ? ESCAPE '\\'",
+            format!("%{}%", like_escape(name)),
+        );
+    }
+    match filter.linked {
+        Some(true) => sql.push_str(" AND nts_linked_at IS NOT NULL"),
+        Some(false) => sql.push_str(" AND nts_linked_at IS NULL"),
+        None => {}
+    }
+    sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
+    let mut query = sqlx::query(&sql);
+    for arg in args {
+        query = query.bind(arg);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(decode).collect()
+}
+
+fn like_escape(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
+/// How many partners a tenant has.
+pub async fn count(conn: &mut AnyConnection, tenant: &TenantId) -> StoreResult<i64> {
+    let row = sqlx::query("SELECT COUNT(*) AS n FROM partners WHERE tenant_id = $1")
+        .bind(tenant.as_str())
+        .fetch_one(conn)
+        .await?;
+    int(&row, "n")
+}
+
+fn decode(row: &AnyRow) -> StoreResult<Partner> {
+    let corrupt =
+        |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("partner {what}: {e}"));
+    let brn = opt_text(row, "brn")?
+        .map(|b| Brn::parse(&b).map_err(|e| corrupt("brn", &e)))
+        .transpose()?;
+    let partner_type = text(row, "partner_type")?;
+    let tags: Vec<String> =
+        serde_json::from_str(&text(row, "tags")?).map_err(|e| corrupt("tags", &e))?;
+    let sub_business_id = text(row, "sub_business_id")?;
+    Ok(Partner {
+        id: PartnerId::from_trusted(text(row, "id")?),
+        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
+        data: PartnerData {
+            brn,
+            sub_business_id: (!sub_business_id.is_empty()).then_some(sub_business_id),
+            name: text(row, "name")?,
+            ceo_name: text(row, "ceo_name")?,
+            address: text(row, "address")?,
+            biz_type: text(row, "biz_type")?,
+            biz_item: text(row, "biz_item")?,
+            partner_type: partner_type
+                .parse()
+                .map_err(|()| corrupt("type", &partner_type))?,
+            external_id: opt_text(row, "external_id")?,
+            contact: Contact {
+                name: text(row, "contact_name")?,
+                email: text(row, "contact_email")?,
+                phone: opt_text(row, "contact_phone")?,
+            },
+            tags,
+        },
+        nts_link: match opt_at(row, "nts_linked_at")? {
+            Some(linked_at) => NtsLink::Linked { linked_at },
+            None => NtsLink::Unlinked,
+        },
+        version: int(row, "version")?,
+        created_at: at(row, "created_at")?,
+        updated_at: at(row, "updated_at")?,
+    })
+}
