@@ -1,1 +1,80 @@
+//! settle's use cases. Each public function is one action a person or machine can take;
+//! it checks the caller's rights, validates, and makes its changes in one transaction
+//! together with the audit event (and, later, the outbox jobs) they cause.
 
+pub mod auth;
+pub mod demo;
+mod error;
+pub mod import;
+pub mod keys;
+pub mod pagination;
+pub mod partners;
+pub mod tenants;
+
+use std::sync::Arc;
+
+use settle_store::Store;
+use time::OffsetDateTime;
+
+pub use error::{AppError, ErrorKind};
+
+/// Where "now" comes from, so tests and batch commands can fix it.
+pub trait Clock: Send + Sync {
+    /// The current instant.
+    fn now(&self) -> OffsetDateTime;
+}
+
+/// The wall clock.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// Everything a use case needs: the store and the clock.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub store: Store,
+    /// The time source.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// An app on `store` with the wall clock.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+}
+
+/// An audit event of `tenant` by `actor` about `subject` (type, id).
+pub(crate) fn audit(
+    tenant: &settle_core::ids::TenantId,
+    actor: &str,
+    action: &str,
+    subject: (&str, &str),
+    data: serde_json::Value,
+    at: OffsetDateTime,
+) -> settle_store::events::Event {
+    settle_store::events::Event {
+        seq: 0,
+        tenant_id: Some(tenant.clone()),
+        at,
+        actor: actor.to_owned(),
+        action: action.to_owned(),
+        subject_type: subject.0.to_owned(),
+        subject_id: subject.1.to_owned(),
+        data,
+    }
+}

@@ -1,1 +1,162 @@
-fn main() {}
+//! `settle`: runs the server and the operator commands. Every subcommand reads the same
+//! configuration (see [`config::Config`]) and can run beside a running server.
+
+mod bench;
+mod config;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use settle_app::App;
+use settle_app::auth::Principal;
+use settle_core::access::{Role, Roles};
+
+use crate::config::Config;
+
+/// settle: reverse-issued Korean e-tax invoices and partner invoices, self-hosted.
+#[derive(Parser, Debug)]
+#[command(name = "settle", version, about)]
+struct Cli {
+    #[command(flatten)]
+    config: Config,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Runs the HTTP server (API, and later the portal and the scheduler).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "SETTLE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Fill a demo tenant first and print how to log in.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Fills a demo tenant with partners and prints how to log in.
+    Demo,
+    /// Tenants.
+    #[command(subcommand)]
+    Tenant(TenantCommand),
+    /// API keys.
+    #[command(subcommand)]
+    Key(KeyCommand),
+    /// Benchmarks.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+}
+
+#[derive(Subcommand, Debug)]
+enum TenantCommand {
+    /// Creates a tenant; prints `{"tenant_id","api_key"}` (a key with all four roles).
+    Create {
+        /// Company name.
+        #[arg(long)]
+        name: String,
+        /// Business registration number.
+        #[arg(long)]
+        brn: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum KeyCommand {
+    /// Makes an API key; prints `{"api_key"}`. Valid at once, also on a running server.
+    Create {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// Role (repeat, or separate with commas): user_admin, billing_admin, admin_agent, sales_agent.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<Role>,
+        /// A label for the key.
+        #[arg(long)]
+        name: Option<String>,
+    },
+}
+
+fn init_logging() {
+    use tracing_subscriber::EnvFilter;
+    let filter =
+        EnvFilter::try_from_env("SETTLE_LOG").unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if std::env::var("SETTLE_LOG_FORMAT").is_ok_and(|f| f == "json") {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Serve { addr, demo } => {
+            let app = cli.config.open().await?;
+            if demo {
+                print_demo(&app, addr).await?;
+            }
+            settle_server::serve(app, addr).await?;
+        }
+        Command::Demo => {
+            let app = cli.config.open().await?;
+            let addr = std::env::var("SETTLE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+            print_demo(&app, addr).await?;
+        }
+        Command::Tenant(TenantCommand::Create { name, brn }) => {
+            let app = cli.config.open().await?;
+            let created = settle_app::tenants::create(&app, &name, &brn).await?;
+            println!(
+                "{}",
+                serde_json::json!({ "tenant_id": created.tenant.id, "api_key": created.api_key })
+            );
+        }
+        Command::Key(KeyCommand::Create {
+            tenant,
+            roles,
+            name,
+        }) => {
+            let app = cli.config.open().await?;
+            let tenant = settle_app::keys::parse_tenant_id(&tenant)?;
+            let created =
+                settle_app::keys::create(&app, &Principal::cli(tenant), Roles::new(roles), name)
+                    .await?;
+            println!(
+                "{}",
+                serde_json::json!({ "api_key": created.token, "key_id": created.record.id })
+            );
+        }
+        Command::Bench(command) => bench::run(command, &cli.config).await?,
+    }
+    Ok(())
+}
+
+async fn print_demo(app: &App, addr: impl std::fmt::Display) -> anyhow::Result<()> {
+    let demo = settle_app::demo::seed(app).await?;
+    println!(
+        "settle demo tenant {} is ready with {} partners.",
+        demo.tenant_id, demo.partners
+    );
+    println!("API key (all four roles): {}", demo.api_key);
+    println!(
+        "Try:  curl -H 'Authorization: Bearer {}' http://{addr}/v1/partners",
+        demo.api_key
+    );
+    println!("API description: http://{addr}/v1/openapi.json");
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! `settle demo`: a demo tenant with a handful of partners, made idempotently, and a fresh
+//! key to look at them with.
+
+use settle_core::access::Roles;
+use settle_core::ids::PartnerId;
+use settle_core::partner::{NtsLink, Partner, PartnerInput};
+use settle_store::{api_keys, events, partners, tenants};
+
+use crate::auth::generate_key;
+use crate::tenants::create;
+use crate::{App, AppError, audit};
+
+/// The demo tenant's name.
+pub const DEMO_TENANT: &str = "settle demo platform";
+const DEMO_BRN: &str = "220-81-62517";
+
+/// What the demo made.
+pub struct Demo {
+    /// The tenant id.
+    pub tenant_id: String,
+    /// A new key holding every role.
+    pub api_key: String,
+    /// Partners the tenant has now.
+    pub partners: i64,
+}
+
+/// (brn, company, representative, address, business type, item, contact, email)
+const PARTNERS: [(&str, &str, &str, &str, &str, &str, &str, &str); 5] = [
+    (
+        "120-81-47521",
+        "주식회사 한빛상회",
+        "김한빛",
+        "서울특별시 중구 세종대로 110",
+        "도소매",
+        "생활용품",
+        "이정산",
+        "tax@hanbit.example",
+    ),
+    (
+        "214-86-39108",
+        "(주)바다수산",
+        "박바다",
+        "부산광역시 해운대구 센텀중앙로 79",
+        "도매",
+        "수산물",
+        "최회계",
+        "account@bada.example",
+    ),
+    (
+        "314-81-77009",
+        "산들공방",
+        "정산들",
+        "대전광역시 유성구 대학로 99",
+        "제조",
+        "목공예품",
+        "정산들",
+        "sandeul@sandeul.example",
+    ),
+    (
+        "605-86-21541",
+        "주식회사 푸른코드",
+        "오푸른",
+        "경기도 성남시 분당구 판교역로 235",
+        "서비스",
+        "소프트웨어 개발",
+        "한세금",
+        "billing@pureun.example",
+    ),
+    (
+        "107-87-90314",
+        "별빛디자인",
+        "윤별빛",
+        "서울특별시 마포구 월드컵북로 396",
+        "서비스",
+        "디자인",
+        "윤별빛",
+        "hello@byeolbit.example",
+    ),
+];
+
+/// Makes (or finds) the demo tenant, adds the demo partners it lacks, and a new key.
+pub async fn seed(app: &App) -> Result<Demo, AppError> {
+    let existing = {
+        let mut conn = app.store.read().await?;
+        tenants::find_by_name(&mut conn, DEMO_TENANT).await?
+    };
+    let (tenant_id, api_key) = match existing {
+        Some(tenant) => {
+            let key = generate_key(app, &tenant.id, Roles::all(), Some("demo".to_owned()));
+            let mut tx = app.store.write().await?;
+            api_keys::insert(&mut tx, &key.record).await?;
+            tx.commit().await?;
+            (tenant.id, key.token)
+        }
+        None => {
+            let created = create(app, DEMO_TENANT, DEMO_BRN).await?;
+            (created.tenant.id, created.api_key)
+        }
+    };
+    let now = app.now();
+    let mut fresh = Vec::new();
+    for (brn, name, ceo, address, biz_type, biz_item, contact, email) in PARTNERS {
+        let input = PartnerInput {
+            brn: Some(brn.into()),
+            name: Some(name.into()),
+            ceo_name: Some(ceo.into()),
+            address: Some(address.into()),
+            biz_type: Some(biz_type.into()),
+            biz_item: Some(biz_item.into()),
+            contact_name: Some(contact.into()),
+            contact_email: Some(email.into()),
+            tags: Some(vec!["demo".into()]),
+            ..PartnerInput::default()
+        };
+        let data = input.validate().map_err(AppError::validation)?;
+        fresh.push(Partner {
+            id: PartnerId::generate(),
+            tenant_id: tenant_id.clone(),
+            data,
+            nts_link: NtsLink::Unlinked,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        });
+    }
+    let mut tx = app.store.write().await?;
+    let stored = partners::insert_many(&mut tx, &fresh).await?;
+    if !stored.is_empty() {
+        let data = serde_json::json!({ "created": stored.len() });
+        let event = audit(
+            &tenant_id,
+            "cli",
+            "partners.imported",
+            ("tenant", tenant_id.as_str()),
+            data,
+            now,
+        );
+        events::append(&mut tx, &event).await?;
+    }
+    let count = partners::count(&mut tx, &tenant_id).await?;
+    tx.commit().await?;
+    Ok(Demo {
+        tenant_id: tenant_id.to_string(),
+        api_key,
+        partners: count,
+    })
+}

@@ -1,0 +1,63 @@
+//! Every request gets an id (`x-request-id`, kept if the client sent one), which is in its
+//! log span and echoed in the response.
+
+use axum::http::{HeaderName, Request};
+use tower::ServiceBuilder;
+use tower::layer::util::{Identity, Stack};
+use tower_http::classify::{ServerErrorsAsFailures, SharedClassifier};
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+const HEADER: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Makes ULID request ids.
+#[derive(Clone, Copy, Default)]
+pub struct UlidRequestId;
+
+impl MakeRequestId for UlidRequestId {
+    fn make_request_id<B>(&mut self, _request: &Request<B>) -> Option<RequestId> {
+        ulid::Ulid::new()
+            .to_string()
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+fn span<B>(request: &Request<B>) -> tracing::Span {
+    let id = request
+        .headers()
+        .get(&HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-");
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+}
+
+type Layers = Stack<
+    PropagateRequestIdLayer,
+    Stack<
+        TraceLayer<
+            SharedClassifier<ServerErrorsAsFailures>,
+            fn(&Request<axum::body::Body>) -> tracing::Span,
+            (),
+            DefaultOnResponse,
+        >,
+        Stack<SetRequestIdLayer<UlidRequestId>, Identity>,
+    >,
+>;
+
+/// The id and tracing layers, in order.
+pub fn layers() -> ServiceBuilder<Layers> {
+    ServiceBuilder::new()
+        .layer(SetRequestIdLayer::new(HEADER, UlidRequestId))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(span as fn(&Request<axum::body::Body>) -> tracing::Span)
+                .on_request(())
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(HEADER))
+}

@@ -1,0 +1,46 @@
+//! The OpenAPI 3.1 document, generated from the handlers and types themselves.
+
+use axum::Json;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::error::{ErrorBody, ErrorDetail};
+use crate::routes::{keys, partners, tenant};
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "settle", description = "Reverse-issued Korean e-tax invoices and partner invoices. Money, quantities and rates are decimal strings; errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."),
+    paths(
+        crate::routes::health::health,
+        tenant::get_tenant,
+        partners::create, partners::list, partners::get_one, partners::patch, partners::import,
+        keys::create, keys::list, keys::revoke,
+    ),
+    components(schemas(ErrorBody, ErrorDetail, partners::PartnerBody, partners::PartnerView, partners::ContactBody,
+        partners::NtsLinkView, tenant::TenantView, keys::KeyBody, keys::KeyView)),
+    modifiers(&ApiKeyScheme),
+)]
+pub struct ApiDoc;
+
+struct ApiKeyScheme;
+
+impl Modify for ApiKeyScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "api_key",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("`sk_…` API key"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// `GET /v1/openapi.json`.
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,97 @@
+//! `settle bench …`: throughput benchmarks of whole use cases, measured on a fresh database
+//! per run. Figures are wall-clock medians; see `benchmarks/README.md`.
+
+use std::time::{Duration, Instant};
+
+use clap::Subcommand;
+use settle_app::App;
+use settle_app::auth::Principal;
+use settle_core::brn::Brn;
+use settle_store::Store;
+
+use crate::config::Config;
+
+/// Benchmarks.
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Imports a generated CSV of partners (all rows valid) through the import use case
+    /// (parse, validate, store in one transaction) and reports rows per second.
+    ImportPartners {
+        /// Rows in the file.
+        #[arg(long, default_value_t = 100_000)]
+        rows: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+    },
+}
+
+/// Runs a benchmark. Without `DATABASE_URL` each run gets a fresh SQLite file in a
+/// temporary directory; with one, each run imports for a fresh tenant there.
+pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::ImportPartners { rows, runs } => {
+            let file = partner_csv(rows);
+            println!(
+                "import-partners: {rows} rows, {} bytes of CSV, {runs} runs",
+                file.len()
+            );
+            let mut times = Vec::with_capacity(runs);
+            for run in 1..=runs.max(1) {
+                let scratch = tempfile::tempdir()?;
+                let url = match &config.database_url {
+                    Some(url) => url.clone(),
+                    None => format!("sqlite://{}", scratch.path().join("bench.db").display()),
+                };
+                let app = App::new(Store::open(&url).await?);
+                let tenant =
+                    settle_app::tenants::create(&app, &format!("bench {run}"), "220-81-62517")
+                        .await?;
+                let by = Principal::cli(tenant.tenant.id);
+                let started = Instant::now();
+                let report = settle_app::import::import_partners(&app, &by, &file).await?;
+                let elapsed = started.elapsed();
+                anyhow::ensure!(
+                    report.created == rows && report.failed.is_empty(),
+                    "expected {rows} partners, got {} (and {} failures)",
+                    report.created,
+                    report.failed.len()
+                );
+                println!(
+                    "  run {run}: {} ms, {} rows/s",
+                    elapsed.as_millis(),
+                    per_second(rows, elapsed)
+                );
+                times.push(elapsed);
+                app.store.close().await;
+            }
+            times.sort();
+            let median = times[times.len() / 2];
+            println!(
+                "median: {} ms, {} rows/s",
+                median.as_millis(),
+                per_second(rows, median)
+            );
+        }
+    }
+    Ok(())
+}
+
+fn per_second(rows: usize, elapsed: Duration) -> u128 {
+    (rows as u128 * 1_000_000) / elapsed.as_micros().max(1)
+}
+
+/// A CSV of `rows` distinct, valid partners.
+pub fn partner_csv(rows: usize) -> Vec<u8> {
+    let mut out = String::with_capacity(rows * 200);
+    out.push_str("brn,name,ceo_name,address,biz_type,biz_item,external_id,contact_name,contact_email,contact_phone,tags\n");
+    let brns = (101_010_001u32..).filter_map(Brn::from_prefix).take(rows);
+    for (i, brn) in brns.enumerate() {
+        out.push_str(&format!(
+            "{},주식회사 파트너{i},대표{i},서울특별시 강남구 테헤란로 {i},서비스,소프트웨어,P{i:07},담당{i},tax{i}@partner.example,02-555-{:04},bench;seller\n",
+            brn.formatted(),
+            i % 10_000
+        ));
+    }
+    out.into_bytes()
+}

@@ -1,0 +1,65 @@
+//! Configuration shared by every subcommand: flags, or the environment variables they name.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use settle_app::App;
+use settle_store::Store;
+
+/// Where settle keeps its data and how it reaches its database.
+#[derive(Args, Debug, Clone)]
+pub struct Config {
+    /// Data directory (the SQLite file, outbox, generated keys).
+    #[arg(
+        long = "data",
+        env = "SETTLE_DATA",
+        default_value = "./settle-data",
+        global = true
+    )]
+    pub data: PathBuf,
+    /// Database URL: `postgres://…`, or `sqlite://…` (default: settle.db in the data directory).
+    #[arg(
+        long = "database-url",
+        env = "DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Key that encrypts stored private keys (required with PostgreSQL once certificates
+    /// are registered; with SQLite a key file is generated in the data directory).
+    #[arg(
+        long = "secret-key",
+        env = "SETTLE_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub secret_key: Option<String>,
+    /// PEM bundle of trusted certificate authorities for joint certificates.
+    #[arg(long = "trust", env = "SETTLE_CERT_TRUST", global = true)]
+    pub cert_trust: Option<PathBuf>,
+    /// Public base URL used in emailed links (default `http://{SETTLE_ADDR}`).
+    #[arg(long = "public-url", env = "SETTLE_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+}
+
+impl Config {
+    /// The database URL in effect.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => format!("sqlite://{}", self.data.join("settle.db").display()),
+        }
+    }
+
+    /// Opens the store (creating the data directory) and builds the app.
+    pub async fn open(&self) -> anyhow::Result<App> {
+        std::fs::create_dir_all(&self.data).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the data directory {}: {e}",
+                self.data.display()
+            )
+        })?;
+        let store = Store::open(&self.database_url()).await?;
+        Ok(App::new(store))
+    }
+}
