@@ -52,9 +52,12 @@ impl App {
         }
     }
 
-    /// The current instant.
+    /// The current instant, to the microsecond: the precision stored, so that what an
+    /// action returns equals what a later read returns.
     pub fn now(&self) -> OffsetDateTime {
-        self.clock.now()
+        let now = self.clock.now();
+        now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+            .unwrap_or(now)
     }
 }
 

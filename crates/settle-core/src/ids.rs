@@ -3,8 +3,20 @@
 
 use std::fmt;
 
+use std::sync::{Mutex, PoisonError};
+
 use serde::{Deserialize, Serialize};
-use ulid::Ulid;
+use ulid::{Generator, Ulid};
+
+/// One generator per process, so ids made within the same millisecond still increase:
+/// a bulk import's partners list in file order.
+static GENERATOR: Mutex<Generator> = Mutex::new(Generator::new());
+
+/// A new ULID, greater than every one this process made before.
+fn next_ulid() -> Ulid {
+    let mut generator = GENERATOR.lock().unwrap_or_else(PoisonError::into_inner);
+    generator.generate().unwrap_or_else(|_| Ulid::new())
+}
 
 macro_rules! typed_id {
     ($(#[$doc:meta])* $name:ident, $prefix:literal) => {
@@ -19,7 +31,7 @@ macro_rules! typed_id {
 
             /// A new, unique id.
             pub fn generate() -> Self {
-                Self(format!("{}_{}", $prefix, Ulid::new().to_string().to_ascii_lowercase()))
+                Self(format!("{}_{}", $prefix, next_ulid().to_string().to_ascii_lowercase()))
             }
 
             /// Accepts a well-formed id of this type; `None` for anything else.
@@ -80,6 +92,12 @@ mod tests {
         assert_ne!(a, b);
         assert!(a.as_str().starts_with("par_"));
         assert_eq!(PartnerId::parse(a.as_str()), Some(a));
+    }
+
+    #[test]
+    fn ids_increase_in_creation_order() {
+        let ids: Vec<PartnerId> = (0..1000).map(|_| PartnerId::generate()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
