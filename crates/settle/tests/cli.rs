@@ -1,0 +1,197 @@
+//! The `settle` binary as an operator uses it: a server process, CLI commands beside it,
+//! a restart. On SQLite (the default data directory) and on PostgreSQL (`DATABASE_URL`).
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use settle_testkit::{TestDatabase, TestEngine, both_engines, fresh_database};
+
+struct Settle {
+    db: TestDatabase,
+    engine: TestEngine,
+}
+
+impl Settle {
+    fn command(&self) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_settle"));
+        command
+            .env_remove("DATABASE_URL")
+            .env("SETTLE_DATA", self.db.dir.path().join("data"));
+        if self.engine == TestEngine::Postgres {
+            command.env("DATABASE_URL", &self.db.url);
+        }
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> (bool, Value, String) {
+        let output = self.command().args(args).output().expect("run settle");
+        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        (
+            output.status.success(),
+            serde_json::from_str(stdout.trim()).unwrap_or(Value::Null),
+            stderr,
+        )
+    }
+
+    async fn serve(&self) -> (Child, String) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let addr = format!("127.0.0.1:{port}");
+        let child = self
+            .command()
+            .args(["serve", "--addr", &addr])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start settle serve");
+        let base = format!("http://{addr}");
+        for _ in 0..200 {
+            if reqwest::get(format!("{base}/health"))
+                .await
+                .is_ok_and(|r| r.status() == 200)
+            {
+                return (child, base);
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("settle serve did not come up on {addr}");
+    }
+}
+
+async fn cli_beside_a_running_server_and_data_survives_restart(engine: TestEngine) {
+    let settle = Settle {
+        db: fresh_database(engine).await,
+        engine,
+    };
+    let (mut server, base) = settle.serve().await;
+    let (ok, tenant, stderr) = settle.run(&[
+        "tenant",
+        "create",
+        "--name",
+        "주식회사 플랫폼",
+        "--brn",
+        "220-81-62517",
+    ]);
+    assert!(ok, "{stderr}");
+    let tenant_id = tenant["tenant_id"].as_str().unwrap().to_owned();
+    let owner = tenant["api_key"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let body = json!({
+        "brn": "120-81-47521", "name": "주식회사 한빛", "ceo_name": "김한빛", "address": "서울",
+        "biz_type": "도소매", "biz_item": "생활용품", "contact": { "name": "이정산", "email": "tax@hanbit.example" }
+    });
+    let created: Value = client
+        .post(format!("{base}/v1/partners"))
+        .bearer_auth(&owner)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+
+    // A key made by the CLI works on the running server at once.
+    let (ok, key, stderr) = settle.run(&[
+        "key",
+        "create",
+        "--tenant",
+        &tenant_id,
+        "--role",
+        "sales_agent",
+    ]);
+    assert!(ok, "{stderr}");
+    let reader = key["api_key"].as_str().unwrap().to_owned();
+    let response = client
+        .get(format!("{base}/v1/partners/{id}"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let response = client
+        .post(format!("{base}/v1/partners"))
+        .bearer_auth(&reader)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+
+    // Bad input on the command line: a clear message and a failing exit status.
+    let (ok, _, stderr) = settle.run(&["key", "create", "--tenant", &tenant_id, "--role", "owner"]);
+    assert!(!ok && stderr.contains("unknown role"), "{stderr}");
+    let (ok, _, stderr) = settle.run(&["tenant", "create", "--name", "x", "--brn", "220-81-62518"]);
+    assert!(!ok && stderr.contains("tenant.invalid_brn"), "{stderr}");
+    let (ok, _, stderr) = settle.run(&[
+        "key",
+        "create",
+        "--tenant",
+        "ten_01arz3ndektsv4rrffq69g5fav",
+        "--role",
+        "sales_agent",
+    ]);
+    assert!(!ok && stderr.contains("tenant.not_found"), "{stderr}");
+
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let (mut server, base) = settle.serve().await;
+    let read: Value = client
+        .get(format!("{base}/v1/partners/{id}"))
+        .bearer_auth(&reader)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read, created, "the partner survived the restart");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
+async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
+    let settle = Settle {
+        db: fresh_database(engine).await,
+        engine,
+    };
+    for _ in 0..2 {
+        let output = settle.command().arg("demo").output().unwrap();
+        assert!(output.status.success());
+        let text = String::from_utf8_lossy(&output.stdout);
+        assert!(text.contains("with 5 partners"), "{text}");
+        let key = text
+            .lines()
+            .find_map(|l| l.strip_prefix("API key (all four roles): "))
+            .unwrap()
+            .to_owned();
+        let (mut server, base) = settle.serve().await;
+        let list: Value = reqwest::Client::new()
+            .get(format!("{base}/v1/partners"))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            list["data"].as_array().unwrap().len(),
+            5,
+            "running the demo twice adds nothing twice"
+        );
+        server.kill().unwrap();
+        server.wait().unwrap();
+    }
+}
+
+both_engines!(
+    cli_beside_a_running_server_and_data_survives_restart,
+    demo_fills_a_tenant_and_prints_a_working_key
+);
