@@ -25,7 +25,18 @@ pub struct Demo {
 }
 
 /// (brn, company, representative, address, business type, item, contact, email)
-const PARTNERS: [(&str, &str, &str, &str, &str, &str, &str, &str); 5] = [
+type DemoPartner = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const PARTNERS: [DemoPartner; 5] = [
     (
         "120-81-47521",
         "주식회사 한빛상회",

@@ -254,7 +254,7 @@ pub async fn list(
             " AND tags LIKE ? ESCAPE '\\'",
             format!(
                 "%{}%",
-                like_escape(&tags_json(std::slice::from_ref(tag)).trim_matches(['[', ']']))
+                like_escape(tags_json(std::slice::from_ref(tag)).trim_matches(['[', ']']))
             ),
         );
     }

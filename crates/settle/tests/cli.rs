@@ -35,31 +35,52 @@ impl Settle {
         )
     }
 
-    async fn serve(&self) -> (Child, String) {
+    async fn serve(&self) -> (Server, String) {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
         let addr = format!("127.0.0.1:{port}");
-        let child = self
-            .command()
-            .args(["serve", "--addr", &addr])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start settle serve");
+        let server = Server(
+            self.command()
+                .args(["serve", "--addr", &addr])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("start settle serve"),
+        );
         let base = format!("http://{addr}");
         for _ in 0..200 {
             if reqwest::get(format!("{base}/health"))
                 .await
                 .is_ok_and(|r| r.status() == 200)
             {
-                return (child, base);
+                return (server, base);
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         panic!("settle serve did not come up on {addr}");
+    }
+}
+
+/// A `settle serve` process, killed when dropped (also when a test fails).
+struct Server(Child);
+
+impl Server {
+    fn kill(&mut self) -> std::io::Result<()> {
+        self.0.kill()
+    }
+
+    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
+        self.0.wait()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
     }
 }
 
