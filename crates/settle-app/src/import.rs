@@ -64,18 +64,18 @@ pub async fn import_partners(
     let now = app.now();
     let mut report = ImportReport::default();
     let mut seen = SeenKeys::default();
-    let mut rows_of: HashMap<PartnerId, usize> = HashMap::new();
+    // Index-aligned with `fresh`: the file row of each partner to store.
+    let mut rows_of = Vec::with_capacity(table.rows.len());
     let mut fresh = Vec::with_capacity(table.rows.len());
-    for row in &table.rows {
-        let outcome = row_input(&columns, row)
+    for mut row in table.rows {
+        let outcome = row_input(&columns, &mut row)
             .validate()
             .and_then(|data| seen.admit(&data, row.number).map(|()| data));
         match outcome {
             Ok(data) => {
-                let id = PartnerId::generate();
-                rows_of.insert(id.clone(), row.number);
+                rows_of.push(row.number);
                 fresh.push(Partner {
-                    id,
+                    id: PartnerId::generate(),
                     tenant_id: by.tenant_id.clone(),
                     data,
                     nts_link: NtsLink::Unlinked,
@@ -92,7 +92,11 @@ pub async fn import_partners(
     }
     let mut tx = app.store.write().await?;
     let stored = partners::insert_many(&mut tx, &fresh).await?;
-    for partner in fresh.iter().filter(|p| !stored.contains(&p.id)) {
+    for (partner, row) in fresh
+        .iter()
+        .zip(rows_of)
+        .filter(|(p, _)| !stored.contains(&p.id))
+    {
         let clash =
             partners::find_clash(&mut tx, &by.tenant_id, &partner.data, Some(&partner.id)).await?;
         let error = match clash {
@@ -105,7 +109,7 @@ pub async fn import_partners(
         };
         let field = error.field.clone().unwrap_or_default();
         report.failed.push(FailedRow {
-            row: rows_of.get(&partner.id).copied().unwrap_or_default(),
+            row,
             errors: vec![FieldError::new(error.code, field, error.message)],
         });
     }
@@ -158,8 +162,13 @@ fn map_columns(headers: &[String]) -> Result<HashMap<&'static str, usize>, AppEr
     Ok(columns)
 }
 
-fn row_input(columns: &HashMap<&'static str, usize>, row: &Row) -> PartnerInput {
-    let cell = |name: &str| columns.get(name).and_then(|&i| row.cells.get(i)).cloned();
+fn row_input(columns: &HashMap<&'static str, usize>, row: &mut Row) -> PartnerInput {
+    let mut cell = |name: &str| {
+        columns
+            .get(name)
+            .and_then(|&i| row.cells.get_mut(i))
+            .map(std::mem::take)
+    };
     PartnerInput {
         brn: cell("brn"),
         sub_business_id: cell("sub_business_id"),

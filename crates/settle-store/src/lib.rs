@@ -108,10 +108,12 @@ impl Store {
                 Box::pin(async move {
                     if engine == Engine::Sqlite {
                         // WAL lets readers run beside the writer; NORMAL sync is safe against
-                        // process crashes (a power cut may lose the last commits).
+                        // process crashes (a power cut may lose the last commits). A 32 MB page cache keeps
+                        // the indexes of a large import in memory.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000;",
+                             PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 15000; \
+                             PRAGMA cache_size = -32768;",
                         )
                         .await?;
                     }

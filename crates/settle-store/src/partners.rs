@@ -50,8 +50,11 @@ pub async fn insert_many(
     partners: &[Partner],
 ) -> StoreResult<HashSet<PartnerId>> {
     let mut stored = HashSet::with_capacity(partners.len());
+    // SQLite looks a named parameter (`$7`) up by walking all of them, which makes binding
+    // thousands of them quadratic; its anonymous `?` binds by position in constant time.
+    let anonymous = conn.backend_name() == "SQLite";
     for chunk in partners.chunks(CHUNK_ROWS) {
-        let sql = insert_sql(chunk.len());
+        let sql = insert_sql(chunk.len(), anonymous);
         let mut query = sqlx::query(&sql);
         for partner in chunk {
             query = bind_partner(query, partner);
@@ -63,7 +66,7 @@ pub async fn insert_many(
     Ok(stored)
 }
 
-fn insert_sql(rows: usize) -> String {
+fn insert_sql(rows: usize, anonymous: bool) -> String {
     let mut sql = format!("INSERT INTO partners ({COLUMNS}) VALUES ");
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
@@ -71,8 +74,12 @@ fn insert_sql(rows: usize) -> String {
             if column > 0 {
                 sql.push_str(", ");
             }
-            sql.push('$');
-            sql.push_str(&(row * COLUMN_COUNT + column + 1).to_string());
+            if anonymous {
+                sql.push('?');
+            } else {
+                sql.push('$');
+                sql.push_str(&(row * COLUMN_COUNT + column + 1).to_string());
+            }
         }
         sql.push(')');
     }
@@ -82,24 +89,25 @@ fn insert_sql(rows: usize) -> String {
 
 fn bind_partner<'q>(
     query: Query<'q, Any, AnyArguments<'q>>,
-    p: &Partner,
+    p: &'q Partner,
 ) -> Query<'q, Any, AnyArguments<'q>> {
+    // Text is bound by reference: a bulk insert copies each value once, into SQL.
     let d = &p.data;
     query
-        .bind(p.id.to_string())
-        .bind(p.tenant_id.to_string())
-        .bind(d.brn.as_ref().map(Brn::to_string))
-        .bind(d.sub_business_id.clone().unwrap_or_default())
-        .bind(d.name.clone())
-        .bind(d.ceo_name.clone())
-        .bind(d.address.clone())
-        .bind(d.biz_type.clone())
-        .bind(d.biz_item.clone())
+        .bind(p.id.as_str())
+        .bind(p.tenant_id.as_str())
+        .bind(d.brn.as_ref().map(Brn::digits))
+        .bind(d.sub_business_id.as_deref().unwrap_or_default())
+        .bind(d.name.as_str())
+        .bind(d.ceo_name.as_str())
+        .bind(d.address.as_str())
+        .bind(d.biz_type.as_str())
+        .bind(d.biz_item.as_str())
         .bind(d.partner_type.as_str())
-        .bind(d.external_id.clone())
-        .bind(d.contact.name.clone())
-        .bind(d.contact.email.clone())
-        .bind(d.contact.phone.clone())
+        .bind(d.external_id.as_deref())
+        .bind(d.contact.name.as_str())
+        .bind(d.contact.email.as_str())
+        .bind(d.contact.phone.as_deref())
         .bind(tags_json(&d.tags))
         .bind(linked_at(&p.nts_link))
         .bind(p.version)
