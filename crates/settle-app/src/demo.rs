@@ -2,8 +2,7 @@
 //! key to look at them with.
 
 use settle_core::access::Roles;
-use settle_core::ids::PartnerId;
-use settle_core::partner::{NtsLink, Partner, PartnerInput};
+use settle_core::partner::{Partner, PartnerInput};
 use settle_store::{api_keys, events, partners, tenants};
 
 use crate::auth::generate_key;
@@ -124,15 +123,7 @@ pub async fn seed(app: &App) -> Result<Demo, AppError> {
             ..PartnerInput::default()
         };
         let data = input.validate().map_err(AppError::validation)?;
-        fresh.push(Partner {
-            id: PartnerId::generate(),
-            tenant_id: tenant_id.clone(),
-            data,
-            nts_link: NtsLink::Unlinked,
-            version: 1,
-            created_at: now,
-            updated_at: now,
-        });
+        fresh.push(Partner::new(tenant_id.clone(), data, now));
     }
     let mut tx = app.store.write().await?;
     let stored = partners::insert_many(&mut tx, &fresh).await?;

@@ -5,8 +5,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use settle_core::access::Right;
-use settle_core::ids::PartnerId;
-use settle_core::partner::{NtsLink, Partner, PartnerData, PartnerInput};
+use settle_core::partner::{Partner, PartnerData, PartnerInput};
 use settle_core::validation::FieldError;
 use settle_store::{events, partners};
 use settle_tabular::{Row, read_table};
@@ -74,15 +73,7 @@ pub async fn import_partners(
         match outcome {
             Ok(data) => {
                 rows_of.push(row.number);
-                fresh.push(Partner {
-                    id: PartnerId::generate(),
-                    tenant_id: by.tenant_id.clone(),
-                    data,
-                    nts_link: NtsLink::Unlinked,
-                    version: 1,
-                    created_at: now,
-                    updated_at: now,
-                });
+                fresh.push(Partner::new(by.tenant_id.clone(), data, now));
             }
             Err(errors) => report.failed.push(FailedRow {
                 row: row.number,

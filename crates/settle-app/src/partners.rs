@@ -31,15 +31,7 @@ pub async fn create(app: &App, by: &Principal, input: PartnerInput) -> Result<Pa
     by.require(Right::WritePartners)?;
     let data = input.validate().map_err(AppError::validation)?;
     let now = app.now();
-    let partner = Partner {
-        id: PartnerId::generate(),
-        tenant_id: by.tenant_id.clone(),
-        data,
-        nts_link: NtsLink::Unlinked,
-        version: 1,
-        created_at: now,
-        updated_at: now,
-    };
+    let partner = Partner::new(by.tenant_id.clone(), data, now);
     let mut tx = app.store.write().await?;
     if let Some(clash) = partners::insert(&mut tx, &partner).await? {
         return Err(clash_error(&clash));

@@ -324,6 +324,21 @@ pub struct Partner {
     pub updated_at: OffsetDateTime,
 }
 
+impl Partner {
+    /// A new, unlinked partner of `tenant_id`, created at `now`.
+    pub fn new(tenant_id: TenantId, data: PartnerData, now: OffsetDateTime) -> Self {
+        Self {
+            id: PartnerId::generate(),
+            tenant_id,
+            data,
+            nts_link: NtsLink::Unlinked,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
