@@ -8,5 +8,6 @@ pub mod ids;
 pub mod money;
 pub mod partner;
 pub mod rounding;
+pub mod tax_invoice;
 pub mod tenant;
 pub mod validation;

@@ -544,3 +544,43 @@ mod tests {
         );
     }
 }
+
+/// A decimal as API input: a string (`"1234.50"`, taken exactly by [`parse_decimal`]) or a
+/// JSON number. Numbers are read through their shortest decimal form, which is exact for the
+/// values people write; strings are the exact form for anything longer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DecimalInput(pub Decimal);
+
+impl<'de> Deserialize<'de> for DecimalInput {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DecimalInput;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a decimal string such as \"1234.50\" or a number")
+            }
+
+            fn visit_str<E: serde::de::Error>(self, text: &str) -> Result<DecimalInput, E> {
+                parse_decimal(text.trim())
+                    .map(DecimalInput)
+                    .map_err(E::custom)
+            }
+
+            fn visit_i64<E: serde::de::Error>(self, n: i64) -> Result<DecimalInput, E> {
+                Ok(DecimalInput(Decimal::from(n)))
+            }
+
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<DecimalInput, E> {
+                Ok(DecimalInput(Decimal::from(n)))
+            }
+
+            fn visit_f64<E: serde::de::Error>(self, n: f64) -> Result<DecimalInput, E> {
+                // `{}` prints the shortest text that reads back as the same f64.
+                let text = format!("{n}");
+                parse_decimal(&text).map(DecimalInput).map_err(E::custom)
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
