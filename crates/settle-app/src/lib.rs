@@ -2,6 +2,7 @@
 //! it checks the caller's rights, validates, and makes its changes in one transaction
 //! together with the audit event (and, later, the outbox jobs) they cause.
 
+pub mod approvals;
 pub mod auth;
 pub mod demo;
 mod error;

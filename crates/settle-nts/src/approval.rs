@@ -4,7 +4,19 @@
 use std::fmt;
 use std::str::FromStr;
 
-use time::Date;
+use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+
+/// Korea Standard Time, UTC+9 (no daylight saving).
+pub const KST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => UtcOffset::UTC,
+};
+
+/// `at` as Korean local time: NTS dates and timestamps are local.
+pub fn korean_local(at: OffsetDateTime) -> PrimitiveDateTime {
+    let local = at.to_offset(KST);
+    PrimitiveDateTime::new(local.date(), local.time())
+}
 
 /// Most serials per issuer and day.
 pub const MAX_SERIAL: u32 = 99_999_999;

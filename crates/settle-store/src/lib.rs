@@ -7,6 +7,7 @@
 //! use case can run several of them inside one [`WriteTx`].
 
 pub mod api_keys;
+pub mod approvals;
 mod codec;
 pub mod events;
 pub mod idempotency;

@@ -11,6 +11,8 @@ use settle_store::Store;
 
 use crate::config::Config;
 
+mod sign;
+
 /// Benchmarks.
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
@@ -24,12 +26,34 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         runs: usize,
     },
+    /// Writes and signs NTS XML documents (XML, C14N with the NTS filter, SHA-256, RSA-2048
+    /// signature) on every core and reports signed documents per second.
+    Sign {
+        /// Documents per run.
+        #[arg(long, default_value_t = 10_000)]
+        docs: usize,
+        /// Line items per document.
+        #[arg(long, default_value_t = 5)]
+        lines: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Signing threads (default: one per core).
+        #[arg(long)]
+        threads: Option<usize>,
+    },
 }
 
 /// Runs a benchmark. Without `DATABASE_URL` each run gets a fresh SQLite file in a
 /// temporary directory; with one, each run imports for a fresh tenant there.
 pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
     match command {
+        BenchCommand::Sign {
+            docs,
+            lines,
+            runs,
+            threads,
+        } => sign::run(docs, lines, runs, threads)?,
         BenchCommand::ImportPartners { rows, runs } => {
             let file = partner_csv(rows);
             println!(
@@ -77,7 +101,7 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn per_second(rows: usize, elapsed: Duration) -> u128 {
+pub(crate) fn per_second(rows: usize, elapsed: Duration) -> u128 {
     (rows as u128 * 1_000_000) / elapsed.as_micros().max(1)
 }
 

@@ -37,6 +37,14 @@ pub struct Config {
     /// PEM bundle of trusted certificate authorities for joint certificates.
     #[arg(long = "trust", env = "SETTLE_CERT_TRUST", global = true)]
     pub cert_trust: Option<PathBuf>,
+    /// The 8-digit issuer code in NTS approval numbers (assigned to the filing system).
+    #[arg(
+        long = "nts-issuer-code",
+        env = "SETTLE_NTS_ISSUER_CODE",
+        default_value = "90000001",
+        global = true
+    )]
+    pub nts_issuer_code: String,
     /// Public base URL used in emailed links (default `http://{SETTLE_ADDR}`).
     #[arg(long = "public-url", env = "SETTLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,

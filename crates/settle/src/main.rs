@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod nts;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -43,6 +44,12 @@ enum Command {
     /// API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Joint certificates (공동인증서).
+    #[command(subcommand)]
+    Cert(nts::CertCommand),
+    /// NTS standard tax-invoice XML: write signed, verify.
+    #[command(subcommand)]
+    Nts(nts::NtsCommand),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -144,6 +151,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::json!({ "api_key": created.token, "key_id": created.record.id })
             );
         }
+        Command::Cert(command) => nts::cert(command, &cli.config)?,
+        Command::Nts(command) => nts::nts(command, &cli.config).await?,
         Command::Bench(command) => bench::run(command, &cli.config).await?,
     }
     Ok(())

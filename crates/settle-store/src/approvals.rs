@@ -1,0 +1,26 @@
+//! NTS approval-number serials: a counter per issue date and issuer code, advanced in the
+//! caller's transaction so a serial is used exactly once.
+
+use sqlx::AnyConnection;
+
+use crate::StoreResult;
+
+/// Takes the next serial (1, 2, …) for `issue_date` (`YYYY-MM-DD`) and `issuer_code`.
+pub async fn next_serial(
+    conn: &mut AnyConnection,
+    issue_date: &str,
+    issuer_code: &str,
+) -> StoreResult<i64> {
+    let serial: i64 = sqlx::query_scalar(
+        "INSERT INTO nts_approval_serials (issue_date, issuer_code, last_serial) \
+         VALUES ($1, $2, 1) \
+         ON CONFLICT (issue_date, issuer_code) \
+         DO UPDATE SET last_serial = nts_approval_serials.last_serial + 1 \
+         RETURNING last_serial",
+    )
+    .bind(issue_date)
+    .bind(issuer_code)
+    .fetch_one(conn)
+    .await?;
+    Ok(serial)
+}
