@@ -4,12 +4,14 @@
 
 pub mod approvals;
 pub mod auth;
+pub mod certificates;
 pub mod demo;
 mod error;
 pub mod import;
 pub mod keys;
 pub mod pagination;
 pub mod partners;
+pub mod secrets;
 pub mod tenants;
 
 use std::sync::Arc;
@@ -35,13 +37,17 @@ impl Clock for SystemClock {
     }
 }
 
-/// Everything a use case needs: the store and the clock.
+/// Everything a use case needs: the store, the clock and the configured secrets.
 #[derive(Clone)]
 pub struct App {
     /// The database.
     pub store: Store,
     /// The time source.
     pub clock: Arc<dyn Clock>,
+    /// Seals stored private keys; without one, certificates cannot be registered.
+    pub secret_key: Option<Arc<secrets::SecretKey>>,
+    /// CAs that registered certificates must chain to; none means the chain is not checked.
+    pub cert_trust: Option<Arc<settle_nts::TrustBundle>>,
 }
 
 impl App {
@@ -50,7 +56,21 @@ impl App {
         Self {
             store,
             clock: Arc::new(SystemClock),
+            secret_key: None,
+            cert_trust: None,
         }
+    }
+
+    /// The same app with a key to seal private keys with.
+    pub fn with_secret_key(mut self, key: secrets::SecretKey) -> Self {
+        self.secret_key = Some(Arc::new(key));
+        self
+    }
+
+    /// The same app with a trust bundle for certificate chains.
+    pub fn with_cert_trust(mut self, trust: settle_nts::TrustBundle) -> Self {
+        self.cert_trust = Some(Arc::new(trust));
+        self
     }
 
     /// The current instant, to the microsecond: the precision stored, so that what an

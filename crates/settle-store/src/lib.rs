@@ -8,6 +8,7 @@
 
 pub mod api_keys;
 pub mod approvals;
+pub mod certificates;
 mod codec;
 pub mod events;
 pub mod idempotency;

@@ -4,7 +4,8 @@ use std::path::PathBuf;
 
 use clap::Args;
 use settle_app::App;
-use settle_store::Store;
+use settle_app::secrets::SecretKey;
+use settle_store::{Engine, Store};
 
 /// Where settle keeps its data and how it reaches its database.
 #[derive(Args, Debug, Clone)]
@@ -68,6 +69,22 @@ impl Config {
             )
         })?;
         let store = Store::open(&self.database_url()).await?;
-        Ok(App::new(store))
+        let embedded = store.engine() == Engine::Sqlite;
+        let mut app = App::new(store);
+        match &self.secret_key {
+            Some(secret) => app = app.with_secret_key(SecretKey::from_secret(secret)?),
+            // The embedded database keeps its key file beside it; a server database needs
+            // the key from outside, or a copy of the database would carry its own key.
+            None if embedded => {
+                app = app.with_secret_key(SecretKey::load_or_create(&self.data.join("secret.key"))?)
+            }
+            None => {}
+        }
+        if let Some(path) = &self.cert_trust {
+            let trust = settle_nts::TrustBundle::from_pem_file(path)
+                .map_err(|e| anyhow::anyhow!("{e} [{}]", e.code()))?;
+            app = app.with_cert_trust(trust);
+        }
+        Ok(app)
     }
 }

@@ -1,0 +1,118 @@
+//! The `certificates` table: registered joint certificates, keys sealed by the caller.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+use crate::StoreResult;
+use crate::codec::{at, instant, int, opt_text, text};
+
+/// One registration as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertificateRecord {
+    /// Registration id.
+    pub id: String,
+    /// Owning tenant.
+    pub tenant_id: String,
+    /// `tenant` (the platform itself) or `partner`.
+    pub party_kind: String,
+    /// The tenant id or partner id.
+    pub party_id: String,
+    /// Subject DN.
+    pub subject: String,
+    /// Serial, hex.
+    pub serial: String,
+    /// SHA-256 of the certificate, hex.
+    pub fingerprint: String,
+    /// Certificate end of validity.
+    pub not_after: OffsetDateTime,
+    /// When it was registered.
+    pub registered_at: OffsetDateTime,
+    /// When the registration lapses (certificate expiry or one year, whichever first).
+    pub expires_at: OffsetDateTime,
+    /// Whether the chain to the trust bundle was verified at registration.
+    pub chain_verified: bool,
+    /// The certificate, base64 DER.
+    pub certificate_der: String,
+    /// The sealed private key (`PrivateKeyInfo`), base64.
+    pub sealed_key: String,
+    /// The sealed R value, base64, if the key had one.
+    pub sealed_random: Option<String>,
+}
+
+/// Stores a registration and marks the party's earlier ones replaced.
+pub async fn replace(conn: &mut AnyConnection, record: &CertificateRecord) -> StoreResult<()> {
+    sqlx::query(
+        "UPDATE certificates SET replaced_at = $1 \
+         WHERE tenant_id = $2 AND party_kind = $3 AND party_id = $4 AND replaced_at IS NULL",
+    )
+    .bind(instant(record.registered_at))
+    .bind(&record.tenant_id)
+    .bind(&record.party_kind)
+    .bind(&record.party_id)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "INSERT INTO certificates (id, tenant_id, party_kind, party_id, subject, serial, \
+         fingerprint, not_after, registered_at, expires_at, chain_verified, certificate_der, \
+         sealed_key, sealed_random) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+    )
+    .bind(&record.id)
+    .bind(&record.tenant_id)
+    .bind(&record.party_kind)
+    .bind(&record.party_id)
+    .bind(&record.subject)
+    .bind(&record.serial)
+    .bind(&record.fingerprint)
+    .bind(instant(record.not_after))
+    .bind(instant(record.registered_at))
+    .bind(instant(record.expires_at))
+    .bind(i64::from(record.chain_verified))
+    .bind(&record.certificate_der)
+    .bind(&record.sealed_key)
+    .bind(record.sealed_random.as_deref())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The party's current registration, if any (expired ones included: the caller decides).
+pub async fn current(
+    conn: &mut AnyConnection,
+    tenant_id: &str,
+    party_kind: &str,
+    party_id: &str,
+) -> StoreResult<Option<CertificateRecord>> {
+    let row = sqlx::query(
+        "SELECT id, tenant_id, party_kind, party_id, subject, serial, fingerprint, not_after, \
+         registered_at, expires_at, chain_verified, certificate_der, sealed_key, sealed_random \
+         FROM certificates WHERE tenant_id = $1 AND party_kind = $2 AND party_id = $3 \
+         AND replaced_at IS NULL",
+    )
+    .bind(tenant_id)
+    .bind(party_kind)
+    .bind(party_id)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+fn decode(row: &AnyRow) -> StoreResult<CertificateRecord> {
+    Ok(CertificateRecord {
+        id: text(row, "id")?,
+        tenant_id: text(row, "tenant_id")?,
+        party_kind: text(row, "party_kind")?,
+        party_id: text(row, "party_id")?,
+        subject: text(row, "subject")?,
+        serial: text(row, "serial")?,
+        fingerprint: text(row, "fingerprint")?,
+        not_after: at(row, "not_after")?,
+        registered_at: at(row, "registered_at")?,
+        expires_at: at(row, "expires_at")?,
+        chain_verified: int(row, "chain_verified")? != 0,
+        certificate_der: text(row, "certificate_der")?,
+        sealed_key: text(row, "sealed_key")?,
+        sealed_random: opt_text(row, "sealed_random")?,
+    })
+}
