@@ -8,6 +8,8 @@
 
 use roxmltree::{Node, NodeType};
 
+use crate::xml::escape_text;
+
 /// The XML-DSig namespace.
 pub const DSIG_NAMESPACE: &str = "http://www.w3.org/2000/09/xmldsig#";
 const XML_NAMESPACE: &str = "http://www.w3.org/XML/1998/namespace";
@@ -263,18 +265,6 @@ impl<'s, S: NodeSet> Writer<'s, S> {
                 self.out.push_str(value);
             }
             self.out.push_str("?>");
-        }
-    }
-}
-
-fn escape_text(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '\r' => out.push_str("&#xD;"),
-            _ => out.push(c),
         }
     }
 }

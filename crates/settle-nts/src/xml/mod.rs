@@ -10,6 +10,7 @@ use crate::approval::ApprovalNumber;
 
 pub use read::{parse_document, read};
 pub use write::write;
+pub(crate) use write::escape_text;
 
 /// The namespace of every NTS tax-invoice element.
 pub const NTS_NAMESPACE: &str =

@@ -202,7 +202,8 @@ impl Out {
 }
 
 /// Escapes character data: `&`, `<`, `>` (the last so `]]>` can never appear), and `\r`
-/// (which a parser would otherwise turn into `\n`).
+/// (which a parser would otherwise turn into `\n`). This is also exactly C14N's escaping of
+/// text nodes.
 pub(crate) fn escape_text(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
