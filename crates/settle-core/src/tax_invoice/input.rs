@@ -434,19 +434,16 @@ impl TaxInvoiceInput {
                 None
             }
         };
-        for (role, party) in [("supplier", &self.supplier), ("buyer", &self.buyer)] {
-            if party.is_none() {
+        let mut party = |role: &str, input: Option<PartyInput>, address_required: bool| match input
+        {
+            Some(input) => input.validate(&mut check, role, address_required),
+            None => {
                 check.fail("missing_field", role, format!("{role} is required"));
+                None
             }
-        }
-        let supplier = self
-            .supplier
-            .unwrap_or_default()
-            .validate(&mut check, "supplier", true);
-        let buyer = self
-            .buyer
-            .unwrap_or_default()
-            .validate(&mut check, "buyer", false);
+        };
+        let supplier = party("supplier", self.supplier, true);
+        let buyer = party("buyer", self.buyer, false);
 
         let items = self.items.unwrap_or_default();
         if items.is_empty() {

@@ -9,8 +9,8 @@ use time::PrimitiveDateTime;
 use crate::approval::ApprovalNumber;
 
 pub use read::{parse_document, read};
-pub use write::write;
 pub(crate) use write::escape_text;
+pub use write::write;
 
 /// The namespace of every NTS tax-invoice element.
 pub const NTS_NAMESPACE: &str =
