@@ -84,7 +84,7 @@ pub(crate) fn document<'a>(root: Node<'a, '_>, set: &impl NodeSet) -> String {
     for child in root.children() {
         match child.node_type() {
             NodeType::Element => {
-                writer.element(child, &[], false);
+                writer.element(child, &[], false, true);
                 after_root = true;
             }
             NodeType::PI => {
@@ -105,7 +105,8 @@ pub(crate) fn document<'a>(root: Node<'a, '_>, set: &impl NodeSet) -> String {
 /// Canonical form of the subtree rooted at `apex`.
 pub(crate) fn subtree<'a>(apex: Node<'a, '_>) -> String {
     let mut writer = Writer::new(apex.document().input_text(), &Subtree);
-    writer.element(apex, &[], false);
+    // The apex's parent, if any, is outside the subset.
+    writer.element(apex, &[], false, apex.parent_element().is_none());
     writer.out
 }
 
@@ -141,6 +142,7 @@ impl<'s, S: NodeSet> Writer<'s, S> {
         element: Node<'s, '_>,
         rendered: &[(&'s str, &'s str)],
         excluded_above: bool,
+        parent_in_set: bool,
     ) {
         let qname = self.qname(element);
         let member = self.set.membership(element, qname, excluded_above);
@@ -174,7 +176,7 @@ impl<'s, S: NodeSet> Writer<'s, S> {
             }
         }
         if member.axis {
-            self.attributes(element, member.element);
+            self.attributes(element, member.element && !parent_in_set);
         }
         if member.element {
             self.out.push('>');
@@ -184,7 +186,9 @@ impl<'s, S: NodeSet> Writer<'s, S> {
             if member.element { &in_scope } else { rendered };
         for child in element.children() {
             match child.node_type() {
-                NodeType::Element => self.element(child, child_rendered, member.below_excluded),
+                NodeType::Element => {
+                    self.element(child, child_rendered, member.below_excluded, member.element)
+                }
                 NodeType::Text if !member.below_excluded => {
                     escape_text(&mut self.out, child.text().unwrap_or_default());
                 }
@@ -213,9 +217,10 @@ impl<'s, S: NodeSet> Writer<'s, S> {
     }
 
     /// Attributes in canonical order (namespace URI, then local name; unqualified first).
-    /// An element whose parent is outside the subset also gets its nearest ancestors'
-    /// `xml:*` attributes.
-    fn attributes(&mut self, element: Node<'s, '_>, element_in_set: bool) {
+    /// With `inherit_xml_attributes` (the element is in the subset, its parent is not) the
+    /// nearest ancestors' `xml:*` attributes are added. The caller knows the parent's
+    /// membership, so nothing is recomputed per element.
+    fn attributes(&mut self, element: Node<'s, '_>, inherit_xml_attributes: bool) {
         let mut list: Vec<(&str, &str, &'s str, &str)> = element
             .attributes()
             .map(|a| {
@@ -223,16 +228,7 @@ impl<'s, S: NodeSet> Writer<'s, S> {
                 (a.namespace().unwrap_or(""), a.name(), qname, a.value())
             })
             .collect();
-        let parent_outside = element.parent_element().is_some_and(|parent| {
-            let excluded = parent.ancestors().skip(1).any(|a| {
-                a.is_element() && self.set.membership(a, self.qname(a), false).below_excluded
-            });
-            !self
-                .set
-                .membership(parent, self.qname(parent), excluded)
-                .element
-        });
-        if element_in_set && parent_outside {
+        if inherit_xml_attributes {
             for ancestor in element.ancestors().skip(1).filter(Node::is_element) {
                 for attribute in ancestor.attributes() {
                     if attribute.namespace() == Some(XML_NAMESPACE)
