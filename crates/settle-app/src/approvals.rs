@@ -5,14 +5,24 @@ use settle_nts::approval::{ApprovalNumber, IssuerCode, MAX_SERIAL, korean_local}
 
 use crate::{App, AppError};
 
-/// Takes the next approval number for a document issued now.
+/// Takes the next approval number for a document issued now, in its own transaction.
 pub async fn assign(app: &App, issuer: &IssuerCode) -> Result<ApprovalNumber, AppError> {
-    let date = korean_local(app.now()).date();
     let mut tx = app.store.write().await?;
-    let serial =
-        settle_store::approvals::next_serial(&mut tx, &date.to_string(), &issuer.to_string())
-            .await?;
+    let number = assign_in(&mut tx, app.now(), issuer).await?;
     tx.commit().await?;
+    Ok(number)
+}
+
+/// Takes the next approval number for a document issued at `now`, in the caller's
+/// transaction (so a rolled-back issue gives its serial back).
+pub async fn assign_in(
+    conn: &mut settle_store::Conn,
+    now: time::OffsetDateTime,
+    issuer: &IssuerCode,
+) -> Result<ApprovalNumber, AppError> {
+    let date = korean_local(now).date();
+    let serial =
+        settle_store::approvals::next_serial(conn, &date.to_string(), &issuer.to_string()).await?;
     let serial = u32::try_from(serial)
         .ok()
         .filter(|s| *s <= MAX_SERIAL)

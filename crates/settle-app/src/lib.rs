@@ -1,18 +1,25 @@
 //! settle's use cases. Each public function is one action a person or machine can take;
 //! it checks the caller's rights, validates, and makes its changes in one transaction
-//! together with the audit event (and, later, the outbox jobs) they cause.
+//! together with the audit event and the outbox jobs (emails, filing) they cause.
 
 pub mod approvals;
 pub mod auth;
 pub mod certificates;
 pub mod demo;
 mod error;
+pub mod filing;
 pub mod import;
 pub mod keys;
+pub mod mail;
+pub mod nts_link;
 pub mod pagination;
 pub mod partners;
 pub mod secrets;
+pub mod settings;
+pub mod supplier;
+pub mod tax_invoices;
 pub mod tenants;
+pub mod worker;
 
 use std::sync::Arc;
 
@@ -20,6 +27,7 @@ use settle_store::Store;
 use time::OffsetDateTime;
 
 pub use error::{AppError, ErrorKind};
+pub use settings::Settings;
 
 /// Where "now" comes from, so tests and batch commands can fix it.
 pub trait Clock: Send + Sync {
@@ -48,17 +56,46 @@ pub struct App {
     pub secret_key: Option<Arc<secrets::SecretKey>>,
     /// CAs that registered certificates must chain to; none means the chain is not checked.
     pub cert_trust: Option<Arc<settle_nts::TrustBundle>>,
+    /// Public URL, issuer code, filing time, mail delivery.
+    pub settings: Arc<Settings>,
+    /// Where issued invoices are filed (the embedded NTS simulator by default).
+    pub filer: Arc<dyn filing::Filer>,
+    /// How emails leave.
+    pub mailer: Arc<mail::Mailer>,
 }
 
 impl App {
     /// An app on `store` with the wall clock.
     pub fn new(store: Store) -> Self {
+        let settings = Settings::default();
         Self {
+            filer: Arc::new(filing::Simulator::new(store.clone())),
+            mailer: Arc::new(mail::Mailer::from_settings(&settings)),
+            settings: Arc::new(settings),
             store,
             clock: Arc::new(SystemClock),
             secret_key: None,
             cert_trust: None,
         }
+    }
+
+    /// The same app with these settings (and the mailer they describe).
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.mailer = Arc::new(mail::Mailer::from_settings(&settings));
+        self.settings = Arc::new(settings);
+        self
+    }
+
+    /// The same app filing through `filer`.
+    pub fn with_filer(mut self, filer: Arc<dyn filing::Filer>) -> Self {
+        self.filer = filer;
+        self
+    }
+
+    /// The same app with another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
     }
 
     /// The same app with a key to seal private keys with.

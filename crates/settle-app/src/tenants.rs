@@ -33,6 +33,8 @@ pub async fn create(app: &App, name: &str, brn: &str) -> Result<CreatedTenant, A
         id: TenantId::generate(),
         name: name.to_owned(),
         brn,
+        profile: Default::default(),
+        nts_linked_at: None,
         created_at: app.now(),
     };
     let key = generate_key(app, &tenant.id, Roles::all(), Some("owner".to_owned()));

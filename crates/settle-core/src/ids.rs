@@ -80,6 +80,11 @@ typed_id!(
     JobId,
     "job"
 );
+typed_id!(
+    /// A tax invoice (the platform's own key for it is its document key).
+    TaxInvoiceId,
+    "tin"
+);
 
 #[cfg(test)]
 mod tests {

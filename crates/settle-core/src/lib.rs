@@ -11,3 +11,9 @@ pub mod rounding;
 pub mod tax_invoice;
 pub mod tenant;
 pub mod validation;
+
+/// Korea Standard Time, UTC+9 (no daylight saving): NTS dates and deadlines are local.
+pub const KST: time::UtcOffset = match time::UtcOffset::from_hms(9, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => time::UtcOffset::UTC,
+};

@@ -95,6 +95,11 @@ impl Checker {
         }
     }
 
+    /// Whether an error was recorded on `field` already.
+    pub fn has_error_on(&self, field: &str) -> bool {
+        self.errors.iter().any(|e| e.field == field)
+    }
+
     /// Finishes: the value when nothing failed, every error otherwise.
     pub fn finish<T>(self, value: T) -> Result<T, Vec<FieldError>> {
         if self.errors.is_empty() {

@@ -4,13 +4,9 @@
 use std::fmt;
 use std::str::FromStr;
 
-use time::{Date, OffsetDateTime, PrimitiveDateTime, UtcOffset};
+use time::{Date, OffsetDateTime, PrimitiveDateTime};
 
-/// Korea Standard Time, UTC+9 (no daylight saving).
-pub const KST: UtcOffset = match UtcOffset::from_hms(9, 0, 0) {
-    Ok(offset) => offset,
-    Err(_) => UtcOffset::UTC,
-};
+pub use settle_core::KST;
 
 /// `at` as Korean local time: NTS dates and timestamps are local.
 pub fn korean_local(at: OffsetDateTime) -> PrimitiveDateTime {
@@ -59,6 +55,13 @@ impl FromStr for IssuerCode {
         } else {
             Err(ApprovalError::IssuerCode(text.to_owned()))
         }
+    }
+}
+
+impl Default for IssuerCode {
+    /// `90000001`, settle's default until an operator configures the assigned code.
+    fn default() -> Self {
+        IssuerCode("90000001".to_owned())
     }
 }
 

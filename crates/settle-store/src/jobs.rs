@@ -62,6 +62,40 @@ pub async fn enqueue(
     Ok(done.rows_affected() == 1)
 }
 
+/// Enqueues many jobs with multi-row inserts (jobs with a taken dedupe key are skipped).
+pub async fn enqueue_many(
+    conn: &mut AnyConnection,
+    jobs: &[NewJob],
+    now: OffsetDateTime,
+) -> StoreResult<()> {
+    const COLUMNS: usize = 8;
+    let anonymous = crate::bulk::anonymous(conn);
+    let created = instant(now);
+    for chunk in jobs.chunks(crate::bulk::chunk_rows(COLUMNS)) {
+        let sql = crate::bulk::insert_sql(
+            "jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at)",
+            COLUMNS,
+            chunk.len(),
+            anonymous,
+            "ON CONFLICT DO NOTHING",
+        );
+        let mut query = sqlx::query(&sql);
+        for job in chunk {
+            query = query
+                .bind(JobId::generate().to_string())
+                .bind(job.tenant_id.as_ref().map(|t| t.to_string()))
+                .bind(job.kind.as_str())
+                .bind(job.payload.to_string())
+                .bind(job.dedupe_key.as_deref())
+                .bind("pending")
+                .bind(instant(job.run_at))
+                .bind(created.as_str());
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
 /// Claims up to `limit` jobs of `kind` that are due, or whose last lease lapsed, for
 /// `owner` until `now + lease`. Several processes may claim at once: each job goes to one.
 pub async fn claim(

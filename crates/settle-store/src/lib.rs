@@ -8,12 +8,16 @@
 
 pub mod api_keys;
 pub mod approvals;
+mod bulk;
 pub mod certificates;
 mod codec;
 pub mod events;
 pub mod idempotency;
 pub mod jobs;
+pub mod nts_simulator;
 pub mod partners;
+pub mod supplier;
+pub mod tax_invoices;
 pub mod tenants;
 
 use std::ops::{Deref, DerefMut};

@@ -10,7 +10,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection};
 
 use crate::codec::{at, instant, int, opt_at, opt_text, text};
-use crate::{StoreError, StoreResult};
+use crate::{StoreError, StoreResult, bulk};
 
 const COLUMNS: &str = "id, tenant_id, brn, sub_business_id, name, ceo_name, address, biz_type, \
     biz_item, partner_type, external_id, contact_name, contact_email, contact_phone, tags, \
@@ -50,11 +50,15 @@ pub async fn insert_many(
     partners: &[Partner],
 ) -> StoreResult<HashSet<PartnerId>> {
     let mut stored = HashSet::with_capacity(partners.len());
-    // SQLite looks a named parameter (`$7`) up by walking all of them, which makes binding
-    // thousands of them quadratic; its anonymous `?` binds by position in constant time.
-    let anonymous = conn.backend_name() == "SQLite";
+    let anonymous = bulk::anonymous(conn);
     for chunk in partners.chunks(CHUNK_ROWS) {
-        let sql = insert_sql(chunk.len(), anonymous);
+        let sql = bulk::insert_sql(
+            &format!("partners ({COLUMNS})"),
+            COLUMN_COUNT,
+            chunk.len(),
+            anonymous,
+            "ON CONFLICT DO NOTHING RETURNING id",
+        );
         let mut query = sqlx::query(&sql);
         for partner in chunk {
             query = bind_partner(query, partner);
@@ -64,27 +68,6 @@ pub async fn insert_many(
         }
     }
     Ok(stored)
-}
-
-fn insert_sql(rows: usize, anonymous: bool) -> String {
-    let mut sql = format!("INSERT INTO partners ({COLUMNS}) VALUES ");
-    for row in 0..rows {
-        sql.push_str(if row == 0 { "(" } else { ", (" });
-        for column in 0..COLUMN_COUNT {
-            if column > 0 {
-                sql.push_str(", ");
-            }
-            if anonymous {
-                sql.push('?');
-            } else {
-                sql.push('$');
-                sql.push_str(&(row * COLUMN_COUNT + column + 1).to_string());
-            }
-        }
-        sql.push(')');
-    }
-    sql.push_str(" ON CONFLICT DO NOTHING RETURNING id");
-    sql
 }
 
 fn bind_partner<'q>(

@@ -18,6 +18,8 @@ async fn store_with_tenant(engine: TestEngine) -> (Store, TenantId, settle_testk
         id: TenantId::generate(),
         name: "t".into(),
         brn: Brn::parse("2208162517").unwrap(),
+        profile: Default::default(),
+        nts_linked_at: None,
         created_at: OffsetDateTime::now_utc(),
     };
     let mut tx = store.write().await.unwrap();

@@ -495,6 +495,18 @@ impl TaxInvoiceInput {
             .amendment
             .and_then(|input| validate_amendment(&mut check, input));
 
+        if amendment.is_none() {
+            for (index, line) in lines.iter().enumerate() {
+                let field = format!("items[{index}].supply_amount");
+                if line.supply_amount <= Decimal::ZERO && !check.has_error_on(&field) {
+                    check.fail(
+                        "non_positive_amount",
+                        &field,
+                        "supply_amount must be positive (negative amounts belong on amended invoices)",
+                    );
+                }
+            }
+        }
         let (supply_total, tax_total, total) =
             TaxInvoice::sums(&lines).unwrap_or((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO));
         let given_supply = won(&mut check, "supply_total", self.supply_total);
@@ -558,4 +570,24 @@ fn validate_amendment(check: &mut Checker, input: AmendmentInput) -> Option<Amen
         reason: reason?,
         original_approval_number: original,
     })
+}
+
+impl From<&InvoiceParty> for PartyInput {
+    /// The party as input again (to validate a document built from stored parties).
+    fn from(party: &InvoiceParty) -> Self {
+        PartyInput {
+            brn: Some(party.brn.digits().to_owned()),
+            sub_business_id: party.sub_business_id.clone(),
+            name: Some(party.name.clone()),
+            ceo_name: Some(party.ceo_name.clone()),
+            address: party.address.clone(),
+            biz_type: party.biz_type.clone(),
+            biz_item: party.biz_item.clone(),
+            contact: Some(ContactInput {
+                name: party.contact.name.clone(),
+                email: party.contact.email.clone(),
+                phone: party.contact.phone.clone(),
+            }),
+        }
+    }
 }

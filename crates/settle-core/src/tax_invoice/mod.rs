@@ -2,7 +2,10 @@
 //! Amounts are whole won; a line's tax is `supply × rate`, rounded by the tenant's policy,
 //! and the totals are the sums of the lines.
 
+mod document_key;
 mod input;
+mod record;
+mod state;
 #[cfg(test)]
 mod tests;
 
@@ -14,10 +17,13 @@ use time::Date;
 
 use crate::brn::Brn;
 
+pub use document_key::{DocumentKey, MAX_DOCUMENT_KEY};
 pub use input::{
     AmendmentInput, ContactInput, PartyInput, TaxInvoiceInput, TaxInvoiceLineInput, TaxPolicy,
     is_approval_number,
 };
+pub use record::{TaxInvoiceRecord, issue_deadline};
+pub use state::{ALL_STATES, InvalidTransition, TaxInvoiceAction, TaxInvoiceState, transition};
 
 /// Most line items on one tax invoice (the NTS limit).
 pub const MAX_LINES: usize = 99;

@@ -152,3 +152,27 @@ fn unknown_fields_are_refused() {
     value["items"][0]["supply_ammount"] = json!("1");
     assert!(serde_json::from_value::<TaxInvoiceInput>(value).is_err());
 }
+
+#[test]
+fn zero_and_negative_supply_only_on_amendments() {
+    let mut value = sample();
+    value["items"][0]["supply_amount"] = serde_json::json!("-1000");
+    assert!(codes(value.clone()).contains(&(
+        "tax_invoice.non_positive_amount".to_owned(),
+        "items[0].supply_amount".to_owned()
+    )));
+    value["items"][0]["supply_amount"] = serde_json::json!(0);
+    assert!(
+        codes(value.clone())
+            .iter()
+            .any(|(code, _)| code == "tax_invoice.non_positive_amount")
+    );
+    value["items"][0]["supply_amount"] = serde_json::json!("-1000");
+    value["amendment"] = serde_json::json!({
+        "reason_code": 4,
+        "original_approval_number": "202611219000000100000001"
+    });
+    let invoice = validate(value).expect("an amendment may be negative");
+    assert_eq!(invoice.lines[0].supply_amount, dec!(-1000));
+    assert_eq!(invoice.lines[0].tax_amount, dec!(-100));
+}

@@ -1,0 +1,132 @@
+//! The embedded NTS simulator: checks each filed invoice the way the NTS does — XML
+//! structure and schema rules, the XML signature against the certificate it carries, the
+//! supplier's registration, approval-number uniqueness — and keeps a register of what it
+//! received in its own tables, so a resubmission gets the first answer again.
+
+use async_trait::async_trait;
+use settle_core::brn::Brn;
+use settle_nts::SignatureError;
+use settle_store::{Store, nts_simulator};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+use super::{Filer, FilerError, FilingResult, SUCCESS, Submission};
+
+/// The simulator, over the store it keeps its register in.
+#[derive(Clone)]
+pub struct Simulator {
+    store: Store,
+}
+
+impl Simulator {
+    /// A simulator keeping its register in `store`.
+    pub fn new(store: Store) -> Self {
+        Self { store }
+    }
+}
+
+/// What the checks alone say of one submission (before the register is consulted).
+struct Checked {
+    result: FilingResult,
+    supplier_brn: String,
+    content_hash: String,
+}
+
+fn result(code: &str, message: impl Into<String>) -> FilingResult {
+    FilingResult {
+        code: code.to_owned(),
+        message: message.into(),
+    }
+}
+
+fn check(submission: &Submission) -> Checked {
+    let content_hash = hex::encode(Sha256::digest(submission.signed_xml.as_bytes()));
+    let mut checked = Checked {
+        result: result(SUCCESS, "accepted"),
+        supplier_brn: String::new(),
+        content_hash,
+    };
+    let document = match settle_nts::xml::read(&submission.signed_xml) {
+        Ok(document) => document,
+        Err(error) => {
+            checked.result = result("SYN004", format!("schema error: {error}"));
+            return checked;
+        }
+    };
+    checked.supplier_brn = document.invoice.supplier.brn.digits().to_owned();
+    if document.approval_number.as_str() != submission.approval_number {
+        checked.result = result(
+            "SYN004",
+            "IssueID differs from the submitted approval number",
+        );
+        return checked;
+    }
+    if let Err(error) = settle_nts::dsig::verify(&submission.signed_xml) {
+        checked.result = match error {
+            SignatureError::Xml(e) => result("SYN004", format!("schema error: {e}")),
+            other => result("SYN002", format!("signature error: {other}")),
+        };
+    }
+    checked
+}
+
+#[async_trait]
+impl Filer for Simulator {
+    async fn register_member(&self, brn: &Brn) -> Result<(), FilerError> {
+        let mut tx = self.store.write().await.map_err(store_error)?;
+        nts_simulator::add_member(&mut tx, brn.digits(), OffsetDateTime::now_utc())
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)
+    }
+
+    async fn file(&self, submissions: &[Submission]) -> Result<Vec<FilingResult>, FilerError> {
+        let owned = submissions.to_vec();
+        let checked =
+            tokio::task::spawn_blocking(move || owned.iter().map(check).collect::<Vec<_>>())
+                .await
+                .map_err(|e| FilerError(e.to_string()))?;
+        let now = OffsetDateTime::now_utc();
+        let mut tx = self.store.write().await.map_err(store_error)?;
+        let mut results = Vec::with_capacity(checked.len());
+        for (submission, mut checked) in submissions.iter().zip(checked) {
+            let number = submission.approval_number.as_str();
+            if let Some((hash, code)) = nts_simulator::receipt(&mut tx, number)
+                .await
+                .map_err(store_error)?
+            {
+                results.push(if hash == checked.content_hash {
+                    result(&code, "already received")
+                } else {
+                    result("SYN003", "duplicate approval number")
+                });
+                continue;
+            }
+            if checked.result.accepted()
+                && !nts_simulator::is_member(&mut tx, &checked.supplier_brn)
+                    .await
+                    .map_err(store_error)?
+            {
+                checked.result =
+                    result("ERR001", "the supplier's business number is not registered");
+            }
+            nts_simulator::record_receipt(
+                &mut tx,
+                number,
+                &checked.content_hash,
+                &checked.supplier_brn,
+                &checked.result.code,
+                now,
+            )
+            .await
+            .map_err(store_error)?;
+            results.push(checked.result);
+        }
+        tx.commit().await.map_err(store_error)?;
+        Ok(results)
+    }
+}
+
+fn store_error(error: settle_store::StoreError) -> FilerError {
+    FilerError(error.to_string())
+}

@@ -1,0 +1,170 @@
+//! The messages, in Korean with an English line for foreign readers. Each function returns
+//! the emails one event causes; a party without an address simply gets none.
+
+use rust_decimal::Decimal;
+use settle_core::tax_invoice::{TaxInvoiceRecord, TaxInvoiceState};
+use time::OffsetDateTime;
+
+use super::Email;
+
+/// "Registration complete" to a partner just linked with the filing service.
+pub fn partner_linked(tenant_name: &str, partner_name: &str, to: &str) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: format!("[{tenant_name}] 전자세금계산서 국세청 연동 등록 완료"),
+        body: format!(
+            "{partner_name} 담당자님,\n\n{tenant_name}의 전자세금계산서 역발행을 위한 국세청 연동 \
+             등록이 완료되었습니다.\n이제 {tenant_name}이(가) 요청하는 세금계산서를 이메일의 링크로 \
+             확인하고 발행할 수 있습니다.\n\nYour business is now registered for reverse-issued \
+             e-tax invoices from {tenant_name}.\n"
+        ),
+    }
+}
+
+/// The issuance request to the supplier, with the link that opens its pages.
+pub fn issue_request(
+    record: &TaxInvoiceRecord,
+    link: &str,
+    link_expires: OffsetDateTime,
+    to: &str,
+) -> Email {
+    let doc = &record.document;
+    Email {
+        to: to.to_owned(),
+        subject: format!(
+            "[{}] 세금계산서 발행 요청 ({}, 합계 {}원)",
+            doc.buyer.name,
+            record.document_key,
+            won(doc.total)
+        ),
+        body: format!(
+            "{} 담당자님,\n\n{}에서 아래 세금계산서의 발행(승인)을 요청했습니다.\n\n{}\n\
+             아래 링크를 열고 사업자등록번호를 입력하면 내용을 확인하고 발행하거나 거부할 수 \
+             있습니다.\n{link}\n(링크 유효기간: {} 까지)\n\n{} asks you to issue this tax \
+             invoice. Open the link and enter your business registration number.\n",
+            doc.supplier.name,
+            doc.buyer.name,
+            summary(record),
+            korean_date(link_expires),
+            doc.buyer.name,
+        ),
+    }
+}
+
+/// A state change the other party should hear of (issued, refused, cancelled).
+pub fn state_changed(record: &TaxInvoiceRecord, memo: Option<&str>) -> Vec<Email> {
+    let doc = &record.document;
+    let (headline, english, recipients) = match record.state {
+        TaxInvoiceState::Issued => (
+            "세금계산서가 발행되었습니다",
+            "The tax invoice was issued",
+            vec![&doc.buyer.contact.email, &doc.supplier.contact.email],
+        ),
+        TaxInvoiceState::Refused => (
+            "공급자가 세금계산서 발행을 거부했습니다",
+            "The supplier refused to issue the tax invoice",
+            vec![&doc.buyer.contact.email],
+        ),
+        TaxInvoiceState::RequestCancelled => (
+            "세금계산서 발행 요청이 취소되었습니다",
+            "The request to issue the tax invoice was withdrawn",
+            vec![&doc.supplier.contact.email],
+        ),
+        TaxInvoiceState::IssueCancelled => (
+            "발행된 세금계산서가 취소되었습니다",
+            "The issued tax invoice was cancelled",
+            vec![&doc.buyer.contact.email],
+        ),
+        TaxInvoiceState::Sent | TaxInvoiceState::SendFailed => (
+            "세금계산서 국세청 전송 결과",
+            "NTS filing result",
+            vec![&doc.buyer.contact.email, &doc.supplier.contact.email],
+        ),
+        _ => return Vec::new(),
+    };
+    let mut details = summary(record);
+    if let Some(number) = &record.approval_number {
+        details.push_str(&format!("승인번호: {number}\n"));
+    }
+    if let Some(code) = &record.nts_result_code {
+        let outcome = if record.state == TaxInvoiceState::Sent {
+            "성공"
+        } else {
+            "실패"
+        };
+        details.push_str(&format!("국세청 전송: {outcome} ({code})\n"));
+    }
+    if let Some(memo) = memo {
+        details.push_str(&format!("메모: {memo}\n"));
+    }
+    recipients
+        .into_iter()
+        .flatten()
+        .map(|to| Email {
+            to: to.clone(),
+            subject: format!("[{}] {headline} ({})", doc.buyer.name, record.document_key),
+            body: format!("{headline}.\n\n{details}\n{english}.\n"),
+        })
+        .collect()
+}
+
+fn summary(record: &TaxInvoiceRecord) -> String {
+    let doc = &record.document;
+    let first = doc.lines.first().map(|l| l.name.as_str()).unwrap_or("");
+    let items = match doc.lines.len() {
+        0 | 1 => first.to_owned(),
+        n => format!("{first} 외 {}건", n - 1),
+    };
+    format!(
+        "문서번호: {}\n작성일자: {}\n공급자: {} ({})\n공급받는자: {} ({})\n품목: {items}\n\
+         공급가액: {}원\n세액: {}원\n합계금액: {}원\n",
+        record.document_key,
+        doc.write_date,
+        doc.supplier.name,
+        doc.supplier.brn,
+        doc.buyer.name,
+        doc.buyer.brn,
+        won(doc.supply_total),
+        won(doc.tax_total),
+        won(doc.total),
+    )
+}
+
+/// Whole won with thousands separators: `1,234,567`, `-500`.
+pub fn won(amount: Decimal) -> String {
+    let digits = amount.abs().trunc().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if amount.is_sign_negative() && !amount.is_zero() {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn korean_date(at: OffsetDateTime) -> String {
+    let local = at.to_offset(settle_core::KST);
+    format!(
+        "{} {:02}:{:02} (KST)",
+        local.date(),
+        local.hour(),
+        local.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn won_groups_thousands() {
+        assert_eq!(won(Decimal::new(1_234_567, 0)), "1,234,567");
+        assert_eq!(won(Decimal::new(-500, 0)), "-500");
+        assert_eq!(won(Decimal::new(1000, 0)), "1,000");
+        assert_eq!(won(Decimal::ZERO), "0");
+    }
+}

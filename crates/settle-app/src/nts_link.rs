@@ -1,0 +1,262 @@
+//! Linking with the filing service (seed STEP 1 and 2): the platform links once with its
+//! own certificate; each partner is registered by one action (automatic membership) and
+//! told by email. Only linked partners can be asked to issue.
+
+use settle_core::access::Right;
+use settle_core::partner::{NtsLink, Partner};
+use settle_core::rounding::RoundingMode;
+use settle_core::tax_invoice::PartyContact;
+use settle_core::tenant::Tenant;
+use settle_core::validation::{Checker, is_plausible_email, is_plausible_phone};
+use settle_store::{events, partners, tenants};
+
+use crate::auth::Principal;
+use crate::certificates::{self, CertificateFiles, Party, Registration};
+use crate::{App, AppError, ErrorKind, audit, mail};
+
+/// Changes to the tenant's own data; absent fields stay as they are.
+#[derive(Clone, Debug, Default)]
+pub struct TenantPatch {
+    /// Company name.
+    pub name: Option<String>,
+    /// Representative.
+    pub ceo_name: Option<String>,
+    /// Address.
+    pub address: Option<String>,
+    /// 업태.
+    pub biz_type: Option<String>,
+    /// 종목.
+    pub biz_item: Option<String>,
+    /// Contact person's name.
+    pub contact_name: Option<String>,
+    /// Contact email (receives issued invoices and notices).
+    pub contact_email: Option<String>,
+    /// Contact phone.
+    pub contact_phone: Option<String>,
+    /// `toward_zero` (truncate), `half_away_from_zero` (half_up) or `ceiling`.
+    pub tax_rounding: Option<RoundingMode>,
+}
+
+/// The caller's tenant.
+pub async fn tenant(app: &App, by: &Principal) -> Result<Tenant, AppError> {
+    by.require(Right::ReadTenant)?;
+    crate::tenants::get(app, &by.tenant_id).await
+}
+
+/// Updates the tenant's own data.
+pub async fn update_tenant(
+    app: &App,
+    by: &Principal,
+    patch: TenantPatch,
+) -> Result<Tenant, AppError> {
+    by.require(Right::ManageTenant)?;
+    use settle_core::partner::{
+        MAX_ADDRESS, MAX_BIZ, MAX_CEO_NAME, MAX_CONTACT, MAX_NAME, MAX_PHONE,
+    };
+    let mut check = Checker::new("tenant");
+    let name = check.text("name", patch.name, MAX_NAME);
+    let ceo_name = check.text("ceo_name", patch.ceo_name, MAX_CEO_NAME);
+    let address = check.text("address", patch.address, MAX_ADDRESS);
+    let biz_type = check.text("biz_type", patch.biz_type, MAX_BIZ);
+    let biz_item = check.text("biz_item", patch.biz_item, MAX_BIZ);
+    let contact_name = check.text("contact.name", patch.contact_name, MAX_CONTACT);
+    let contact_email = check.text("contact.email", patch.contact_email, MAX_CONTACT);
+    let contact_phone = check.text("contact.phone", patch.contact_phone, MAX_PHONE);
+    if contact_email
+        .as_deref()
+        .is_some_and(|e| !is_plausible_email(e))
+    {
+        check.fail(
+            "invalid_email",
+            "contact.email",
+            "contact.email is not a valid address",
+        );
+    }
+    if contact_phone
+        .as_deref()
+        .is_some_and(|p| !is_plausible_phone(p))
+    {
+        check.fail(
+            "invalid_phone",
+            "contact.phone",
+            "contact.phone is not a valid phone number",
+        );
+    }
+    check.finish(()).map_err(AppError::validation)?;
+    let mut tx = app.store.write().await?;
+    let mut tenant = tenants::get(&mut tx, &by.tenant_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("tenant"))?;
+    let p = &mut tenant.profile;
+    let set = |slot: &mut Option<String>, value: Option<String>| {
+        if value.is_some() {
+            *slot = value;
+        }
+    };
+    if let Some(name) = name {
+        tenant.name = name;
+    }
+    set(&mut p.ceo_name, ceo_name);
+    set(&mut p.address, address);
+    set(&mut p.biz_type, biz_type);
+    set(&mut p.biz_item, biz_item);
+    let PartyContact { name, email, phone } = &mut p.contact;
+    set(name, contact_name);
+    set(email, contact_email);
+    set(phone, contact_phone);
+    if patch.tax_rounding.is_some() {
+        p.tax_rounding = patch.tax_rounding;
+    }
+    tenants::update(&mut tx, &tenant).await?;
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "tenant.updated",
+        ("tenant", by.tenant_id.as_str()),
+        serde_json::json!({}),
+        app.now(),
+    );
+    events::append(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(tenant)
+}
+
+/// Links the platform itself with the filing service, registering its certificate.
+pub async fn link_tenant(
+    app: &App,
+    by: &Principal,
+    files: CertificateFiles,
+    password: &str,
+) -> Result<(Tenant, Registration), AppError> {
+    by.require(Right::ManageTenant)?;
+    let tenant = crate::tenants::get(app, &by.tenant_id).await?;
+    if tenant.as_buyer().is_none() {
+        return Err(AppError::conflict(
+            "tenant.profile_incomplete",
+            "set the platform's representative, address and contact first (PATCH /v1/tenant)",
+        ));
+    }
+    let registration = certificates::register(
+        app,
+        &by.tenant_id,
+        &Party::Tenant,
+        &tenant.brn,
+        files,
+        password,
+    )
+    .await?;
+    app.filer
+        .register_member(&tenant.brn)
+        .await
+        .map_err(filer_error)?;
+    let now = app.now();
+    let mut tx = app.store.write().await?;
+    let mut tenant = tenants::get(&mut tx, &by.tenant_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("tenant"))?;
+    tenant.nts_linked_at = Some(now);
+    tenants::update(&mut tx, &tenant).await?;
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "tenant.nts_linked",
+        ("tenant", by.tenant_id.as_str()),
+        serde_json::json!({ "certificate": registration.id }),
+        now,
+    );
+    events::append(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok((tenant, registration))
+}
+
+fn filer_error(error: crate::filing::FilerError) -> AppError {
+    AppError::new(
+        ErrorKind::Internal,
+        "nts.filer_unavailable",
+        error.to_string(),
+    )
+}
+
+/// Registers a partner with the filing service and emails it "registration complete".
+/// Linking a linked partner changes nothing.
+pub async fn link_partner(app: &App, by: &Principal, id: &str) -> Result<Partner, AppError> {
+    by.require(Right::WritePartners)?;
+    let partner = crate::partners::get(app, by, id).await?;
+    if matches!(partner.nts_link, NtsLink::Linked { .. }) {
+        return Ok(partner);
+    }
+    let brn = partner.data.brn.ok_or_else(|| {
+        AppError::invalid(
+            "partner.brn_required",
+            "brn",
+            "a partner without a business registration number cannot be linked",
+        )
+    })?;
+    app.filer.register_member(&brn).await.map_err(filer_error)?;
+    let tenant = crate::tenants::get(app, &by.tenant_id).await?;
+    let now = app.now();
+    let linked = Partner {
+        nts_link: NtsLink::Linked { linked_at: now },
+        version: partner.version + 1,
+        updated_at: now,
+        ..partner
+    };
+    let mut tx = app.store.write().await?;
+    if !partners::update(&mut tx, &linked).await? {
+        return Err(AppError::conflict(
+            "partner.modified",
+            "the partner changed meanwhile; read it again and retry",
+        ));
+    }
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "partner.nts_linked",
+        ("partner", linked.id.as_str()),
+        serde_json::json!({}),
+        now,
+    );
+    events::append(&mut tx, &event).await?;
+    let email = mail::templates::partner_linked(
+        &tenant.name,
+        &linked.data.name,
+        &linked.data.contact.email,
+    );
+    mail::enqueue(&mut tx, &by.tenant_id, vec![email], now).await?;
+    tx.commit().await?;
+    Ok(linked)
+}
+
+/// Unlinks a partner (to edit its business data); documents already requested stay.
+pub async fn unlink_partner(app: &App, by: &Principal, id: &str) -> Result<Partner, AppError> {
+    by.require(Right::WritePartners)?;
+    let partner = crate::partners::get(app, by, id).await?;
+    if matches!(partner.nts_link, NtsLink::Unlinked) {
+        return Ok(partner);
+    }
+    let now = app.now();
+    let unlinked = Partner {
+        nts_link: NtsLink::Unlinked,
+        version: partner.version + 1,
+        updated_at: now,
+        ..partner
+    };
+    let mut tx = app.store.write().await?;
+    if !partners::update(&mut tx, &unlinked).await? {
+        return Err(AppError::conflict(
+            "partner.modified",
+            "the partner changed meanwhile; read it again and retry",
+        ));
+    }
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "partner.nts_unlinked",
+        ("partner", unlinked.id.as_str()),
+        serde_json::json!({}),
+        now,
+    );
+    events::append(&mut tx, &event).await?;
+    tx.commit().await?;
+    Ok(unlinked)
+}

@@ -1,0 +1,121 @@
+//! Reverse-issued tax invoices on the platform's side: drafting (one or many), editing,
+//! requesting issuance, withdrawing, deleting, reading. Every transition compare-and-sets
+//! the state, appends a history entry and queues its emails in one transaction.
+
+mod draft;
+mod read;
+mod request;
+
+use settle_core::ids::TenantId;
+use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceState, transition};
+use settle_store::tax_invoices::{self, HistoryEntry};
+use time::OffsetDateTime;
+
+pub use draft::{DraftInput, create, delete, update};
+pub use read::{HistoryView, get, history, list, signed_xml};
+pub use request::{cancel_request, request, resend};
+
+use crate::auth::Principal;
+use crate::{App, AppError};
+
+/// Longest memo on a transition.
+pub const MAX_MEMO: usize = 500;
+
+/// The principal's invoice with this document key (404 otherwise).
+pub(crate) async fn load(
+    app: &App,
+    by: &Principal,
+    key: &str,
+) -> Result<TaxInvoiceRecord, AppError> {
+    let mut conn = app.store.read().await?;
+    load_in(&mut conn, &by.tenant_id, key).await
+}
+
+pub(crate) async fn load_in(
+    conn: &mut settle_store::Conn,
+    tenant: &TenantId,
+    key: &str,
+) -> Result<TaxInvoiceRecord, AppError> {
+    tax_invoices::get_by_key(conn, tenant, key)
+        .await?
+        .ok_or_else(|| AppError::not_found("tax_invoice"))
+}
+
+/// 409 for an action the current state does not allow, naming the state.
+pub(crate) fn wrong_state(
+    current: TaxInvoiceState,
+    what: &str,
+    allowed: &[TaxInvoiceState],
+) -> AppError {
+    let allowed: Vec<&str> = allowed.iter().map(|s| s.as_str()).collect();
+    AppError::conflict(
+        "tax_invoice.invalid_state",
+        format!(
+            "the tax invoice is {current}; to {what} it must be {}",
+            allowed.join(" or ")
+        ),
+    )
+    .with_field("state")
+}
+
+/// Checks and trims a memo.
+pub(crate) fn memo(text: Option<String>) -> Result<Option<String>, AppError> {
+    let Some(text) = text else { return Ok(None) };
+    let text = text.trim();
+    if text.chars().count() > MAX_MEMO {
+        return Err(AppError::invalid(
+            "tax_invoice.memo_too_long",
+            "memo",
+            format!("memo has at most {MAX_MEMO} characters"),
+        ));
+    }
+    Ok((!text.is_empty()).then(|| text.to_owned()))
+}
+
+/// Takes `action` on `record` inside `tx`: compare-and-sets the state and appends the
+/// history entry. Returns the record as it now is.
+pub(crate) async fn apply(
+    tx: &mut settle_store::Conn,
+    record: &TaxInvoiceRecord,
+    action: TaxInvoiceAction,
+    actor: &str,
+    memo: Option<String>,
+    now: OffsetDateTime,
+) -> Result<TaxInvoiceRecord, AppError> {
+    let to = transition(record.state, action).map_err(|e| {
+        wrong_state(
+            e.current,
+            action.as_str().replace('_', " ").as_str(),
+            &[action.from_state()],
+        )
+    })?;
+    if !tax_invoices::set_state(tx, &record.id, record.state, to, now).await? {
+        let current = tax_invoices::get(tx, &record.id)
+            .await?
+            .map(|r| r.state)
+            .unwrap_or(record.state);
+        return Err(wrong_state(
+            current,
+            action.as_str().replace('_', " ").as_str(),
+            &[action.from_state()],
+        ));
+    }
+    tax_invoices::append_history(
+        tx,
+        &[HistoryEntry {
+            tax_invoice_id: record.id.clone(),
+            from: Some(record.state),
+            to,
+            actor: actor.to_owned(),
+            at: now,
+            memo,
+        }],
+    )
+    .await?;
+    Ok(TaxInvoiceRecord {
+        state: to,
+        version: record.version + 1,
+        updated_at: now,
+        ..record.clone()
+    })
+}

@@ -1,0 +1,103 @@
+//! Claiming issued invoices for filing, with a lease, and recording the filer's answer.
+//! A claimed invoice is `sending` and owned by one filer until its lease ends; if that
+//! filer dies, the next batch takes it over, so nothing issued is lost.
+
+use settle_core::ids::{TaxInvoiceId, TenantId};
+use settle_core::tax_invoice::TaxInvoiceState;
+use sqlx::AnyConnection;
+use time::OffsetDateTime;
+
+use crate::StoreResult;
+use crate::codec::{instant, opt_text, text};
+
+/// An invoice claimed for filing.
+#[derive(Clone, Debug)]
+pub struct FilingClaim {
+    /// The invoice.
+    pub id: TaxInvoiceId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// Its approval number.
+    pub approval_number: String,
+    /// The signed XML to file.
+    pub signed_xml: String,
+    /// True when it was `issued` (a history entry is due); false when it was `sending`
+    /// under a lapsed lease.
+    pub fresh: bool,
+}
+
+/// Claims up to `limit` invoices for `owner` until `lease_until`: those `issued` before
+/// `cutoff` (or exactly `only`, when given), and those left `sending` under a lease that
+/// lapsed before `now`.
+pub async fn claim_due(
+    conn: &mut AnyConnection,
+    cutoff: OffsetDateTime,
+    only: Option<&TaxInvoiceId>,
+    owner: &str,
+    now: OffsetDateTime,
+    lease_until: OffsetDateTime,
+    limit: u32,
+) -> StoreResult<Vec<FilingClaim>> {
+    let lock = if conn.backend_name() == "PostgreSQL" {
+        " FOR UPDATE SKIP LOCKED"
+    } else {
+        ""
+    };
+    let only_clause = if only.is_some() { " AND id = $5" } else { "" };
+    let mut claims = Vec::new();
+    for (from, condition) in [
+        ("sending", "filing_lease_until < $4"),
+        ("issued", "issued_at < $4"),
+    ] {
+        let sql = format!(
+            "UPDATE tax_invoices SET state = 'sending', filing_owner = $1, filing_lease_until = $2, \
+             version = version + 1, updated_at = $3 WHERE id IN (SELECT id FROM tax_invoices \
+             WHERE state = '{from}' AND {condition}{only_clause} ORDER BY issued_at, id \
+             LIMIT {limit}{lock}) RETURNING id, tenant_id, approval_number, signed_xml"
+        );
+        let bound = if from == "sending" { now } else { cutoff };
+        let mut query = sqlx::query(&sql)
+            .bind(owner)
+            .bind(instant(lease_until))
+            .bind(instant(now))
+            .bind(instant(bound));
+        if let Some(id) = only {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            claims.push(FilingClaim {
+                id: TaxInvoiceId::from_trusted(text(&row, "id")?),
+                tenant_id: TenantId::from_trusted(text(&row, "tenant_id")?),
+                approval_number: opt_text(&row, "approval_number")?.unwrap_or_default(),
+                signed_xml: opt_text(&row, "signed_xml")?.unwrap_or_default(),
+                fresh: from == "issued",
+            });
+        }
+    }
+    Ok(claims)
+}
+
+/// Records the filer's answer on an invoice `owner` still holds; false if the lease was
+/// lost to another filer meanwhile.
+pub async fn finish_filing(
+    conn: &mut AnyConnection,
+    id: &TaxInvoiceId,
+    owner: &str,
+    to: TaxInvoiceState,
+    result_code: &str,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE tax_invoices SET state = $1, nts_result_code = $2, filed_at = $3, \
+         filing_owner = NULL, filing_lease_until = NULL, version = version + 1, updated_at = $3 \
+         WHERE id = $4 AND state = 'sending' AND filing_owner = $5",
+    )
+    .bind(to.as_str())
+    .bind(result_code)
+    .bind(instant(now))
+    .bind(id.as_str())
+    .bind(owner)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}

@@ -1,0 +1,333 @@
+//! The `tax_invoices` table and its history. State changes are compare-and-set on the
+//! current state, so of two racing actions exactly one finds the state it expects.
+
+mod filing;
+mod history;
+
+use std::collections::HashSet;
+
+use settle_core::ids::{PartnerId, TaxInvoiceId, TenantId};
+use settle_core::tax_invoice::{DocumentKey, TaxInvoice, TaxInvoiceRecord, TaxInvoiceState};
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::{Any, AnyConnection};
+use time::OffsetDateTime;
+
+pub use filing::{FilingClaim, claim_due, finish_filing};
+pub use history::{HistoryEntry, append_history, history};
+
+use crate::codec::{at, instant, int, opt_at, opt_text, text};
+use crate::{StoreError, StoreResult, bulk};
+
+const COLUMNS: &str = "id, tenant_id, document_key, partner_id, state, write_date, document, \
+    supply_total, tax_total, total, amends_id, approval_number, issued_at, nts_result_code, \
+    filed_at, version, created_at, updated_at";
+const COLUMN_COUNT: usize = 18;
+
+/// Stores new tax invoices, skipping any whose document key the tenant uses already;
+/// returns the ids that were stored.
+pub async fn insert_many(
+    conn: &mut AnyConnection,
+    records: &[TaxInvoiceRecord],
+) -> StoreResult<HashSet<TaxInvoiceId>> {
+    let mut stored = HashSet::with_capacity(records.len());
+    let anonymous = bulk::anonymous(conn);
+    let documents: Vec<String> = records
+        .iter()
+        .map(|r| document_json(&r.document))
+        .collect::<StoreResult<_>>()?;
+    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    for (chunk, docs) in records.chunks(rows).zip(documents.chunks(rows)) {
+        let sql = bulk::insert_sql(
+            &format!("tax_invoices ({COLUMNS})"),
+            COLUMN_COUNT,
+            chunk.len(),
+            anonymous,
+            "ON CONFLICT DO NOTHING RETURNING id",
+        );
+        let mut query = sqlx::query(&sql);
+        for (record, document) in chunk.iter().zip(docs) {
+            query = bind_record(query, record, document);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            stored.insert(TaxInvoiceId::from_trusted(text(&row, "id")?));
+        }
+    }
+    Ok(stored)
+}
+
+/// Stores one new tax invoice; false when its document key is taken.
+pub async fn insert(conn: &mut AnyConnection, record: &TaxInvoiceRecord) -> StoreResult<bool> {
+    Ok(insert_many(conn, std::slice::from_ref(record))
+        .await?
+        .contains(&record.id))
+}
+
+fn document_json(document: &TaxInvoice) -> StoreResult<String> {
+    serde_json::to_string(document).map_err(|e| StoreError::Corrupt(format!("tax invoice: {e}")))
+}
+
+fn bind_record<'q>(
+    query: Query<'q, Any, AnyArguments<'q>>,
+    r: &'q TaxInvoiceRecord,
+    document: &'q str,
+) -> Query<'q, Any, AnyArguments<'q>> {
+    let d = &r.document;
+    query
+        .bind(r.id.as_str())
+        .bind(r.tenant_id.as_str())
+        .bind(r.document_key.as_str())
+        .bind(r.partner_id.as_str())
+        .bind(r.state.as_str())
+        .bind(d.write_date.to_string())
+        .bind(document)
+        .bind(d.supply_total.to_string())
+        .bind(d.tax_total.to_string())
+        .bind(d.total.to_string())
+        .bind(r.amends_id.as_ref().map(TaxInvoiceId::as_str))
+        .bind(r.approval_number.as_deref())
+        .bind(r.issued_at.map(instant))
+        .bind(r.nts_result_code.as_deref())
+        .bind(r.filed_at.map(instant))
+        .bind(r.version)
+        .bind(instant(r.created_at))
+        .bind(instant(r.updated_at))
+}
+
+/// The tenant's tax invoice with this document key.
+pub async fn get_by_key(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    key: &str,
+) -> StoreResult<Option<TaxInvoiceRecord>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM tax_invoices WHERE tenant_id = $1 AND document_key = $2"
+    ))
+    .bind(tenant.as_str())
+    .bind(key)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// The tax invoice with this id (of any tenant: callers check ownership).
+pub async fn get(
+    conn: &mut AnyConnection,
+    id: &TaxInvoiceId,
+) -> StoreResult<Option<TaxInvoiceRecord>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tax_invoices WHERE id = $1"))
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// The signed NTS XML of an issued invoice.
+pub async fn signed_xml(
+    conn: &mut AnyConnection,
+    id: &TaxInvoiceId,
+) -> StoreResult<Option<String>> {
+    let row = sqlx::query("SELECT signed_xml FROM tax_invoices WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    Ok(match row {
+        Some(row) => opt_text(&row, "signed_xml")?,
+        None => None,
+    })
+}
+
+/// Replaces the content of a drafted invoice at `record.version - 1`; false when it moved
+/// or changed meanwhile.
+pub async fn update_document(
+    conn: &mut AnyConnection,
+    record: &TaxInvoiceRecord,
+) -> StoreResult<bool> {
+    let d = &record.document;
+    let done = sqlx::query(
+        "UPDATE tax_invoices SET partner_id = $1, write_date = $2, document = $3, \
+         supply_total = $4, tax_total = $5, total = $6, version = $7, updated_at = $8 \
+         WHERE id = $9 AND state = $10 AND version = $11",
+    )
+    .bind(record.partner_id.as_str())
+    .bind(d.write_date.to_string())
+    .bind(document_json(d)?)
+    .bind(d.supply_total.to_string())
+    .bind(d.tax_total.to_string())
+    .bind(d.total.to_string())
+    .bind(record.version)
+    .bind(instant(record.updated_at))
+    .bind(record.id.as_str())
+    .bind(record.state.as_str())
+    .bind(record.version - 1)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Moves an invoice from `from` to `to` if it is still in `from`; false otherwise.
+pub async fn set_state(
+    conn: &mut AnyConnection,
+    id: &TaxInvoiceId,
+    from: TaxInvoiceState,
+    to: TaxInvoiceState,
+    now: OffsetDateTime,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE tax_invoices SET state = $1, version = version + 1, updated_at = $2 \
+         WHERE id = $3 AND state = $4",
+    )
+    .bind(to.as_str())
+    .bind(instant(now))
+    .bind(id.as_str())
+    .bind(from.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// What issuing adds to an invoice.
+pub struct Issuance<'a> {
+    /// The NTS approval number.
+    pub approval_number: &'a str,
+    /// The signed XML.
+    pub signed_xml: &'a str,
+    /// The content as signed (the parties as they were at signing).
+    pub document: &'a TaxInvoice,
+    /// When.
+    pub issued_at: OffsetDateTime,
+}
+
+/// Moves a requested invoice to issued with its signature; false if it is no longer
+/// requested.
+pub async fn record_issue(
+    conn: &mut AnyConnection,
+    id: &TaxInvoiceId,
+    issuance: &Issuance<'_>,
+) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE tax_invoices SET state = 'issued', approval_number = $1, signed_xml = $2, \
+         document = $3, issued_at = $4, version = version + 1, updated_at = $4 \
+         WHERE id = $5 AND state = 'requested'",
+    )
+    .bind(issuance.approval_number)
+    .bind(issuance.signed_xml)
+    .bind(document_json(issuance.document)?)
+    .bind(instant(issuance.issued_at))
+    .bind(id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes an invoice if it is still in `state`, with its history; false otherwise.
+pub async fn delete(
+    conn: &mut AnyConnection,
+    id: &TaxInvoiceId,
+    state: TaxInvoiceState,
+) -> StoreResult<bool> {
+    let done = sqlx::query("DELETE FROM tax_invoices WHERE id = $1 AND state = $2")
+        .bind(id.as_str())
+        .bind(state.as_str())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() != 1 {
+        return Ok(false);
+    }
+    for table in ["tax_invoice_history", "supplier_links"] {
+        sqlx::query(&format!("DELETE FROM {table} WHERE tax_invoice_id = $1"))
+            .bind(id.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(true)
+}
+
+/// Filters for listing; every one given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct TaxInvoiceFilter {
+    /// In this state.
+    pub state: Option<TaxInvoiceState>,
+    /// Of this supplier.
+    pub partner_id: Option<PartnerId>,
+    /// Written on or after (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Written on or before (`YYYY-MM-DD`).
+    pub to: Option<String>,
+}
+
+/// One page of a tenant's invoices in id (creation) order, starting after `after`.
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    filter: &TaxInvoiceFilter,
+    after: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<TaxInvoiceRecord>> {
+    let mut sql = format!("SELECT {COLUMNS} FROM tax_invoices WHERE tenant_id = $1");
+    let mut args: Vec<String> = vec![tenant.to_string()];
+    let mut condition = |sql: &mut String, template: &str, value: String| {
+        args.push(value);
+        sql.push_str(&template.replace('?', &format!("${}", args.len())));
+    };
+    if let Some(after) = after {
+        condition(&mut sql, " AND id > ?", after.to_owned());
+    }
+    if let Some(state) = filter.state {
+        condition(&mut sql, " AND state = ?", state.as_str().to_owned());
+    }
+    if let Some(partner) = &filter.partner_id {
+        condition(&mut sql, " AND partner_id = ?", partner.to_string());
+    }
+    if let Some(from) = &filter.from {
+        condition(&mut sql, " AND write_date >= ?", from.clone());
+    }
+    if let Some(to) = &filter.to {
+        condition(&mut sql, " AND write_date <= ?", to.clone());
+    }
+    sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
+    let mut query = sqlx::query(&sql);
+    for arg in args {
+        query = query.bind(arg);
+    }
+    let rows = query.fetch_all(conn).await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Counts a tenant's invoices in `state`.
+pub async fn count_in_state(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    state: TaxInvoiceState,
+) -> StoreResult<i64> {
+    let row =
+        sqlx::query("SELECT COUNT(*) AS n FROM tax_invoices WHERE tenant_id = $1 AND state = $2")
+            .bind(tenant.as_str())
+            .bind(state.as_str())
+            .fetch_one(conn)
+            .await?;
+    int(&row, "n")
+}
+
+fn decode(row: &AnyRow) -> StoreResult<TaxInvoiceRecord> {
+    let state = text(row, "state")?;
+    let document = serde_json::from_str(&text(row, "document")?)
+        .map_err(|e| StoreError::Corrupt(format!("tax invoice document: {e}")))?;
+    Ok(TaxInvoiceRecord {
+        id: TaxInvoiceId::from_trusted(text(row, "id")?),
+        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
+        document_key: DocumentKey::from_trusted(text(row, "document_key")?),
+        partner_id: PartnerId::from_trusted(text(row, "partner_id")?),
+        state: TaxInvoiceState::parse(&state)
+            .ok_or_else(|| StoreError::Corrupt(format!("tax invoice state {state:?}")))?,
+        document,
+        amends_id: opt_text(row, "amends_id")?.map(TaxInvoiceId::from_trusted),
+        approval_number: opt_text(row, "approval_number")?,
+        issued_at: opt_at(row, "issued_at")?,
+        nts_result_code: opt_text(row, "nts_result_code")?,
+        filed_at: opt_at(row, "filed_at")?,
+        version: int(row, "version")?,
+        created_at: at(row, "created_at")?,
+        updated_at: at(row, "updated_at")?,
+    })
+}
