@@ -38,6 +38,7 @@ pub fn router(app: App) -> Router {
         ));
     Router::new()
         .merge(routes::public())
+        .merge(routes::supplier())
         .merge(v1)
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn(middleware::body_limit::layer))

@@ -5,7 +5,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{keys, partners, tenant};
+use crate::routes::{keys, partners, supplier, tax_invoices, tenant};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -13,12 +13,20 @@ use crate::routes::{keys, partners, tenant};
     info(title = "settle", description = "Reverse-issued Korean e-tax invoices and partner invoices. Money, quantities and rates are decimal strings; errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."),
     paths(
         crate::routes::health::health,
-        tenant::get_tenant,
+        tenant::get_tenant, tenant::patch_tenant, tenant::link_tenant,
         partners::create, partners::list, partners::get_one, partners::patch, partners::import,
+        partners::link, partners::unlink,
+        tax_invoices::create, tax_invoices::list, tax_invoices::get_one, tax_invoices::patch,
+        tax_invoices::delete, tax_invoices::request, tax_invoices::resend, tax_invoices::cancel_request,
+        tax_invoices::send_to_nts, tax_invoices::history, tax_invoices::xml,
+        supplier::open_session, supplier::get_one, supplier::register_certificate, supplier::issue,
+        supplier::refuse, supplier::cancel_issue,
         keys::create, keys::list, keys::revoke,
     ),
     components(schemas(ErrorBody, ErrorDetail, partners::PartnerBody, partners::PartnerView, partners::ContactBody,
-        partners::NtsLinkView, tenant::TenantView, keys::KeyBody, keys::KeyView)),
+        partners::NtsLinkView, tenant::TenantView, tenant::TenantPatchBody, tenant::TenantLinkView, keys::KeyBody, keys::KeyView,
+        tax_invoices::TaxInvoiceBody, tax_invoices::TaxInvoiceView, tax_invoices::LineView, tax_invoices::PartyView, tax_invoices::AmendmentView, tax_invoices::ActionBody, tax_invoices::ResendBody,
+        supplier::SessionBody, supplier::SessionView, supplier::CertificateView)),
     modifiers(&ApiKeyScheme),
 )]
 pub struct ApiDoc;

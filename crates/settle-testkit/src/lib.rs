@@ -4,6 +4,9 @@
 //!
 //! [`both_engines!`] turns one async test function into a test per engine.
 
+mod checkers;
+
+pub use checkers::{ParsedEmail, parse_eml, xmlsec1_accepts};
 use sqlx::{Connection, Executor, PgConnection};
 
 /// A database engine under test.

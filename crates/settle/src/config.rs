@@ -3,8 +3,8 @@
 use std::path::PathBuf;
 
 use clap::Args;
-use settle_app::App;
 use settle_app::secrets::SecretKey;
+use settle_app::{App, Settings};
 use settle_store::{Engine, Store};
 
 /// Where settle keeps its data and how it reaches its database.
@@ -49,6 +49,31 @@ pub struct Config {
     /// Public base URL used in emailed links (default `http://{SETTLE_ADDR}`).
     #[arg(long = "public-url", env = "SETTLE_PUBLIC_URL", global = true)]
     pub public_url: Option<String>,
+    /// SMTP server for outgoing mail (`smtp://host:25`, `smtps://user:pass@host`); without
+    /// one, messages are written as `.eml` files to `$SETTLE_DATA/outbox/`.
+    #[arg(
+        long = "smtp-url",
+        env = "SETTLE_SMTP_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// The From of outgoing mail.
+    #[arg(
+        long = "mail-from",
+        env = "SETTLE_MAIL_FROM",
+        default_value = "settle <noreply@settle.localhost>",
+        global = true
+    )]
+    pub mail_from: String,
+    /// Korean local time of the daily NTS filing batch, `HH:MM`.
+    #[arg(
+        long = "filing-time",
+        env = "SETTLE_FILING_TIME",
+        default_value = "15:00",
+        global = true
+    )]
+    pub filing_time: String,
 }
 
 impl Config {
@@ -60,8 +85,46 @@ impl Config {
         }
     }
 
+    /// The settings use cases read; `addr` is where the server listens (the default base
+    /// of emailed links).
+    pub fn settings(&self, addr: Option<&str>) -> anyhow::Result<Settings> {
+        let addr = addr
+            .map(str::to_owned)
+            .or_else(|| std::env::var("SETTLE_ADDR").ok())
+            .unwrap_or_else(|| "127.0.0.1:8080".to_owned());
+        let public_url = match &self.public_url {
+            Some(url) if !url.trim().is_empty() => url.trim().trim_end_matches('/').to_owned(),
+            _ => format!("http://{addr}"),
+        };
+        let issuer_code = self
+            .nts_issuer_code
+            .parse()
+            .map_err(|e: settle_nts::approval::ApprovalError| anyhow::anyhow!("{e}"))?;
+        let format = time::macros::format_description!("[hour]:[minute]");
+        let filing_time = time::Time::parse(self.filing_time.trim(), &format).map_err(|_| {
+            anyhow::anyhow!(
+                "SETTLE_FILING_TIME must be HH:MM, got {:?}",
+                self.filing_time
+            )
+        })?;
+        Ok(Settings {
+            public_url,
+            issuer_code,
+            filing_time,
+            outbox_dir: self.data.join("outbox"),
+            smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
+            mail_from: self.mail_from.clone(),
+        })
+    }
+
     /// Opens the store (creating the data directory) and builds the app.
     pub async fn open(&self) -> anyhow::Result<App> {
+        self.open_at(None).await
+    }
+
+    /// Like [`Config::open`], for a server listening on `addr`.
+    pub async fn open_at(&self, addr: Option<&str>) -> anyhow::Result<App> {
+        let settings = self.settings(addr)?;
         std::fs::create_dir_all(&self.data).map_err(|e| {
             anyhow::anyhow!(
                 "cannot create the data directory {}: {e}",
@@ -70,7 +133,7 @@ impl Config {
         })?;
         let store = Store::open(&self.database_url()).await?;
         let embedded = store.engine() == Engine::Sqlite;
-        let mut app = App::new(store);
+        let mut app = App::new(store).with_settings(settings);
         match &self.secret_key {
             Some(secret) => app = app.with_secret_key(SecretKey::from_secret(secret)?),
             // The embedded database keeps its key file beside it; a server database needs

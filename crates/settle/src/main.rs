@@ -27,7 +27,7 @@ struct Cli {
 
 #[derive(Subcommand, Debug)]
 enum Command {
-    /// Runs the HTTP server (API, and later the portal and the scheduler).
+    /// Runs the HTTP server, the email outbox worker and the daily NTS filing scheduler.
     Serve {
         /// Address to listen on.
         #[arg(long, env = "SETTLE_ADDR", default_value = "127.0.0.1:8080")]
@@ -117,11 +117,19 @@ async fn main() -> ExitCode {
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { addr, demo } => {
-            let app = cli.config.open().await?;
+            let app = cli.config.open_at(Some(&addr.to_string())).await?;
             if demo {
                 print_demo(&app, addr).await?;
             }
-            settle_server::serve(app, addr).await?;
+            let owner = format!("serve:{}:{}", std::process::id(), ulid::Ulid::new());
+            let worker = tokio::spawn(settle_app::worker::run(
+                app.clone(),
+                owner,
+                std::time::Duration::from_millis(250),
+            ));
+            let served = settle_server::serve(app, addr).await;
+            worker.abort();
+            served?;
         }
         Command::Demo => {
             let app = cli.config.open().await?;

@@ -12,6 +12,7 @@ use settle_core::validation::FieldError;
 use settle_nts::approval::{ApprovalNumber, IssuerCode, korean_local};
 use settle_nts::{CertError, CheckOptions, NtsDocument, SigningIdentity, TrustBundle};
 use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
 
 use crate::config::Config;
 
@@ -86,6 +87,14 @@ pub enum NtsCommand {
         /// The signed XML.
         file: PathBuf,
     },
+    /// Runs the filing batch as the scheduler would at `--as-of`, and waits for it: every
+    /// invoice issued before that Korean day began ends `sent` or `send_failed`. Prints
+    /// `{"filed","sent","failed"}`.
+    RunBatch {
+        /// The instant, RFC 3339 (`2026-11-22T15:00:00+09:00`); default now.
+        #[arg(long = "as-of")]
+        as_of: Option<String>,
+    },
 }
 
 fn trust(config: &Config) -> anyhow::Result<Option<TrustBundle>> {
@@ -141,6 +150,18 @@ fn invalid(errors: &[FieldError]) -> anyhow::Error {
 /// Runs `settle nts …`.
 pub async fn nts(command: NtsCommand, config: &Config) -> anyhow::Result<()> {
     match command {
+        NtsCommand::RunBatch { as_of } => {
+            let as_of = match as_of {
+                Some(text) => OffsetDateTime::parse(text.trim(), &Rfc3339).map_err(|_| {
+                    anyhow::anyhow!("--as-of must be an RFC 3339 instant, got {text:?}")
+                })?,
+                None => OffsetDateTime::now_utc(),
+            };
+            let app = config.open().await?;
+            let report = settle_app::filing::run_batch(&app, as_of).await;
+            app.store.close().await;
+            println!("{}", serde_json::to_string(&report?)?);
+        }
         NtsCommand::Xml { input, files, out } => {
             let bytes = read(&input)?;
             let deserializer = &mut serde_json::Deserializer::from_slice(&bytes);

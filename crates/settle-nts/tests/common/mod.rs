@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 use std::path::Path;
-use std::process::Command;
 
 use serde_json::{Value, json};
 use settle_core::tax_invoice::{TaxInvoiceInput, TaxPolicy};
@@ -76,19 +75,5 @@ pub fn identity(leaf: &ThrowawayLeaf) -> SigningIdentity {
 
 /// Runs `xmlsec1 --verify` on `xml` with the certificate; true when it accepts.
 pub fn xmlsec1_accepts(dir: &Path, xml: &str, leaf: &ThrowawayLeaf) -> bool {
-    let cert = dir.join("cert.pem");
-    std::fs::write(&cert, leaf.certificate_pem().unwrap()).unwrap();
-    let file = dir.join("signed.xml");
-    std::fs::write(&file, xml).unwrap();
-    let output = Command::new("xmlsec1")
-        .args(["--verify", "--pubkey-cert-pem"])
-        .arg(&cert)
-        .args(["--enabled-reference-uris", "empty"])
-        .arg(&file)
-        .output()
-        .expect("xmlsec1 is installed (scripts/test installs it)");
-    if !output.status.success() {
-        eprintln!("xmlsec1: {}", String::from_utf8_lossy(&output.stderr));
-    }
-    output.status.success()
+    settle_testkit::xmlsec1_accepts(dir, xml, &leaf.certificate_pem().unwrap())
 }

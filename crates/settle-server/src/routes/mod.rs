@@ -3,11 +3,14 @@
 pub mod health;
 pub mod keys;
 pub mod partners;
+pub mod supplier;
+pub mod tax_invoices;
 pub mod tenant;
+mod upload;
 
 use axum::Router;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use settle_app::ErrorKind;
 
 use crate::AppState;
@@ -20,10 +23,66 @@ pub fn public() -> Router<AppState> {
         .route("/v1/openapi.json", get(crate::openapi::document))
 }
 
+/// The supplier's routes (their own session auth, no API key).
+pub fn supplier() -> Router<AppState> {
+    Router::new()
+        .route("/v1/supplier/sessions", post(supplier::open_session))
+        .route(
+            "/v1/supplier/certificates",
+            post(supplier::register_certificate),
+        )
+        .route("/v1/supplier/tax-invoices/{id}", get(supplier::get_one))
+        .route(
+            "/v1/supplier/tax-invoices/{id}/issue",
+            post(supplier::issue),
+        )
+        .route(
+            "/v1/supplier/tax-invoices/{id}/refuse",
+            post(supplier::refuse),
+        )
+        .route(
+            "/v1/supplier/tax-invoices/{id}/cancel-issue",
+            post(supplier::cancel_issue),
+        )
+}
+
 /// The authenticated `/v1` API.
 pub fn v1() -> Router<AppState> {
     Router::new()
-        .route("/v1/tenant", get(tenant::get_tenant))
+        .route(
+            "/v1/tenant",
+            get(tenant::get_tenant).patch(tenant::patch_tenant),
+        )
+        .route("/v1/tenant/nts-link", post(tenant::link_tenant))
+        .route(
+            "/v1/partners/{id}/nts-link",
+            post(partners::link).delete(partners::unlink),
+        )
+        .route(
+            "/v1/tax-invoices",
+            post(tax_invoices::create).get(tax_invoices::list),
+        )
+        .route(
+            "/v1/tax-invoices/{key}",
+            get(tax_invoices::get_one)
+                .patch(tax_invoices::patch)
+                .delete(tax_invoices::delete),
+        )
+        .route(
+            "/v1/tax-invoices/{key}/request",
+            post(tax_invoices::request),
+        )
+        .route("/v1/tax-invoices/{key}/resend", post(tax_invoices::resend))
+        .route(
+            "/v1/tax-invoices/{key}/cancel-request",
+            post(tax_invoices::cancel_request),
+        )
+        .route(
+            "/v1/tax-invoices/{key}/send-to-nts",
+            post(tax_invoices::send_to_nts),
+        )
+        .route("/v1/tax-invoices/{key}/history", get(tax_invoices::history))
+        .route("/v1/tax-invoices/{key}/xml", get(tax_invoices::xml))
         .route("/v1/partners", post(partners::create).get(partners::list))
         .route("/v1/partners/import", post(partners::import))
         .route(
@@ -31,10 +90,31 @@ pub fn v1() -> Router<AppState> {
             get(partners::get_one).patch(partners::patch),
         )
         .route("/v1/api-keys", post(keys::create).get(keys::list))
-        .route("/v1/api-keys/{id}", axum::routing::delete(keys::revoke))
+        .route("/v1/api-keys/{id}", delete(keys::revoke))
 }
 
 /// 404 in the error format for every unknown path.
 pub async fn not_found() -> Response {
     ApiError::new(ErrorKind::NotFound, "route.not_found", "no such endpoint").into_response()
+}
+
+/// RFC 7396 JSON merge patch.
+pub(crate) fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match patch {
+        serde_json::Value::Object(fields) => {
+            if !target.is_object() {
+                *target = serde_json::Value::Object(serde_json::Map::new());
+            }
+            if let serde_json::Value::Object(object) = target {
+                for (key, value) in fields {
+                    if value.is_null() {
+                        object.remove(&key);
+                    } else {
+                        merge_patch(object.entry(key).or_insert(serde_json::Value::Null), value);
+                    }
+                }
+            }
+        }
+        other => *target = other,
+    }
 }

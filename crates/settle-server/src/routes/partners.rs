@@ -1,12 +1,9 @@
 //! `/v1/partners`: create, read, list, edit (JSON merge patch) and import.
 
 use axum::Json;
-use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
-use bytes::Bytes;
 use serde::{Deserialize, Serialize};
-use settle_app::ErrorKind;
 use settle_app::import::ImportReport;
 use settle_app::pagination::{Page, PageRequest};
 use settle_core::partner::{NtsLink, Partner, PartnerInput};
@@ -14,9 +11,11 @@ use settle_store::partners::PartnerFilter;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 
+use super::merge_patch;
+use super::upload::upload;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, Auth, body_error, parse_json};
+use crate::extract::{ApiJson, ApiQuery, Auth, parse_json};
 
 /// A partner's contact person.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -303,27 +302,6 @@ impl PartnerBody {
     }
 }
 
-/// RFC 7396 JSON merge patch.
-fn merge_patch(target: &mut serde_json::Value, patch: serde_json::Value) {
-    match patch {
-        serde_json::Value::Object(fields) => {
-            if !target.is_object() {
-                *target = serde_json::Value::Object(serde_json::Map::new());
-            }
-            if let serde_json::Value::Object(object) = target {
-                for (key, value) in fields {
-                    if value.is_null() {
-                        object.remove(&key);
-                    } else {
-                        merge_patch(object.entry(key).or_insert(serde_json::Value::Null), value);
-                    }
-                }
-            }
-        }
-        other => *target = other,
-    }
-}
-
 /// Imports partners from a CSV (UTF-8 or CP949) or XLSX file: multipart field `file`, or
 /// the file itself as the body. Valid rows are stored; bad rows are reported by number.
 #[utoipa::path(post, path = "/v1/partners/import", tag = "partners", security(("api_key" = [])),
@@ -341,52 +319,34 @@ pub async fn import(
     ))
 }
 
-/// The uploaded file: the `file` part of a multipart form, or the whole body.
-async fn upload(request: Request, state: &AppState) -> ApiResult<Bytes> {
-    let multipart = request
-        .headers()
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-    if !multipart {
-        return Bytes::from_request(request, state)
-            .await
-            .map_err(body_error);
-    }
-    let mut form = Multipart::from_request(request, state).await.map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadRequest,
-            "request.malformed_multipart",
-            e.body_text(),
-        )
-    })?;
-    loop {
-        let field = form.next_field().await.map_err(multipart_error)?;
-        let Some(field) = field else {
-            return Err(ApiError(settle_app::AppError::invalid(
-                "import.missing_file",
-                "file",
-                "the form has no `file` field",
-            )));
-        };
-        if field.name() == Some("file") {
-            return field.bytes().await.map_err(multipart_error);
-        }
-    }
+/// Registers the partner with the filing service and emails it "registration complete".
+#[utoipa::path(post, path = "/v1/partners/{id}/nts-link", tag = "partners", security(("api_key" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PartnerView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody, description = "no BRN")))]
+pub async fn link(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PartnerView>> {
+    Ok(Json(
+        settle_app::nts_link::link_partner(&state.app, &by, &id)
+            .await?
+            .into(),
+    ))
 }
 
-fn multipart_error(error: axum::extract::multipart::MultipartError) -> ApiError {
-    if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::new(
-            ErrorKind::TooLarge,
-            "request.too_large",
-            "the upload is over the limit of 200 MB",
-        )
-    } else {
-        ApiError::new(
-            ErrorKind::BadRequest,
-            "request.malformed_multipart",
-            error.body_text(),
-        )
-    }
+/// Unlinks the partner (needed before editing its business data).
+#[utoipa::path(delete, path = "/v1/partners/{id}/nts-link", tag = "partners", security(("api_key" = [])),
+    params(("id" = String, Path)),
+    responses((status = 200, body = PartnerView), (status = 404, body = ErrorBody)))]
+pub async fn unlink(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<PartnerView>> {
+    Ok(Json(
+        settle_app::nts_link::unlink_partner(&state.app, &by, &id)
+            .await?
+            .into(),
+    ))
 }

@@ -4,13 +4,16 @@
 
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
-use settle_app::App;
+use settle_app::secrets::SecretKey;
+use settle_app::{App, Settings};
 use settle_store::Store;
 use settle_testkit::{TestDatabase, TestEngine, fresh_database};
 
 pub struct TestApp {
     pub base: String,
     pub app: App,
+    /// Where the outbox worker writes messages.
+    pub outbox: std::path::PathBuf,
     pub tenant_id: String,
     /// A key with all four roles.
     pub key: String,
@@ -21,18 +24,32 @@ pub struct TestApp {
 impl TestApp {
     pub async fn start(engine: TestEngine) -> Self {
         let db = fresh_database(engine).await;
-        let app = App::new(Store::open(&db.url).await.expect("open store"));
-        let tenant = settle_app::tenants::create(&app, "테스트 플랫폼", "220-81-62517")
-            .await
-            .expect("tenant");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let outbox = db.dir.path().join("outbox");
+        let settings = Settings {
+            public_url: base.clone(),
+            outbox_dir: outbox.clone(),
+            ..Settings::default()
+        };
+        let app = App::new(Store::open(&db.url).await.expect("open store"))
+            .with_settings(settings)
+            .with_secret_key(SecretKey::from_secret("a secret key for the tests").unwrap());
+        let tenant = settle_app::tenants::create(&app, "테스트 플랫폼", "220-81-62517")
+            .await
+            .expect("tenant");
         tokio::spawn(settle_server::serve_on(app.clone(), listener));
+        tokio::spawn(settle_app::worker::run(
+            app.clone(),
+            "test-worker".to_owned(),
+            std::time::Duration::from_millis(50),
+        ));
         Self {
             base,
             app,
+            outbox,
             tenant_id: tenant.tenant.id.to_string(),
             key: tenant.api_key,
             client: Client::new(),
@@ -97,4 +114,27 @@ pub fn brn(prefix: u32) -> String {
     settle_core::brn::Brn::from_prefix(prefix)
         .expect("valid prefix")
         .to_string()
+}
+
+impl TestApp {
+    /// Waits (up to 10 s) until the outbox holds at least `count` messages; returns them
+    /// all, parsed by Python's email package, oldest first.
+    pub async fn emails(&self, count: usize) -> Vec<settle_testkit::ParsedEmail> {
+        for _ in 0..200 {
+            let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&self.outbox)
+                .map(|dir| {
+                    dir.filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if files.len() >= count {
+                // Job ids grow with time, so names sort in queueing order.
+                files.sort();
+                return files.iter().map(|p| settle_testkit::parse_eml(p)).collect();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("fewer than {count} emails arrived in the outbox");
+    }
 }

@@ -1,0 +1,272 @@
+//! `/v1/tax-invoices`: draft, edit, delete, request, withdraw, file now, read.
+
+mod view;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::CONTENT_TYPE;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use settle_app::pagination::{Page, PageRequest};
+use settle_app::tax_invoices::{self as use_case, HistoryView};
+use settle_core::ids::PartnerId;
+use settle_core::tax_invoice::TaxInvoiceState;
+use settle_store::tax_invoices::TaxInvoiceFilter;
+use utoipa::{IntoParams, ToSchema};
+
+pub use view::{AmendmentView, LineView, PartyView, TaxInvoiceBody, TaxInvoiceView};
+
+use super::merge_patch;
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, Auth, parse_json};
+
+fn view(
+    state: &AppState,
+    record: &settle_core::tax_invoice::TaxInvoiceRecord,
+) -> Json<TaxInvoiceView> {
+    Json(TaxInvoiceView::new(record, state.app.now()))
+}
+
+/// The optional body of action endpoints.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActionBody {
+    /// Why (kept in the history).
+    pub memo: Option<String>,
+}
+
+/// The body of `resend`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ResendBody {
+    /// Another address to send the request to (default: the partner's contact).
+    pub email: Option<String>,
+}
+
+/// Drafts a tax invoice (and requests it at once with `"request": true`).
+#[utoipa::path(post, path = "/v1/tax-invoices", tag = "tax invoices", security(("api_key" = [])), request_body = TaxInvoiceBody,
+    responses((status = 201, body = TaxInvoiceView), (status = 409, body = ErrorBody, description = "duplicate document_key, unlinked partner or tenant"),
+              (status = 422, body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    ApiJson(body): ApiJson<TaxInvoiceBody>,
+) -> ApiResult<(StatusCode, Json<TaxInvoiceView>)> {
+    let record = use_case::create(&state.app, &by, body.into_input()?).await?;
+    Ok((StatusCode::CREATED, view(&state, &record)))
+}
+
+/// One tax invoice.
+#[utoipa::path(get, path = "/v1/tax-invoices/{document_key}", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)), responses((status = 200, body = TaxInvoiceView), (status = 404, body = ErrorBody)))]
+pub async fn get_one(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<TaxInvoiceView>> {
+    let record = use_case::get(&state.app, &by, &key).await?;
+    Ok(view(&state, &record))
+}
+
+/// List filters.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListQuery {
+    /// 1–1000, default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only in this state.
+    pub state: Option<String>,
+    /// Only of this partner.
+    pub partner_id: Option<String>,
+    /// Written on or after (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Written on or before (`YYYY-MM-DD`).
+    pub to: Option<String>,
+    /// `true`: only documents issued (or still unissued) after the 10th of the next month.
+    pub late: Option<bool>,
+}
+
+fn invalid_query(field: &str, message: &str) -> ApiError {
+    ApiError(settle_app::AppError::invalid(
+        "request.invalid_query",
+        field,
+        message,
+    ))
+}
+
+fn date_param(field: &str, value: Option<String>) -> ApiResult<Option<String>> {
+    let format = time::macros::format_description!("[year]-[month]-[day]");
+    match value {
+        Some(text) if time::Date::parse(&text, &format).is_err() => {
+            Err(invalid_query(field, "dates are YYYY-MM-DD"))
+        }
+        other => Ok(other),
+    }
+}
+
+/// A page of tax invoices, oldest first.
+#[utoipa::path(get, path = "/v1/tax-invoices", tag = "tax invoices", security(("api_key" = [])), params(ListQuery),
+    responses((status = 200, body = Object, description = "`{data: [TaxInvoiceView], next_cursor}`"), (status = 422, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> ApiResult<Json<Page<TaxInvoiceView>>> {
+    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
+    let filter = TaxInvoiceFilter {
+        state: query
+            .state
+            .map(|s| {
+                TaxInvoiceState::parse(&s).ok_or_else(|| invalid_query("state", "unknown state"))
+            })
+            .transpose()?,
+        partner_id: query
+            .partner_id
+            .map(|p| {
+                PartnerId::parse(&p).ok_or_else(|| invalid_query("partner_id", "not a partner id"))
+            })
+            .transpose()?,
+        from: date_param("from", query.from)?,
+        to: date_param("to", query.to)?,
+    };
+    let page = use_case::list(&state.app, &by, &filter, &page).await?;
+    let now = state.app.now();
+    let mut data: Vec<TaxInvoiceView> = page
+        .data
+        .iter()
+        .map(|r| TaxInvoiceView::new(r, now))
+        .collect();
+    if let Some(late) = query.late {
+        data.retain(|v| v.late == late);
+    }
+    Ok(Json(Page {
+        data,
+        next_cursor: page.next_cursor,
+    }))
+}
+
+/// Edits a drafted tax invoice with a JSON merge patch of its body fields.
+#[utoipa::path(patch, path = "/v1/tax-invoices/{document_key}", tag = "tax invoices", security(("api_key" = [])), request_body = TaxInvoiceBody,
+    params(("document_key" = String, Path)),
+    responses((status = 200, body = TaxInvoiceView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn patch(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+    ApiJson(patch): ApiJson<serde_json::Value>,
+) -> ApiResult<Json<TaxInvoiceView>> {
+    if !patch.is_object() {
+        return Err(ApiError(settle_app::AppError::invalid(
+            "request.invalid_field",
+            "body",
+            "the patch must be a JSON object",
+        )));
+    }
+    let current = use_case::get(&state.app, &by, &key).await?;
+    let base = TaxInvoiceBody::from_view(&TaxInvoiceView::new(&current, state.app.now()));
+    let mut document =
+        serde_json::to_value(base).map_err(|e| ApiError(settle_app::AppError::internal(e)))?;
+    merge_patch(&mut document, patch);
+    let body: TaxInvoiceBody = parse_json(document.to_string().as_bytes())?;
+    let record = use_case::update(&state.app, &by, &key, body.into_input()?).await?;
+    Ok(view(&state, &record))
+}
+
+/// Deletes a drafted, refused or cancelled tax invoice (its document key is free again).
+#[utoipa::path(delete, path = "/v1/tax-invoices/{document_key}", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn delete(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<StatusCode> {
+    use_case::delete(&state.app, &by, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Asks the supplier to issue: emails it a link.
+#[utoipa::path(post, path = "/v1/tax-invoices/{document_key}/request", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)), request_body = ActionBody,
+    responses((status = 200, body = TaxInvoiceView), (status = 409, body = ErrorBody)))]
+pub async fn request(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> ApiResult<Json<TaxInvoiceView>> {
+    let record = use_case::request(&state.app, &by, &key, body.memo).await?;
+    Ok(view(&state, &record))
+}
+
+/// Sends the request email again, to the partner's contact or another address.
+#[utoipa::path(post, path = "/v1/tax-invoices/{document_key}/resend", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)), request_body = ResendBody,
+    responses((status = 200, body = TaxInvoiceView), (status = 409, body = ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<ResendBody>,
+) -> ApiResult<Json<TaxInvoiceView>> {
+    let record = use_case::resend(&state.app, &by, &key, body.email).await?;
+    Ok(view(&state, &record))
+}
+
+/// Withdraws the request.
+#[utoipa::path(post, path = "/v1/tax-invoices/{document_key}/cancel-request", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)), request_body = ActionBody,
+    responses((status = 200, body = TaxInvoiceView), (status = 409, body = ErrorBody)))]
+pub async fn cancel_request(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<ActionBody>,
+) -> ApiResult<Json<TaxInvoiceView>> {
+    let record = use_case::cancel_request(&state.app, &by, &key, body.memo).await?;
+    Ok(view(&state, &record))
+}
+
+/// Files an issued invoice now instead of in the next batch.
+#[utoipa::path(post, path = "/v1/tax-invoices/{document_key}/send-to-nts", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)), request_body = ActionBody,
+    responses((status = 200, body = TaxInvoiceView, description = "`sent` or `send_failed`"), (status = 409, body = ErrorBody)))]
+pub async fn send_to_nts(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+    ApiJson(_body): ApiJson<ActionBody>,
+) -> ApiResult<Json<TaxInvoiceView>> {
+    let record = settle_app::filing::file_now(&state.app, &by, &key).await?;
+    Ok(view(&state, &record))
+}
+
+/// The transitions, oldest first.
+#[utoipa::path(get, path = "/v1/tax-invoices/{document_key}/history", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)),
+    responses((status = 200, body = Object, description = "`{data: [{from, to, actor, at, memo}]}`"), (status = 404, body = ErrorBody)))]
+pub async fn history(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    let entries: Vec<HistoryView> = use_case::history(&state.app, &by, &key).await?;
+    Ok(Json(serde_json::json!({ "data": entries })))
+}
+
+/// The signed NTS XML (`application/xml`), once issued.
+#[utoipa::path(get, path = "/v1/tax-invoices/{document_key}/xml", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)),
+    responses((status = 200, content_type = "application/xml", body = String), (status = 409, body = ErrorBody, description = "not issued yet")))]
+pub async fn xml(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+) -> ApiResult<Response> {
+    let xml = use_case::signed_xml(&state.app, &by, &key).await?;
+    Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
+}

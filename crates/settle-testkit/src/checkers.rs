@@ -1,0 +1,71 @@
+//! Independent checkers the tests call: `xmlsec1` for XML signatures, Python's `email`
+//! package for `.eml` files.
+
+use std::path::Path;
+use std::process::Command;
+
+/// Runs `xmlsec1 --verify` on `xml` with the signer's PEM certificate; true when it accepts.
+pub fn xmlsec1_accepts(dir: &Path, xml: &str, cert_pem: &[u8]) -> bool {
+    let cert = dir.join("xmlsec1-cert.pem");
+    std::fs::write(&cert, cert_pem).expect("write certificate");
+    let file = dir.join("xmlsec1-signed.xml");
+    std::fs::write(&file, xml).expect("write xml");
+    let output = Command::new("xmlsec1")
+        .args(["--verify", "--pubkey-cert-pem"])
+        .arg(&cert)
+        .args(["--enabled-reference-uris", "empty"])
+        .arg(&file)
+        .output()
+        .expect("xmlsec1 is installed (scripts/test installs it)");
+    if !output.status.success() {
+        eprintln!("xmlsec1: {}", String::from_utf8_lossy(&output.stderr));
+    }
+    output.status.success()
+}
+
+/// A message as Python's standard `email` parser reads an `.eml` file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParsedEmail {
+    /// The decoded `To`.
+    pub to: String,
+    /// The decoded `Subject`.
+    pub subject: String,
+    /// The decoded text body.
+    pub body: String,
+    /// The `Message-ID`.
+    pub message_id: String,
+}
+
+const PARSE_EML: &str = r#"
+import email, email.policy, json, sys
+with open(sys.argv[1], "rb") as f:
+    m = email.message_from_binary_file(f, policy=email.policy.strict)
+body = m.get_body(("plain",))
+print(json.dumps({"to": str(m["To"]), "subject": str(m["Subject"]),
+                  "body": body.get_content(), "message_id": str(m["Message-ID"])}))
+"#;
+
+/// Parses an `.eml` file with Python's `email` package (strict policy: a malformed header
+/// fails the test).
+pub fn parse_eml(path: &Path) -> ParsedEmail {
+    let output = Command::new("python3")
+        .args(["-c", PARSE_EML])
+        .arg(path)
+        .output()
+        .expect("python3 is installed");
+    assert!(
+        output.status.success(),
+        "python's email parser refused {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("json from the parser");
+    let field = |name: &str| value[name].as_str().unwrap_or_default().to_owned();
+    ParsedEmail {
+        to: field("to"),
+        subject: field("subject"),
+        body: field("body"),
+        message_id: field("message_id"),
+    }
+}
