@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::certificates::{self, CertificateFiles, Party, Registration};
 use crate::settings::SESSION_LIFETIME;
-use crate::tax_invoices::{apply, memo, wrong_state};
+use crate::tax_invoices::{apply, lost_race, memo, wrong_state};
 use crate::{App, AppError, ErrorKind, audit, mail};
 
 /// Wrong BRNs tolerated per link within [`FAILURE_WINDOW`] before 429.
@@ -251,10 +251,7 @@ pub async fn issue(
         issued_at: now,
     };
     if !tax_invoices::record_issue(&mut tx, &record.id, &issuance).await? {
-        return Err(AppError::conflict(
-            "tax_invoice.state_changed",
-            "the tax invoice changed meanwhile; read it again",
-        ));
+        return Err(lost_race(&mut tx, &record, "issue it", &[TaxInvoiceState::Requested]).await);
     }
     tax_invoices::append_history(
         &mut tx,

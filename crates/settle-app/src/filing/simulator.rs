@@ -1,7 +1,7 @@
 //! The embedded NTS simulator: checks each filed invoice the way the NTS does — XML
 //! structure and schema rules, the XML signature against the certificate it carries, the
 //! supplier's registration, approval-number uniqueness — and keeps a register of what it
-//! received in its own tables, so a resubmission gets the first answer again.
+//! accepted in its own tables, so a resubmission gets the first answer again.
 
 use async_trait::async_trait;
 use settle_core::brn::Brn;
@@ -110,16 +110,20 @@ impl Filer for Simulator {
                 checked.result =
                     result("ERR001", "the supplier's business number is not registered");
             }
-            nts_simulator::record_receipt(
-                &mut tx,
-                number,
-                &checked.content_hash,
-                &checked.supplier_brn,
-                &checked.result.code,
-                now,
-            )
-            .await
-            .map_err(store_error)?;
+            // Only an accepted invoice takes its approval number; a refused one may be
+            // corrected and filed again.
+            if checked.result.accepted() {
+                nts_simulator::record_receipt(
+                    &mut tx,
+                    number,
+                    &checked.content_hash,
+                    &checked.supplier_brn,
+                    &checked.result.code,
+                    now,
+                )
+                .await
+                .map_err(store_error)?;
+            }
             results.push(checked.result);
         }
         tx.commit().await.map_err(store_error)?;

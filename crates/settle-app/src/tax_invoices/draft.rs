@@ -13,9 +13,16 @@ use settle_store::tax_invoices::{self, HistoryEntry};
 use settle_store::{events, partners, tenants};
 use time::OffsetDateTime;
 
-use super::{load_in, memo, request, wrong_state};
+use super::{load_in, lost_race, memo, request, wrong_state};
 use crate::auth::Principal;
-use crate::{App, AppError, ErrorKind, audit};
+use crate::{App, AppError, audit};
+
+const DELETABLE: [TaxInvoiceState; 4] = [
+    TaxInvoiceState::Drafted,
+    TaxInvoiceState::Refused,
+    TaxInvoiceState::RequestCancelled,
+    TaxInvoiceState::IssueCancelled,
+];
 
 /// A document as the platform sends it: the content, the supplier, the key.
 #[derive(Clone, Debug, Default)]
@@ -248,10 +255,7 @@ pub async fn update(
         ..current
     };
     if !tax_invoices::update_document(&mut tx, &updated).await? {
-        return Err(AppError::conflict(
-            "tax_invoice.state_changed",
-            "the tax invoice changed meanwhile; read it again",
-        ));
+        return Err(lost_race(&mut tx, &updated, "edit it", &[TaxInvoiceState::Drafted]).await);
     }
     tx.commit().await?;
     Ok(updated)
@@ -264,23 +268,10 @@ pub async fn delete(app: &App, by: &Principal, key: &str) -> Result<(), AppError
     let mut tx = app.store.write().await?;
     let current = load_in(&mut tx, &by.tenant_id, key).await?;
     if !current.state.is_deletable() {
-        return Err(wrong_state(
-            current.state,
-            "delete it",
-            &[
-                TaxInvoiceState::Drafted,
-                TaxInvoiceState::Refused,
-                TaxInvoiceState::RequestCancelled,
-                TaxInvoiceState::IssueCancelled,
-            ],
-        ));
+        return Err(wrong_state(current.state, "delete it", &DELETABLE));
     }
     if !tax_invoices::delete(&mut tx, &current.id, current.state).await? {
-        return Err(AppError::new(
-            ErrorKind::Conflict,
-            "tax_invoice.state_changed",
-            "the tax invoice changed meanwhile; read it again",
-        ));
+        return Err(lost_race(&mut tx, &current, "delete it", &DELETABLE).await);
     }
     let event = audit(
         &by.tenant_id,

@@ -58,6 +58,21 @@ pub(crate) fn wrong_state(
     .with_field("state")
 }
 
+/// The 409 for a compare-and-set that found the invoice moved by a concurrent action:
+/// names the state it is in now.
+pub(crate) async fn lost_race(
+    tx: &mut settle_store::Conn,
+    record: &TaxInvoiceRecord,
+    what: &str,
+    allowed: &[TaxInvoiceState],
+) -> AppError {
+    match tax_invoices::get(tx, &record.id).await {
+        Ok(Some(now)) => wrong_state(now.state, what, allowed),
+        Ok(None) => AppError::not_found("tax_invoice"),
+        Err(error) => error.into(),
+    }
+}
+
 /// Checks and trims a memo.
 pub(crate) fn memo(text: Option<String>) -> Result<Option<String>, AppError> {
     let Some(text) = text else { return Ok(None) };
@@ -90,15 +105,8 @@ pub(crate) async fn apply(
         )
     })?;
     if !tax_invoices::set_state(tx, &record.id, record.state, to, now).await? {
-        let current = tax_invoices::get(tx, &record.id)
-            .await?
-            .map(|r| r.state)
-            .unwrap_or(record.state);
-        return Err(wrong_state(
-            current,
-            action.as_str().replace('_', " ").as_str(),
-            &[action.from_state()],
-        ));
+        let what = action.as_str().replace('_', " ");
+        return Err(lost_race(tx, record, &what, &[action.from_state()]).await);
     }
     tax_invoices::append_history(
         tx,
