@@ -59,7 +59,7 @@ pub async fn import_partners(
 ) -> Result<ImportReport, AppError> {
     by.require(Right::WritePartners)?;
     let table = read_table(file).map_err(|e| AppError::invalid(e.code(), "file", e.to_string()))?;
-    let columns = map_columns(&table.headers)?;
+    let columns = map_columns(&table.headers, &COLUMNS, &REQUIRED)?;
     let now = app.now();
     let mut report = ImportReport::default();
     let mut seen = SeenKeys::default();
@@ -120,18 +120,23 @@ pub async fn import_partners(
     Ok(report)
 }
 
-/// For each known column, its position in the file.
-fn map_columns(headers: &[String]) -> Result<HashMap<&'static str, usize>, AppError> {
+/// For each known column, its position in the file; unknown, repeated or missing required
+/// columns are refused.
+pub(crate) fn map_columns(
+    headers: &[String],
+    known_columns: &[&'static str],
+    required: &[&str],
+) -> Result<HashMap<&'static str, usize>, AppError> {
     let mut columns = HashMap::new();
     for (index, header) in headers.iter().enumerate() {
         let name = header.trim().to_ascii_lowercase();
-        let Some(known) = COLUMNS.iter().find(|c| **c == name) else {
+        let Some(known) = known_columns.iter().find(|c| **c == name) else {
             return Err(AppError::invalid(
                 "import.unknown_column",
                 header,
                 format!(
                     "unknown column {header:?}; the columns are {}",
-                    COLUMNS.join(", ")
+                    known_columns.join(", ")
                 ),
             ));
         };
@@ -143,7 +148,7 @@ fn map_columns(headers: &[String]) -> Result<HashMap<&'static str, usize>, AppEr
             ));
         }
     }
-    if let Some(missing) = REQUIRED.iter().find(|c| !columns.contains_key(*c)) {
+    if let Some(missing) = required.iter().find(|c| !columns.contains_key(*c)) {
         return Err(AppError::invalid(
             "import.missing_column",
             missing,

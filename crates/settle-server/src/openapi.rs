@@ -16,7 +16,7 @@ use crate::routes::{keys, partners, supplier, tax_invoices, tenant};
         tenant::get_tenant, tenant::patch_tenant, tenant::link_tenant,
         partners::create, partners::list, partners::get_one, partners::patch, partners::import,
         partners::link, partners::unlink,
-        tax_invoices::create, tax_invoices::list, tax_invoices::get_one, tax_invoices::patch,
+        tax_invoices::create, tax_invoices::batch::batch, tax_invoices::list, tax_invoices::get_one, tax_invoices::patch,
         tax_invoices::delete, tax_invoices::request, tax_invoices::resend, tax_invoices::cancel_request,
         tax_invoices::send_to_nts, tax_invoices::history, tax_invoices::xml,
         supplier::open_session, supplier::get_one, supplier::register_certificate, supplier::issue,
@@ -25,7 +25,7 @@ use crate::routes::{keys, partners, supplier, tax_invoices, tenant};
     ),
     components(schemas(ErrorBody, ErrorDetail, partners::PartnerBody, partners::PartnerView, partners::ContactBody,
         partners::NtsLinkView, tenant::TenantView, tenant::TenantPatchBody, tenant::TenantLinkView, keys::KeyBody, keys::KeyView,
-        tax_invoices::TaxInvoiceBody, tax_invoices::TaxInvoiceView, tax_invoices::LineView, tax_invoices::PartyView, tax_invoices::AmendmentView, tax_invoices::ActionBody, tax_invoices::ResendBody,
+        tax_invoices::TaxInvoiceBody, tax_invoices::batch::BatchBody, tax_invoices::TaxInvoiceView, tax_invoices::LineView, tax_invoices::PartyView, tax_invoices::AmendmentView, tax_invoices::ActionBody, tax_invoices::ResendBody,
         supplier::SessionBody, supplier::SessionView, supplier::CertificateView)),
     modifiers(&ApiKeyScheme),
 )]

@@ -475,4 +475,182 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
     assert_eq!(status, 404);
 }
 
-both_engines!(reverse_issuance_end_to_end);
+fn upload(t: &TestApp, query: &str, bytes: Vec<u8>, name: &str) -> reqwest::RequestBuilder {
+    t.client
+        .post(t.url(&format!("/v1/tax-invoices/batch{query}")))
+        .bearer_auth(&t.key)
+        .multipart(Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned())))
+}
+
+async fn count_invoices(t: &TestApp) -> usize {
+    let (_, page) = send(t.get("/v1/tax-invoices?limit=1000")).await;
+    page["data"].as_array().unwrap().len()
+}
+
+async fn batch_uploads_report_by_row(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(&t, &ca).await;
+    let supplier_brn = brn(124_810_123);
+    let partner_id = create_partner(&t, &supplier_brn, "tax@supplier.example").await;
+    send(t.post(&format!("/v1/partners/{partner_id}/nts-link"), &json!({}))).await;
+    let today = OffsetDateTime::now_utc().to_offset(settle_core::KST).date();
+    let header = "document_key,partner_brn,write_date,tax_type,purpose,request,item_name,supply_amount,tax_amount\n";
+    let mut csv = String::from(header);
+    // A: two lines, fine. B: its second line has a bad amount. C: a key used twice.
+    // D: an unknown partner. E: a negative amount.
+    for (key, partner, item, amount) in [
+        ("A", supplier_brn.as_str(), "광고", "1000"),
+        ("A", supplier_brn.as_str(), "수수료", "2,000"),
+        ("B", supplier_brn.as_str(), "광고", "1000"),
+        ("B", supplier_brn.as_str(), "광고", "abc"),
+        ("C", supplier_brn.as_str(), "광고", "1000"),
+        ("X", supplier_brn.as_str(), "광고", "1000"),
+        ("C", supplier_brn.as_str(), "광고", "1000"),
+        ("D", "110-81-12345", "광고", "1000"),
+        ("E", supplier_brn.as_str(), "광고", "-500"),
+    ] {
+        csv.push_str(&format!(
+            "{key},{partner},{today},taxable,claim,true,{item},\"{amount}\",\n"
+        ));
+    }
+    let (status, report) = send(upload(&t, "", csv.clone().into_bytes(), "batch.csv")).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(report["created"], 3, "A, C (first) and X: {report}");
+    let failed: Vec<(u64, String)> = report["failed"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["row"].as_u64().unwrap(),
+                f["errors"][0]["code"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        failed,
+        vec![
+            (4, "tax_invoice.amount_too_large".to_owned()),
+            (7, "tax_invoice.duplicate_document_key".to_owned()),
+            (8, "tax_invoice.unknown_partner".to_owned()),
+            (9, "tax_invoice.non_positive_amount".to_owned()),
+        ],
+        "{report}"
+    );
+    let (_, a) = send(t.get("/v1/tax-invoices/A")).await;
+    assert_eq!(
+        (
+            a["state"].as_str(),
+            a["supply_total"].as_str(),
+            a["items"].as_array().map(Vec::len)
+        ),
+        (Some("requested"), Some("3000"), Some(2))
+    );
+    let mails = t.emails(4).await;
+    assert!(
+        mails
+            .iter()
+            .filter(|m| m.subject.contains("발행 요청"))
+            .count()
+            >= 3
+    );
+
+    // The same file again: every key is taken now.
+    let (_, again) = send(upload(&t, "", csv.into_bytes(), "batch.csv")).await;
+    assert_eq!(again["created"], 0);
+
+    // All or nothing.
+    let before = count_invoices(&t).await;
+    let mut bad = String::from(header);
+    bad.push_str(&format!(
+        "F,{supplier_brn},{today},taxable,claim,false,광고,1000,\n"
+    ));
+    bad.push_str(&format!(
+        "G,{supplier_brn},{today},taxable,claim,false,광고,1000,5\n"
+    ));
+    let (status, body) = send(upload(&t, "?atomic=true", bad.into_bytes(), "bad.csv")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("tax_invoice.batch_rejected")),
+        "{body}"
+    );
+    assert_eq!(body["failed"][0]["row"], 2);
+    assert_eq!(count_invoices(&t).await, before);
+
+    // CP949 text and an XLSX workbook; 100 lines on one document are refused.
+    let mut korean = String::from(header);
+    korean.push_str(&format!(
+        "H,{supplier_brn},{today},zero_rated,receipt,false,수출 대행,50000,\n"
+    ));
+    let (cp949, _, _) = encoding_rs::EUC_KR.encode(&korean);
+    let (status, report) = send(upload(&t, "", cp949.into_owned(), "korean.csv")).await;
+    assert_eq!(
+        (status, report["created"].as_u64()),
+        (200, Some(1)),
+        "{report}"
+    );
+    let (_, h) = send(t.get("/v1/tax-invoices/H")).await;
+    assert_eq!(
+        (h["items"][0]["name"].as_str(), h["tax_total"].as_str()),
+        (Some("수출 대행"), Some("0"))
+    );
+
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (column, name) in header.trim().split(',').enumerate() {
+        sheet.write_string(0, column as u16, name).unwrap();
+    }
+    for row in 1..=100u32 {
+        let values = [
+            "LONG",
+            &supplier_brn,
+            &today.to_string(),
+            "taxable",
+            "claim",
+            "false",
+            "품목",
+        ];
+        for (column, value) in values.iter().enumerate() {
+            sheet.write_string(row, column as u16, *value).unwrap();
+        }
+        sheet.write_number(row, 7, 1000.0).unwrap();
+    }
+    let xlsx = workbook.save_to_buffer().unwrap();
+    let (status, report) = send(upload(&t, "", xlsx, "long.xlsx")).await;
+    assert_eq!(
+        (status, report["created"].as_u64()),
+        (200, Some(0)),
+        "{report}"
+    );
+    assert_eq!(
+        report["failed"][0]["errors"][0]["code"],
+        "tax_invoice.too_many_items"
+    );
+
+    // JSON, with the partner by BRN.
+    let (status, report) = send(t.post(
+        "/v1/tax-invoices/batch",
+        &json!({"invoices": [
+            {"document_key": "J1", "partner_brn": supplier_brn, "write_date": today.to_string(),
+             "tax_type": "taxable", "purpose": "claim", "items": [{"name": "a", "supply_amount": 10}]},
+            {"document_key": "J2", "partner_id": partner_id, "write_date": today.to_string(),
+             "tax_type": "exempt", "purpose": "claim", "items": [{"name": "a", "supply_amount": 10}]}
+        ]}),
+    ))
+    .await;
+    assert_eq!(
+        (status, report["created"].as_u64()),
+        (200, Some(1)),
+        "{report}"
+    );
+    assert_eq!(
+        (
+            report["failed"][0]["row"].as_u64(),
+            report["failed"][0]["errors"][0]["code"].as_str()
+        ),
+        (Some(2), Some("tax_invoice.tax_exempt_not_allowed"))
+    );
+}
+
+both_engines!(reverse_issuance_end_to_end, batch_uploads_report_by_row);

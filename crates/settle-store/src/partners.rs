@@ -166,6 +166,32 @@ pub async fn get(
     row.as_ref().map(decode).transpose()
 }
 
+/// The tenant's partners whose `id` (or, with `by_brn`, BRN) is one of `values`.
+pub async fn find_many(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    by_brn: bool,
+    values: &[String],
+) -> StoreResult<Vec<Partner>> {
+    let column = if by_brn { "brn" } else { "id" };
+    let mut found = Vec::new();
+    for chunk in values.chunks(500) {
+        let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM partners WHERE tenant_id = $1 AND {column} IN ({}) ORDER BY id",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql).bind(tenant.as_str());
+        for value in chunk {
+            query = query.bind(value.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(decode(&row)?);
+        }
+    }
+    Ok(found)
+}
+
 /// Replaces a partner's data and link if its version is still `partner.version - 1`
 /// (compare-and-set); false when someone else changed it first.
 pub async fn update(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<bool> {

@@ -2,6 +2,7 @@
 //! requesting issuance, withdrawing, deleting, reading. Every transition compare-and-sets
 //! the state, appends a history entry and queues its emails in one transaction.
 
+pub mod batch;
 mod draft;
 mod read;
 mod request;

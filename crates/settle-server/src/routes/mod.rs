@@ -62,6 +62,7 @@ pub fn v1() -> Router<AppState> {
             "/v1/tax-invoices",
             post(tax_invoices::create).get(tax_invoices::list),
         )
+        .route("/v1/tax-invoices/batch", post(tax_invoices::batch::batch))
         .route(
             "/v1/tax-invoices/{key}",
             get(tax_invoices::get_one)

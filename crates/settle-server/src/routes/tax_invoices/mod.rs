@@ -1,5 +1,6 @@
 //! `/v1/tax-invoices`: draft, edit, delete, request, withdraw, file now, read.
 
+pub mod batch;
 mod view;
 
 use axum::Json;

@@ -207,6 +207,9 @@ pub struct TaxInvoiceBody {
     pub document_key: Option<String>,
     /// The supplier (a linked partner, to request).
     pub partner_id: Option<String>,
+    /// The supplier by BRN instead of id (batch only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partner_brn: Option<String>,
     /// 작성일자, `YYYY-MM-DD`.
     pub write_date: Option<String>,
     /// `taxable` or `zero_rated`.
