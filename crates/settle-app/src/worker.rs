@@ -9,7 +9,7 @@ use settle_core::KST;
 use settle_store::jobs::{self, Job, NewJob};
 use time::{Duration, OffsetDateTime};
 
-use crate::mail::{self, Email};
+use crate::mail::{self, Outgoing};
 use crate::{App, AppError, filing};
 
 /// Emails claimed per round.
@@ -61,8 +61,17 @@ pub async fn deliver_emails(app: &App, owner: &str) -> Result<usize, AppError> {
             return Ok(delivered);
         }
         for job in claimed {
-            let outcome = match serde_json::from_value::<Email>(job.payload.clone()) {
-                Ok(email) => app.mailer.deliver(job.id.as_str(), &email).await,
+            let outcome = match serde_json::from_value::<Outgoing>(job.payload.clone()) {
+                Ok(outgoing) => {
+                    let mut conn = app.store.read().await?;
+                    let email = mail::render(&mut conn, outgoing).await?;
+                    drop(conn);
+                    match email {
+                        Some(email) => app.mailer.deliver(job.id.as_str(), &email).await,
+                        // The document was deleted: nothing to say any more.
+                        None => Ok(()),
+                    }
+                }
                 Err(error) => Err(format!("unreadable email job: {error}")),
             };
             finish(app, &job, owner, outcome.as_ref().err()).await?;

@@ -369,12 +369,10 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
         history["data"][2]["actor"],
         format!("supplier:{}", supplier_brn.replace('-', ""))
     );
-    let mails = t.emails(6).await;
-    assert!(
-        mails
-            .iter()
-            .any(|m| m.subject.contains("국세청 전송 결과") && m.to == "billing@platform.example")
-    );
+    let result = t
+        .email_to("billing@platform.example", "국세청 전송 결과")
+        .await;
+    assert!(result.body.contains("SUC001"), "{}", result.body);
 
     // Refuse, withdraw, delete: the key comes back.
     let (_, second) = send(t.post("/v1/tax-invoices", &{
@@ -431,11 +429,7 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
         b
     }))
     .await;
-    let mails = t.emails(10).await;
-    let other_mail = mails
-        .iter()
-        .find(|m| m.to == "other@supplier.example" && m.subject.contains("발행 요청"))
-        .expect("request to the other supplier");
+    let other_mail = t.email_to("other@supplier.example", "발행 요청").await;
     let other_token = token_of(&other_mail.body, &t.base);
     let (status, other_session) = session(&t, &other_token, &other_brn).await;
     assert_eq!(status, 201);

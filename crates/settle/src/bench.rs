@@ -12,6 +12,7 @@ use settle_store::Store;
 use crate::config::Config;
 
 mod sign;
+mod tax_invoices;
 
 /// Benchmarks.
 #[derive(Subcommand, Debug)]
@@ -25,6 +26,29 @@ pub enum BenchCommand {
         /// Runs; the median is reported.
         #[arg(long, default_value_t = 5)]
         runs: usize,
+    },
+    /// Submits generated XLSX files of single-line tax invoices (request: true) through the
+    /// batch endpoint and reports documents per second; with `--filing`, then issues every
+    /// document and times the next day's filing batch.
+    TaxInvoiceBatch {
+        /// Documents in all.
+        #[arg(long, default_value_t = 100_000)]
+        documents: usize,
+        /// Files they are split into.
+        #[arg(long, default_value_t = 10)]
+        files: usize,
+        /// Uploaders sending files at the same time.
+        #[arg(long, default_value_t = 1)]
+        clients: usize,
+        /// Suppliers the documents are spread over.
+        #[arg(long, default_value_t = 10)]
+        partners: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// Also issue everything and time the filing batch.
+        #[arg(long)]
+        filing: bool,
     },
     /// Writes and signs NTS XML documents (XML, C14N with the NTS filter, SHA-256, RSA-2048
     /// signature) on every core and reports signed documents per second.
@@ -54,6 +78,14 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             threads,
         } => sign::run(docs, lines, runs, threads)?,
+        BenchCommand::TaxInvoiceBatch {
+            documents,
+            files,
+            clients,
+            partners,
+            runs,
+            filing,
+        } => tax_invoices::run(documents, files, clients, partners, runs, filing).await?,
         BenchCommand::ImportPartners { rows, runs } => {
             let file = partner_csv(rows);
             println!(

@@ -29,6 +29,50 @@ pub struct Email {
     pub body: String,
 }
 
+/// A request email, queued by reference and rendered from the stored document when it is
+/// delivered (a requested document no longer changes, so the text is the same; the queue
+/// stays small when a batch requests ten thousand documents at once).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IssueRequestMail {
+    /// The document.
+    pub tax_invoice_id: String,
+    /// The supplier's link.
+    pub link: String,
+    /// When the link expires.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    /// The recipient.
+    pub to: String,
+}
+
+/// What an `email` job holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Outgoing {
+    /// An issuance request, rendered on delivery.
+    IssueRequest {
+        /// The reference.
+        issue_request: IssueRequestMail,
+    },
+    /// A message rendered when it was queued.
+    Ready(Email),
+}
+
+/// Queues issuance-request emails in the caller's transaction.
+pub(crate) async fn enqueue_requests(
+    conn: &mut settle_store::Conn,
+    tenant: &TenantId,
+    requests: Vec<IssueRequestMail>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let outgoing = requests
+        .into_iter()
+        .filter(|r| !r.to.is_empty())
+        .map(|issue_request| Outgoing::IssueRequest { issue_request })
+        .collect();
+    enqueue_outgoing(conn, tenant, outgoing, now).await
+}
+
 /// Queues `emails` in the caller's transaction.
 pub(crate) async fn enqueue(
     conn: &mut settle_store::Conn,
@@ -36,17 +80,50 @@ pub(crate) async fn enqueue(
     emails: Vec<Email>,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
-    let jobs: Vec<NewJob> = emails
+    let outgoing = emails
         .into_iter()
         .filter(|email| !email.to.is_empty())
-        .map(|email| NewJob {
+        .map(Outgoing::Ready)
+        .collect();
+    enqueue_outgoing(conn, tenant, outgoing, now).await
+}
+
+async fn enqueue_outgoing(
+    conn: &mut settle_store::Conn,
+    tenant: &TenantId,
+    outgoing: Vec<Outgoing>,
+    now: OffsetDateTime,
+) -> Result<(), AppError> {
+    let jobs: Vec<NewJob> = outgoing
+        .into_iter()
+        .map(|message| NewJob {
             tenant_id: Some(tenant.clone()),
             kind: JOB_KIND.to_owned(),
-            payload: serde_json::to_value(email).unwrap_or_default(),
+            payload: serde_json::to_value(message).unwrap_or_default(),
             dedupe_key: None,
             run_at: now,
         })
         .collect();
     jobs::enqueue_many(conn, &jobs, now).await?;
     Ok(())
+}
+
+/// The message a job holds, rendered; `None` when it concerns a document deleted since.
+pub(crate) async fn render(
+    conn: &mut settle_store::Conn,
+    outgoing: Outgoing,
+) -> Result<Option<Email>, AppError> {
+    match outgoing {
+        Outgoing::Ready(email) => Ok(Some(email)),
+        Outgoing::IssueRequest { issue_request: r } => {
+            let Some(id) = settle_core::ids::TaxInvoiceId::parse(&r.tax_invoice_id) else {
+                return Ok(None);
+            };
+            let record = settle_store::tax_invoices::get(conn, &id).await?;
+            Ok(
+                record
+                    .map(|record| templates::issue_request(&record, &r.link, r.expires_at, &r.to)),
+            )
+        }
+    }
 }

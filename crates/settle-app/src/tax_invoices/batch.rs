@@ -9,15 +9,18 @@ use std::collections::{HashMap, HashSet};
 use serde::Serialize;
 use settle_core::access::Right;
 use settle_core::brn::Brn;
+use settle_core::ids::TaxInvoiceId;
 use settle_core::partner::{NtsLink, Partner};
 use settle_core::tax_invoice::{
-    TaxInvoiceInput, TaxInvoiceLineInput, TaxInvoiceRecord, TaxInvoiceState,
+    InvoiceParty, TaxInvoiceInput, TaxInvoiceLineInput, TaxInvoiceRecord, TaxInvoiceState,
 };
+use settle_core::tenant::Tenant;
 use settle_core::validation::FieldError;
 use settle_store::supplier::SupplierLink;
 use settle_store::tax_invoices::{self, HistoryEntry};
 use settle_store::{events, partners, supplier, tenants};
 use settle_tabular::Table;
+use time::OffsetDateTime;
 
 use super::draft::{DraftInput, buyer, prepare};
 use crate::auth::Principal;
@@ -189,7 +192,9 @@ fn decimal(text: Option<String>) -> Option<settle_core::money::DecimalInput> {
     })
 }
 
-/// Creates the documents; with `atomic`, all of them or none.
+/// Creates the documents; with `atomic`, all of them or none. Everything that can be
+/// worked out before writing (validation, links, emails) is, so the write lock is held only
+/// for the inserts.
 pub async fn submit(
     app: &App,
     by: &Principal,
@@ -208,85 +213,35 @@ pub async fn submit(
         ));
     }
     let now = app.now();
-    let mut tx = app.store.write().await?;
-    let tenant = tenants::get(&mut tx, &by.tenant_id)
+    let mut conn = app.store.read().await?;
+    let tenant = tenants::get(&mut conn, &by.tenant_id)
         .await?
         .ok_or_else(|| AppError::not_found("tenant"))?;
+    let partners = Partners::load(&mut conn, by, &documents).await?;
+    drop(conn);
     let buyer = buyer(&tenant)?;
-    let partners = Partners::load(&mut tx, by, &documents).await?;
     let mut report = BatchReport::default();
+    let mut accepted = Vec::with_capacity(documents.len());
     let mut seen: HashMap<String, usize> = HashMap::new();
-    let mut accepted: Vec<(usize, bool, TaxInvoiceRecord)> = Vec::with_capacity(documents.len());
     for document in documents {
-        let key = document.draft.document_key.clone();
-        let mut errors = Vec::new();
-        if let Some(first) = key.as_ref().and_then(|k| seen.get(k)) {
-            errors.push(FieldError::new(
-                "tax_invoice.duplicate_document_key",
-                "document_key",
-                format!("row {first} has the same document_key"),
-            ));
-        }
-        let partner = partners.find(&document).map_err(|e| errors.push(e)).ok();
-        if let Some(partner) = partner
-            && document.draft.request
-            && (matches!(partner.nts_link, NtsLink::Unlinked) || tenant.nts_linked_at.is_none())
-        {
-            let (code, message) = if tenant.nts_linked_at.is_none() {
-                (
-                    "tenant.not_linked",
-                    "link the platform with the NTS before requesting",
-                )
-            } else {
-                (
-                    "partner.not_linked",
-                    "the partner is not linked with the NTS",
-                )
-            };
-            errors.push(FieldError::new(code, "request", message));
-        }
-        let record = partner.and_then(|partner| {
-            prepare(
-                &tenant,
-                &buyer,
-                partner,
-                document.draft.invoice.clone(),
-                key.as_deref(),
-                now,
-            )
-            .map_err(|mut e| errors.append(&mut e))
-            .ok()
-        });
-        if let Some(key) = &key {
-            seen.entry(key.clone()).or_insert(document.row);
-        }
-        match record {
-            Some(record) if errors.is_empty() => {
-                accepted.push((document.row, document.draft.request, record))
-            }
-            _ => report.failed.extend(by_row(&document, key, errors)),
+        match check(&tenant, &buyer, &partners, &mut seen, &document, now) {
+            Ok(record) => accepted.push((document.row, record)),
+            Err(errors) => report.failed.extend(by_row(
+                &document,
+                document.draft.document_key.clone(),
+                errors,
+            )),
         }
     }
     if atomic && !report.failed.is_empty() {
         return Ok(report);
     }
-    let records: Vec<TaxInvoiceRecord> = accepted
-        .iter()
-        .map(|(_, request, record)| TaxInvoiceRecord {
-            state: if *request {
-                TaxInvoiceState::Requested
-            } else {
-                TaxInvoiceState::Drafted
-            },
-            ..record.clone()
-        })
-        .collect();
+    let records: Vec<TaxInvoiceRecord> = accepted.iter().map(|(_, r)| r.clone()).collect();
+    let plan = FollowUp::plan(app, by, &records, now);
+
+    let mut tx = app.store.write().await?;
     let stored = tax_invoices::insert_many(&mut tx, &records).await?;
-    for ((row, _, record), _) in accepted
-        .iter()
-        .zip(&records)
-        .filter(|(_, r)| !stored.contains(&r.id))
-    {
+    for (row, record) in accepted.iter().filter(|(_, r)| !stored.contains(&r.id)) {
         report.failed.push(FailedRow {
             row: *row,
             document_key: Some(record.document_key.to_string()),
@@ -301,10 +256,8 @@ pub async fn submit(
         // Dropping the transaction rolls the inserts back.
         return Ok(report);
     }
-    let created: Vec<&TaxInvoiceRecord> =
-        records.iter().filter(|r| stored.contains(&r.id)).collect();
-    follow_up(app, &mut tx, by, &created, now).await?;
-    report.created = created.len();
+    plan.write(&mut tx, by, &stored, now).await?;
+    report.created = stored.len();
     report.failed.sort_by_key(|f| f.row);
     let event = audit(
         &by.tenant_id,
@@ -319,36 +272,105 @@ pub async fn submit(
     Ok(report)
 }
 
-/// History, and for requested documents a link and the request email.
-async fn follow_up(
-    app: &App,
-    tx: &mut settle_store::Conn,
-    by: &Principal,
-    created: &[&TaxInvoiceRecord],
-    now: time::OffsetDateTime,
-) -> Result<(), AppError> {
-    let mut history = Vec::with_capacity(created.len() * 2);
-    let mut links = Vec::new();
-    let mut emails = Vec::new();
-    let base = app.settings.public_url.trim_end_matches('/');
-    for record in created {
-        let entry = |from, to| HistoryEntry {
-            tax_invoice_id: record.id.clone(),
-            from,
-            to,
-            actor: by.actor.clone(),
-            at: now,
-            memo: None,
+/// One document checked: its record (drafted, or requested when asked), or its problems.
+fn check(
+    tenant: &Tenant,
+    buyer: &InvoiceParty,
+    partners: &Partners,
+    seen: &mut HashMap<String, usize>,
+    document: &BatchDocument,
+    now: OffsetDateTime,
+) -> Result<TaxInvoiceRecord, Vec<FieldError>> {
+    let key = document.draft.document_key.as_deref();
+    let mut errors = Vec::new();
+    if let Some(first) = key.and_then(|k| seen.get(k)) {
+        errors.push(FieldError::new(
+            "tax_invoice.duplicate_document_key",
+            "document_key",
+            format!("row {first} has the same document_key"),
+        ));
+    }
+    if let Some(key) = key {
+        seen.entry(key.to_owned()).or_insert(document.row);
+    }
+    let partner = partners.find(document).map_err(|e| errors.push(e)).ok();
+    if let Some(partner) = partner
+        && document.draft.request
+    {
+        if tenant.nts_linked_at.is_none() {
+            errors.push(FieldError::new(
+                "tenant.not_linked",
+                "request",
+                "link the platform with the NTS before requesting",
+            ));
+        } else if matches!(partner.nts_link, NtsLink::Unlinked) {
+            errors.push(FieldError::new(
+                "partner.not_linked",
+                "request",
+                "the partner is not linked with the NTS",
+            ));
+        }
+    }
+    let record = partner.and_then(|partner| {
+        prepare(
+            tenant,
+            buyer,
+            partner,
+            document.draft.invoice.clone(),
+            key,
+            now,
+        )
+        .map_err(|mut e| errors.append(&mut e))
+        .ok()
+    });
+    match record {
+        Some(record) if errors.is_empty() => Ok(TaxInvoiceRecord {
+            state: if document.draft.request {
+                TaxInvoiceState::Requested
+            } else {
+                TaxInvoiceState::Drafted
+            },
+            ..record
+        }),
+        _ => Err(errors),
+    }
+}
+
+/// The history, links and request emails of new documents, worked out before the write.
+struct FollowUp {
+    history: Vec<HistoryEntry>,
+    links: Vec<SupplierLink>,
+    emails: Vec<mail::IssueRequestMail>,
+}
+
+impl FollowUp {
+    fn plan(app: &App, by: &Principal, records: &[TaxInvoiceRecord], now: OffsetDateTime) -> Self {
+        let mut plan = FollowUp {
+            history: Vec::with_capacity(records.len() * 2),
+            links: Vec::new(),
+            emails: Vec::new(),
         };
-        history.push(entry(None, TaxInvoiceState::Drafted));
-        if record.state == TaxInvoiceState::Requested {
-            history.push(entry(
+        let base = app.settings.public_url.trim_end_matches('/');
+        for record in records {
+            let entry = |from, to| HistoryEntry {
+                tax_invoice_id: record.id.clone(),
+                from,
+                to,
+                actor: by.actor.clone(),
+                at: now,
+                memo: None,
+            };
+            plan.history.push(entry(None, TaxInvoiceState::Drafted));
+            if record.state != TaxInvoiceState::Requested {
+                continue;
+            }
+            plan.history.push(entry(
                 Some(TaxInvoiceState::Drafted),
                 TaxInvoiceState::Requested,
             ));
             let (token, token_hash) = new_token();
             let expires_at = now + LINK_LIFETIME;
-            links.push(SupplierLink {
+            plan.links.push(SupplierLink {
                 token_hash,
                 tenant_id: record.tenant_id.clone(),
                 tax_invoice_id: record.id.clone(),
@@ -363,17 +385,33 @@ async fn follow_up(
                 .email
                 .clone()
                 .unwrap_or_default();
-            emails.push(mail::templates::issue_request(
-                record,
-                &format!("{base}/s/{token}"),
+            plan.emails.push(mail::IssueRequestMail {
+                tax_invoice_id: record.id.to_string(),
+                link: format!("{base}/s/{token}"),
                 expires_at,
-                &to,
-            ));
+                to,
+            });
         }
+        plan
     }
-    tax_invoices::append_history(tx, &history).await?;
-    supplier::insert_links(tx, &links).await?;
-    mail::enqueue(tx, &by.tenant_id, emails, now).await
+
+    /// Writes what concerns the documents that were stored.
+    async fn write(
+        mut self,
+        tx: &mut settle_store::Conn,
+        by: &Principal,
+        stored: &HashSet<TaxInvoiceId>,
+        now: OffsetDateTime,
+    ) -> Result<(), AppError> {
+        self.history.retain(|h| stored.contains(&h.tax_invoice_id));
+        self.links.retain(|l| stored.contains(&l.tax_invoice_id));
+        let stored_ids: HashSet<&str> = stored.iter().map(TaxInvoiceId::as_str).collect();
+        self.emails
+            .retain(|e| stored_ids.contains(e.tax_invoice_id.as_str()));
+        tax_invoices::append_history(tx, &self.history).await?;
+        supplier::insert_links(tx, &self.links).await?;
+        mail::enqueue_requests(tx, &by.tenant_id, self.emails, now).await
+    }
 }
 
 /// Splits a document's errors by the row they concern (a line's errors go to its row).

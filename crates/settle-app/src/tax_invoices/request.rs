@@ -83,8 +83,13 @@ async fn send_link(
         .map(str::to_owned)
         .or_else(|| record.document.supplier.contact.email.clone())
         .unwrap_or_default();
-    let email = mail::templates::issue_request(record, &link, expires_at, &to);
-    mail::enqueue(tx, &record.tenant_id, vec![email], now).await
+    let request = mail::IssueRequestMail {
+        tax_invoice_id: record.id.to_string(),
+        link,
+        expires_at,
+        to,
+    };
+    mail::enqueue_requests(tx, &record.tenant_id, vec![request], now).await
 }
 
 /// Requests issuance of a drafted invoice.

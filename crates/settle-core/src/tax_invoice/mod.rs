@@ -143,10 +143,13 @@ pub struct Amendment {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PartyContact {
     /// Contact person, if named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// Email address, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
     /// Phone, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
 }
 
@@ -156,16 +159,20 @@ pub struct InvoiceParty {
     /// Business registration number.
     pub brn: Brn,
     /// 종사업장번호, four digits, when a branch files on its own.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sub_business_id: Option<String>,
     /// Company name (상호).
     pub name: String,
     /// Representative (대표자).
     pub ceo_name: String,
     /// Address; required of the supplier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
     /// 업태.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biz_type: Option<String>,
     /// 종목.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub biz_item: Option<String>,
     /// Who receives it.
     pub contact: PartyContact,
@@ -179,16 +186,20 @@ pub struct TaxInvoiceLine {
     /// Item name (품목).
     pub name: String,
     /// Specification (규격).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spec: Option<String>,
     /// Quantity; may have decimals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quantity: Option<Decimal>,
     /// Unit price; may have decimals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_price: Option<Decimal>,
     /// Supply amount in whole won.
     pub supply_amount: Decimal,
     /// VAT in whole won.
     pub tax_amount: Decimal,
     /// Line remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remark: Option<String>,
 }
 
@@ -211,6 +222,7 @@ pub struct TaxInvoice {
     /// Up to three remarks.
     pub remarks: Vec<String>,
     /// Set on amended invoices.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amendment: Option<Amendment>,
     /// Sum of the lines' supply amounts.
     pub supply_total: Decimal,

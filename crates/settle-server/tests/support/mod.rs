@@ -117,6 +117,22 @@ pub fn brn(prefix: u32) -> String {
 }
 
 impl TestApp {
+    /// Waits (up to 10 s) for a message to `to` whose subject contains `subject`.
+    pub async fn email_to(&self, to: &str, subject: &str) -> settle_testkit::ParsedEmail {
+        for _ in 0..200 {
+            let found = self
+                .emails(0)
+                .await
+                .into_iter()
+                .find(|m| m.to == to && m.subject.contains(subject));
+            if let Some(found) = found {
+                return found;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("no email to {to} about {subject:?} arrived in the outbox");
+    }
+
     /// Waits (up to 10 s) until the outbox holds at least `count` messages; returns them
     /// all, parsed by Python's email package, oldest first.
     pub async fn emails(&self, count: usize) -> Vec<settle_testkit::ParsedEmail> {
