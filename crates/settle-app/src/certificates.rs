@@ -2,6 +2,8 @@
 //! expires, whichever comes first) and getting it back to sign with. The private key is
 //! sealed before it reaches the database and is never logged.
 
+use std::sync::Arc;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::Serialize;
@@ -170,13 +172,46 @@ pub async fn register(
     })
 }
 
+/// Unsealed identities by registration id. Loading an RSA key costs far more than a
+/// signature (OpenSSL sets up its Montgomery and blinding values on first use), so a
+/// supplier issuing many invoices pays for it once. A new registration has a new id, so a
+/// replaced certificate is never used again.
+#[derive(Default)]
+pub struct IdentityCache {
+    entries: std::sync::Mutex<std::collections::HashMap<String, Arc<SigningIdentity>>>,
+}
+
+/// Identities kept at most; the cache starts over when full.
+const CACHE_CAPACITY: usize = 1024;
+
+impl IdentityCache {
+    fn get(&self, id: &str) -> Option<Arc<SigningIdentity>> {
+        self.entries.lock().ok()?.get(id).cloned()
+    }
+
+    fn put(&self, id: &str, identity: Arc<SigningIdentity>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= CACHE_CAPACITY {
+                entries.clear();
+            }
+            entries.insert(id.to_owned(), identity);
+        }
+    }
+}
+
+impl std::fmt::Debug for IdentityCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdentityCache")
+    }
+}
+
 /// The party's registered certificate, unsealed and ready to sign; `cert.not_registered`
 /// when there is none and `cert.registration_expired` when it has lapsed.
 pub async fn signing_identity(
     app: &App,
     tenant: &TenantId,
     party: &Party,
-) -> Result<SigningIdentity, AppError> {
+) -> Result<Arc<SigningIdentity>, AppError> {
     let key = secret_key(app)?;
     let (kind, id) = party.key(tenant);
     let mut conn = app.store.read().await?;
@@ -189,12 +224,16 @@ pub async fn signing_identity(
                 "no certificate is registered; register one first",
             )
         })?;
+    drop(conn);
     if app.now() >= record.expires_at {
         return Err(AppError::new(
             ErrorKind::Conflict,
             "cert.registration_expired",
             "the registered certificate has expired; register it again",
         ));
+    }
+    if let Some(identity) = app.identities.get(&record.id) {
+        return Ok(identity);
     }
     let certificate = BASE64
         .decode(&record.certificate_der)
@@ -208,5 +247,9 @@ pub async fn signing_identity(
         .map(|sealed| key.open(sealed, &format!("{}/r", record.id)))
         .transpose()
         .map_err(unseal_error)?;
-    SigningIdentity::from_parts(&certificate, &private_key, random).map_err(cert_error)
+    let identity = Arc::new(
+        SigningIdentity::from_parts(&certificate, &private_key, random).map_err(cert_error)?,
+    );
+    app.identities.put(&record.id, identity.clone());
+    Ok(identity)
 }

@@ -62,6 +62,8 @@ pub struct App {
     pub filer: Arc<dyn filing::Filer>,
     /// How emails leave.
     pub mailer: Arc<mail::Mailer>,
+    /// Unsealed signing identities, by registration.
+    pub identities: Arc<certificates::IdentityCache>,
 }
 
 impl App {
@@ -76,6 +78,7 @@ impl App {
             clock: Arc::new(SystemClock),
             secret_key: None,
             cert_trust: None,
+            identities: Arc::default(),
         }
     }
 

@@ -47,6 +47,34 @@ pub async fn receipt(
         .transpose()
 }
 
+/// What the simulator answered before for each of `numbers` that it received:
+/// number → (content hash, result).
+pub async fn receipts(
+    conn: &mut AnyConnection,
+    numbers: &[&str],
+) -> StoreResult<std::collections::HashMap<String, (String, String)>> {
+    let mut found = std::collections::HashMap::new();
+    for chunk in numbers.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT approval_number, content_hash, result_code FROM nts_simulator_receipts \
+             WHERE approval_number IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for number in chunk {
+            query = query.bind(*number);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.insert(
+                text(&row, "approval_number")?,
+                (text(&row, "content_hash")?, text(&row, "result_code")?),
+            );
+        }
+    }
+    Ok(found)
+}
+
 /// Records a received invoice; false if the number was recorded meanwhile.
 pub async fn record_receipt(
     conn: &mut AnyConnection,

@@ -215,8 +215,8 @@ pub async fn nts(command: NtsCommand, config: &Config) -> anyhow::Result<()> {
                 "{}",
                 json!({
                     "valid": true,
-                    "subject": verified.info.subject,
-                    "serial": verified.info.serial,
+                    "subject": verified.info().subject,
+                    "serial": verified.info().serial,
                     "approval_number": approval_number,
                 })
             );

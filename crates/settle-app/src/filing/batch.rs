@@ -1,8 +1,11 @@
 //! The filing batch (all invoices issued before the batch day, filed at the configured time)
 //! and filing one invoice at once.
 
+use std::collections::BTreeMap;
+
 use settle_core::KST;
 use settle_core::access::Right;
+use settle_core::ids::TenantId;
 use settle_core::tax_invoice::{TaxInvoiceRecord, TaxInvoiceState};
 use settle_store::tax_invoices::{self, FilingClaim, HistoryEntry};
 use time::{Duration, OffsetDateTime, Time};
@@ -139,6 +142,7 @@ async fn record_results(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let mut history = Vec::with_capacity(claims.len());
+    let mut finished = Vec::with_capacity(claims.len());
     for (claim, result) in claims.iter().zip(results) {
         let to = if result.accepted() {
             TaxInvoiceState::Sent
@@ -163,12 +167,44 @@ async fn record_results(
             at: now,
             memo: Some(format!("{}: {}", result.code, result.message)),
         });
-        if let Some(record) = tax_invoices::get(&mut tx, &claim.id).await? {
-            let emails = mail::templates::state_changed(&record, None);
-            mail::enqueue(&mut tx, &claim.tenant_id, emails, now).await?;
-        }
+        finished.push(&claim.id);
     }
     tax_invoices::append_history(&mut tx, &history).await?;
+    let records = tax_invoices::get_many(&mut tx, &finished).await?;
+    for (tenant, emails) in filing_reports(&records) {
+        mail::enqueue(&mut tx, &tenant, emails, now).await?;
+    }
     tx.commit().await?;
     Ok(())
+}
+
+/// One report per buyer and one per supplier, grouped by tenant.
+fn filing_reports(records: &[TaxInvoiceRecord]) -> BTreeMap<TenantId, Vec<mail::Email>> {
+    let mut by_tenant: BTreeMap<&TenantId, Vec<&TaxInvoiceRecord>> = BTreeMap::new();
+    for record in records {
+        by_tenant.entry(&record.tenant_id).or_default().push(record);
+    }
+    let mut emails = BTreeMap::new();
+    for (tenant, records) in by_tenant {
+        let mut out = Vec::new();
+        let buyer = &records[0].document.buyer;
+        if let Some(to) = &buyer.contact.email {
+            out.push(mail::templates::filing_report(&buyer.name, &records, to));
+        }
+        let mut by_supplier: BTreeMap<&str, Vec<&TaxInvoiceRecord>> = BTreeMap::new();
+        for record in &records {
+            by_supplier
+                .entry(record.partner_id.as_str())
+                .or_default()
+                .push(record);
+        }
+        for records in by_supplier.values() {
+            let supplier = &records[0].document.supplier;
+            if let Some(to) = &supplier.contact.email {
+                out.push(mail::templates::filing_report(&supplier.name, records, to));
+            }
+        }
+        emails.insert(tenant.clone(), out);
+    }
+    emails
 }

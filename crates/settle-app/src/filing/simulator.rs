@@ -3,6 +3,8 @@
 //! supplier's registration, approval-number uniqueness — and keeps a register of what it
 //! accepted in its own tables, so a resubmission gets the first answer again.
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use settle_core::brn::Brn;
 use settle_nts::SignatureError;
@@ -81,34 +83,44 @@ impl Filer for Simulator {
     }
 
     async fn file(&self, submissions: &[Submission]) -> Result<Vec<FilingResult>, FilerError> {
-        let owned = submissions.to_vec();
-        let checked =
-            tokio::task::spawn_blocking(move || owned.iter().map(check).collect::<Vec<_>>())
-                .await
-                .map_err(|e| FilerError(e.to_string()))?;
+        let checked = check_all(submissions).await?;
         let now = OffsetDateTime::now_utc();
         let mut tx = self.store.write().await.map_err(store_error)?;
+        let numbers: Vec<&str> = submissions
+            .iter()
+            .map(|s| s.approval_number.as_str())
+            .collect();
+        let mut received = nts_simulator::receipts(&mut tx, &numbers)
+            .await
+            .map_err(store_error)?;
+        let mut members: HashMap<String, bool> = HashMap::new();
         let mut results = Vec::with_capacity(checked.len());
         for (submission, mut checked) in submissions.iter().zip(checked) {
             let number = submission.approval_number.as_str();
-            if let Some((hash, code)) = nts_simulator::receipt(&mut tx, number)
-                .await
-                .map_err(store_error)?
-            {
-                results.push(if hash == checked.content_hash {
-                    result(&code, "already received")
+            if let Some((hash, code)) = received.get(number) {
+                results.push(if *hash == checked.content_hash {
+                    result(code, "already received")
                 } else {
                     result("SYN003", "duplicate approval number")
                 });
                 continue;
             }
-            if checked.result.accepted()
-                && !nts_simulator::is_member(&mut tx, &checked.supplier_brn)
-                    .await
-                    .map_err(store_error)?
-            {
-                checked.result =
-                    result("ERR001", "the supplier's business number is not registered");
+            if checked.result.accepted() {
+                let brn = checked.supplier_brn.clone();
+                let member = match members.get(&brn) {
+                    Some(member) => *member,
+                    None => {
+                        let member = nts_simulator::is_member(&mut tx, &brn)
+                            .await
+                            .map_err(store_error)?;
+                        members.insert(brn, member);
+                        member
+                    }
+                };
+                if !member {
+                    checked.result =
+                        result("ERR001", "the supplier's business number is not registered");
+                }
             }
             // Only an accepted invoice takes its approval number; a refused one may be
             // corrected and filed again.
@@ -123,12 +135,35 @@ impl Filer for Simulator {
                 )
                 .await
                 .map_err(store_error)?;
+                received.insert(
+                    number.to_owned(),
+                    (checked.content_hash.clone(), checked.result.code.clone()),
+                );
             }
             results.push(checked.result);
         }
         tx.commit().await.map_err(store_error)?;
         Ok(results)
     }
+}
+
+/// Checks every submission, spread over the cores (parsing, canonicalization and the RSA
+/// verification are CPU work).
+async fn check_all(submissions: &[Submission]) -> Result<Vec<Checked>, FilerError> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per_task = submissions.len().div_ceil(threads).max(1);
+    let tasks: Vec<_> = submissions
+        .chunks(per_task)
+        .map(|chunk| {
+            let chunk = chunk.to_vec();
+            tokio::task::spawn_blocking(move || chunk.iter().map(check).collect::<Vec<_>>())
+        })
+        .collect();
+    let mut checked = Vec::with_capacity(submissions.len());
+    for task in tasks {
+        checked.extend(task.await.map_err(|e| FilerError(e.to_string()))?);
+    }
+    Ok(checked)
 }
 
 fn store_error(error: settle_store::StoreError) -> FilerError {

@@ -75,24 +75,11 @@ pub fn state_changed(record: &TaxInvoiceRecord, memo: Option<&str>) -> Vec<Email
             "The issued tax invoice was cancelled",
             vec![&doc.buyer.contact.email],
         ),
-        TaxInvoiceState::Sent | TaxInvoiceState::SendFailed => (
-            "세금계산서 국세청 전송 결과",
-            "NTS filing result",
-            vec![&doc.buyer.contact.email, &doc.supplier.contact.email],
-        ),
         _ => return Vec::new(),
     };
     let mut details = summary(record);
     if let Some(number) = &record.approval_number {
         details.push_str(&format!("승인번호: {number}\n"));
-    }
-    if let Some(code) = &record.nts_result_code {
-        let outcome = if record.state == TaxInvoiceState::Sent {
-            "성공"
-        } else {
-            "실패"
-        };
-        details.push_str(&format!("국세청 전송: {outcome} ({code})\n"));
     }
     if let Some(memo) = memo {
         details.push_str(&format!("메모: {memo}\n"));
@@ -106,6 +93,47 @@ pub fn state_changed(record: &TaxInvoiceRecord, memo: Option<&str>) -> Vec<Email
             body: format!("{headline}.\n\n{details}\n{english}.\n"),
         })
         .collect()
+}
+
+/// Most documents listed one by one in a filing report.
+const MAX_LISTED: usize = 200;
+
+/// One filing report to one party: what a batch (or a single `send-to-nts`) filed for it.
+/// `records` are the filed invoices as they now are (`sent` or `send_failed`).
+pub fn filing_report(party_name: &str, records: &[&TaxInvoiceRecord], to: &str) -> Email {
+    let sent = records
+        .iter()
+        .filter(|r| r.state == TaxInvoiceState::Sent)
+        .count();
+    let failed = records.len() - sent;
+    let buyer = records
+        .first()
+        .map(|r| r.document.buyer.name.as_str())
+        .unwrap_or_default();
+    let mut lines = String::new();
+    for record in records.iter().take(MAX_LISTED) {
+        lines.push_str(&format!(
+            "{} | {} | {} | {}원 | {}\n",
+            record.document_key,
+            record.approval_number.as_deref().unwrap_or("-"),
+            record.document.supplier.name,
+            won(record.document.total),
+            record.nts_result_code.as_deref().unwrap_or("-"),
+        ));
+    }
+    if records.len() > MAX_LISTED {
+        lines.push_str(&format!("… 외 {}건\n", records.len() - MAX_LISTED));
+    }
+    Email {
+        to: to.to_owned(),
+        subject: format!("[{buyer}] 세금계산서 국세청 전송 결과: 성공 {sent}건, 실패 {failed}건"),
+        body: format!(
+            "{party_name} 담당자님,\n\n세금계산서 {}건을 국세청에 전송했습니다. 성공 {sent}건, 실패 \
+             {failed}건.\n\n문서번호 | 승인번호 | 공급자 | 합계 | 결과\n{lines}\nNTS filing result: \
+             {sent} accepted, {failed} refused (SUC001 = accepted).\n",
+            records.len()
+        ),
+    }
 }
 
 fn summary(record: &TaxInvoiceRecord) -> String {

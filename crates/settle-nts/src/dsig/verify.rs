@@ -1,6 +1,9 @@
 //! Verification: the Reference digest over the transformed document, then the signature
 //! over the canonical `SignedInfo` with the certificate's public key.
 
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use openssl::hash::{MessageDigest, hash};
@@ -12,6 +15,7 @@ use super::{C14N, ENVELOPED, NTS_XPATH, RSA_SHA1, RSA_SHA256, SHA1, SHA256, XPAT
 use crate::c14n::{self, DSIG_NAMESPACE, Enveloped, NtsFilter, Subtree};
 use crate::certificate::{CertificateInfo, describe};
 use crate::error::SignatureError;
+
 use crate::xml::parse_document;
 
 /// A signature that verified.
@@ -19,8 +23,14 @@ use crate::xml::parse_document;
 pub struct VerifiedSignature {
     /// The certificate that verified it.
     pub certificate: X509,
-    /// Its description.
-    pub info: CertificateInfo,
+}
+
+impl VerifiedSignature {
+    /// The certificate's description (worked out on demand: a filer verifying thousands
+    /// of documents needs only the verdict).
+    pub fn info(&self) -> CertificateInfo {
+        describe(&self.certificate, false)
+    }
 }
 
 /// Verifies the signature with the certificate in its `KeyInfo`.
@@ -106,8 +116,7 @@ fn verify_inner(xml: &str, given: Option<&X509>) -> Result<VerifiedSignature, Si
     if !verifier.verify(&value).unwrap_or(false) {
         return Err(SignatureError::BadSignature);
     }
-    let info = describe(&certificate, false);
-    Ok(VerifiedSignature { certificate, info })
+    Ok(VerifiedSignature { certificate })
 }
 
 /// Reads the Reference's transforms: a node-set selection (nothing, the NTS XPath filter
@@ -159,7 +168,28 @@ fn key_info_certificate(signature: Node) -> Result<X509, SignatureError> {
         .next()
         .ok_or_else(|| SignatureError::BadCertificate("no X509Certificate in KeyInfo".into()))?;
     let der = decode_base64(certificate)?;
-    X509::from_der(&der).map_err(|e| SignatureError::BadCertificate(e.to_string()))
+    parsed_certificate(&der)
+}
+
+/// Certificates already parsed, by DER. Decoding a certificate costs OpenSSL 3 several
+/// times what checking the signature does, and a batch carries the same few suppliers'
+/// certificates over and over.
+fn parsed_certificate(der: &[u8]) -> Result<X509, SignatureError> {
+    static CACHE: OnceLock<Mutex<HashMap<Vec<u8>, X509>>> = OnceLock::new();
+    const CAPACITY: usize = 1024;
+    let cache = CACHE.get_or_init(Default::default);
+    if let Some(found) = cache.lock().ok().and_then(|c| c.get(der).cloned()) {
+        return Ok(found);
+    }
+    let certificate =
+        X509::from_der(der).map_err(|e| SignatureError::BadCertificate(e.to_string()))?;
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() >= CAPACITY {
+            cache.clear();
+        }
+        cache.insert(der.to_vec(), certificate.clone());
+    }
+    Ok(certificate)
 }
 
 fn ds_children<'a, 'input: 'a>(

@@ -122,6 +122,29 @@ pub async fn get(
     row.as_ref().map(decode).transpose()
 }
 
+/// The tax invoices with these ids (of any tenant), in no particular order.
+pub async fn get_many(
+    conn: &mut AnyConnection,
+    ids: &[&TaxInvoiceId],
+) -> StoreResult<Vec<TaxInvoiceRecord>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT {COLUMNS} FROM tax_invoices WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(decode(&row)?);
+        }
+    }
+    Ok(found)
+}
+
 /// The signed NTS XML of an issued invoice.
 pub async fn signed_xml(
     conn: &mut AnyConnection,
