@@ -238,7 +238,6 @@ pub async fn submit(
     }
     let records: Vec<TaxInvoiceRecord> = accepted.iter().map(|(_, r)| r.clone()).collect();
     let plan = FollowUp::plan(app, by, &records, now);
-
     let mut tx = app.store.write().await?;
     let stored = tax_invoices::insert_many(&mut tx, &records).await?;
     for (row, record) in accepted.iter().filter(|(_, r)| !stored.contains(&r.id)) {
