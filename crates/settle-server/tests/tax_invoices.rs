@@ -348,6 +348,22 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
     .await;
     assert_eq!(status, 409, "a sent invoice cannot be deleted");
 
+    let (status, amended) = send(t.post(
+        "/v1/tax-invoices/INV-0001/amend",
+        &json!({"reason_code": 4, "document_key": "INV-0001-C", "write_date": sent["write_date"]}),
+    ))
+    .await;
+    assert_eq!(status, 201, "{amended}");
+    let negative = &amended["data"][0];
+    assert_eq!(
+        (
+            negative["state"].as_str(),
+            negative["total"].as_str(),
+            negative["amendment"]["reason_code"].as_u64()
+        ),
+        (Some("drafted"), Some("-22000"), Some(4))
+    );
+    assert_eq!(negative["amendment"]["original_approval_number"], approval);
     let (_, history) = send(t.get("/v1/tax-invoices/INV-0001/history")).await;
     let steps: Vec<(Value, Value)> = history["data"]
         .as_array()

@@ -1,7 +1,7 @@
 //! Drafting: create (and optionally request at once), edit while drafted, delete.
 
 use settle_core::access::Right;
-use settle_core::ids::{PartnerId, TaxInvoiceId};
+use settle_core::ids::PartnerId;
 use settle_core::partner::Partner;
 use settle_core::tax_invoice::{
     DocumentKey, InvoiceParty, PartyContact, PartyInput, TaxInvoiceInput, TaxInvoiceRecord,
@@ -107,22 +107,13 @@ pub(crate) fn prepare(
         .ok();
     match (key, document, supplier) {
         (Some(document_key), Some(document), Some(_)) if errors.is_empty() => {
-            Ok(TaxInvoiceRecord {
-                id: TaxInvoiceId::generate(),
-                tenant_id: tenant.id.clone(),
+            Ok(TaxInvoiceRecord::drafted(
+                tenant.id.clone(),
                 document_key,
-                partner_id: partner.id.clone(),
-                state: TaxInvoiceState::Drafted,
+                partner.id.clone(),
                 document,
-                amends_id: None,
-                approval_number: None,
-                issued_at: None,
-                nts_result_code: None,
-                filed_at: None,
-                version: 1,
-                created_at: now,
-                updated_at: now,
-            })
+                now,
+            ))
         }
         _ => Err(errors),
     }

@@ -2,6 +2,7 @@
 //! requesting issuance, withdrawing, deleting, reading. Every transition compare-and-sets
 //! the state, appends a history entry and queues its emails in one transaction.
 
+mod amend;
 pub mod batch;
 mod draft;
 mod read;
@@ -12,6 +13,7 @@ use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceSta
 use settle_store::tax_invoices::{self, HistoryEntry};
 use time::OffsetDateTime;
 
+pub use amend::{AmendInput, amend};
 pub use draft::{DraftInput, create, delete, update};
 pub use read::{HistoryView, get, history, list, signed_xml};
 pub use request::{cancel_request, request, resend};

@@ -591,3 +591,20 @@ impl From<&InvoiceParty> for PartyInput {
         }
     }
 }
+
+impl TaxInvoiceLine {
+    /// The line as input again, its amounts multiplied by `sign` (−1 negates it for an
+    /// amended invoice); `tax` false leaves the tax to be computed (a zero-rated copy).
+    pub fn to_input(&self, sign: Decimal, tax: bool) -> TaxInvoiceLineInput {
+        TaxInvoiceLineInput {
+            date: Some(self.date.to_string()),
+            name: Some(self.name.clone()),
+            spec: self.spec.clone(),
+            quantity: self.quantity.map(|q| DecimalInput(q * sign)),
+            unit_price: self.unit_price.map(DecimalInput),
+            supply_amount: Some(DecimalInput(self.supply_amount * sign)),
+            tax_amount: tax.then_some(DecimalInput(self.tax_amount * sign)),
+            remark: self.remark.clone(),
+        }
+    }
+}

@@ -40,6 +40,32 @@ pub struct TaxInvoiceRecord {
 }
 
 impl TaxInvoiceRecord {
+    /// A new drafted record of `document`.
+    pub fn drafted(
+        tenant_id: TenantId,
+        document_key: DocumentKey,
+        partner_id: PartnerId,
+        document: TaxInvoice,
+        now: OffsetDateTime,
+    ) -> Self {
+        Self {
+            id: TaxInvoiceId::generate(),
+            tenant_id,
+            document_key,
+            partner_id,
+            state: TaxInvoiceState::Drafted,
+            document,
+            amends_id: None,
+            approval_number: None,
+            issued_at: None,
+            nts_result_code: None,
+            filed_at: None,
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The issuance deadline: the 10th of the month after the write date.
     pub fn issue_deadline(&self) -> Date {
         issue_deadline(self.document.write_date)

@@ -82,6 +82,7 @@ pub fn v1() -> Router<AppState> {
             "/v1/tax-invoices/{key}/send-to-nts",
             post(tax_invoices::send_to_nts),
         )
+        .route("/v1/tax-invoices/{key}/amend", post(tax_invoices::amend))
         .route("/v1/tax-invoices/{key}/history", get(tax_invoices::history))
         .route("/v1/tax-invoices/{key}/xml", get(tax_invoices::xml))
         .route("/v1/partners", post(partners::create).get(partners::list))

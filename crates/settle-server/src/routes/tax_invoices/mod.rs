@@ -271,3 +271,53 @@ pub async fn xml(
     let xml = use_case::signed_xml(&state.app, &by, &key).await?;
     Ok(([(CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response())
 }
+
+/// The body of `amend`.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AmendBody {
+    /// NTS reason code: 1 input error, 2 supply amount change, 3 returned goods, 4 contract
+    /// cancelled, 5 local L/C opened later, 6 duplicate issue.
+    pub reason_code: Option<u8>,
+    /// Key of the (first) amending document; generated when absent.
+    pub document_key: Option<String>,
+    /// Key of the corrected document (reasons 1 and 5); generated when absent.
+    pub corrected_document_key: Option<String>,
+    /// Date of the change, return or cancellation (reasons 2–4); default today.
+    pub write_date: Option<String>,
+    /// Reason 1: the corrected lines; 2: the difference (±); 3: the returned part.
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub items: Option<Vec<serde_json::Value>>,
+}
+
+/// Amends a `sent` invoice: creates the amending documents the reason calls for, as drafts
+/// referring to the original's approval number.
+#[utoipa::path(post, path = "/v1/tax-invoices/{document_key}/amend", tag = "tax invoices", security(("api_key" = [])),
+    params(("document_key" = String, Path)), request_body = AmendBody,
+    responses((status = 201, body = Object, description = "`{data: [TaxInvoiceView]}`: the amending documents"),
+              (status = 409, body = ErrorBody, description = "not sent"), (status = 422, body = ErrorBody)))]
+pub async fn amend(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<AmendBody>,
+) -> ApiResult<(StatusCode, Json<serde_json::Value>)> {
+    let items = body.items.map(view::line_inputs).transpose()?;
+    let input = use_case::AmendInput {
+        reason_code: body.reason_code,
+        document_key: body.document_key,
+        corrected_document_key: body.corrected_document_key,
+        write_date: body.write_date,
+        items,
+    };
+    let records = use_case::amend(&state.app, &by, &key, input).await?;
+    let now = state.app.now();
+    let data: Vec<TaxInvoiceView> = records
+        .iter()
+        .map(|r| TaxInvoiceView::new(r, now))
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(serde_json::json!({ "data": data })),
+    ))
+}

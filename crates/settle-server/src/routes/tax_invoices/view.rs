@@ -199,6 +199,25 @@ impl TaxInvoiceView {
     }
 }
 
+/// Lines as clients send them; a malformed one is named by its path.
+pub fn line_inputs(
+    items: Vec<serde_json::Value>,
+) -> Result<Vec<TaxInvoiceLineInput>, settle_app::AppError> {
+    items
+        .into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            serde_json::from_value::<TaxInvoiceLineInput>(item).map_err(|e| {
+                settle_app::AppError::invalid(
+                    "request.invalid_field",
+                    &format!("items[{i}]"),
+                    e.to_string(),
+                )
+            })
+        })
+        .collect()
+}
+
 /// A tax invoice as clients send it.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -240,24 +259,7 @@ pub struct TaxInvoiceBody {
 impl TaxInvoiceBody {
     /// The use case's input; a malformed line is named by its path.
     pub fn into_input(self) -> Result<settle_app::tax_invoices::DraftInput, settle_app::AppError> {
-        let items = self
-            .items
-            .map(|items| {
-                items
-                    .into_iter()
-                    .enumerate()
-                    .map(|(i, item)| {
-                        serde_json::from_value::<TaxInvoiceLineInput>(item).map_err(|e| {
-                            settle_app::AppError::invalid(
-                                "request.invalid_field",
-                                &format!("items[{i}]"),
-                                e.to_string(),
-                            )
-                        })
-                    })
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .transpose()?;
+        let items = self.items.map(line_inputs).transpose()?;
         Ok(settle_app::tax_invoices::DraftInput {
             document_key: self.document_key,
             partner_id: self.partner_id,
