@@ -23,6 +23,73 @@ pub fn xmlsec1_accepts(dir: &Path, xml: &str, cert_pem: &[u8]) -> bool {
     output.status.success()
 }
 
+/// The system's Python (where apt installs `python3-aiosmtpd`), else the first on `PATH`.
+pub fn python() -> &'static str {
+    if Path::new("/usr/bin/python3").exists() {
+        "/usr/bin/python3"
+    } else {
+        "python3"
+    }
+}
+
+/// A real SMTP server on loopback (`aiosmtpd`), storing what it receives in a Maildir;
+/// stopped when dropped.
+pub struct SmtpServer {
+    child: std::process::Child,
+    /// Its port on 127.0.0.1.
+    pub port: u16,
+    /// The Maildir; delivered messages land in `new/`.
+    pub maildir: std::path::PathBuf,
+}
+
+impl SmtpServer {
+    /// Starts one in `dir` and waits until it accepts connections.
+    pub fn start(dir: &Path) -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let maildir = dir.join("maildir");
+        let child = Command::new(python())
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}")])
+            .args(["-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(&maildir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd is installed (scripts/test installs it)");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                return Self {
+                    child,
+                    port,
+                    maildir,
+                };
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("aiosmtpd did not start");
+    }
+
+    /// The messages received so far, parsed.
+    pub fn received(&self) -> Vec<ParsedEmail> {
+        std::fs::read_dir(self.maildir.join("new"))
+            .map(|dir| {
+                dir.filter_map(|e| e.ok().map(|e| e.path()))
+                    .map(|p| parse_eml(&p))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for SmtpServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 /// A message as Python's standard `email` parser reads an `.eml` file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ParsedEmail {
@@ -48,7 +115,7 @@ print(json.dumps({"to": str(m["To"]), "subject": str(m["Subject"]),
 /// Parses an `.eml` file with Python's `email` package (strict policy: a malformed header
 /// fails the test).
 pub fn parse_eml(path: &Path) -> ParsedEmail {
-    let output = Command::new("python3")
+    let output = Command::new(python())
         .args(["-c", PARSE_EML])
         .arg(path)
         .output()

@@ -4,7 +4,9 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
+use settle_nts::certificate::{LeafSpec, ThrowawayCa};
 use settle_testkit::{TestDatabase, TestEngine, both_engines, fresh_database};
 
 struct Settle {
@@ -17,7 +19,8 @@ impl Settle {
         let mut command = Command::new(env!("CARGO_BIN_EXE_settle"));
         command
             .env_remove("DATABASE_URL")
-            .env("SETTLE_DATA", self.db.dir.path().join("data"));
+            .env("SETTLE_DATA", self.db.dir.path().join("data"))
+            .env("SETTLE_SECRET_KEY", "a secret key for the cli tests");
         if self.engine == TestEngine::Postgres {
             command.env("DATABASE_URL", &self.db.url);
         }
@@ -212,7 +215,163 @@ async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
     }
 }
 
+/// A form with a throwaway joint certificate as a PFX (without a VID, as test
+/// certificates are).
+fn certificate_form(ca: &ThrowawayCa) -> Form {
+    let leaf = ca.issue(&LeafSpec::new("cli")).unwrap();
+    Form::new()
+        .part("pfx", Part::bytes(leaf.pfx("pfx-password").unwrap()))
+        .text("password", "pfx-password")
+}
+
+/// The served worker writes the request email into `$SETTLE_DATA/outbox`, the supplier
+/// follows it, and `settle nts run-batch` files the issued invoice.
+async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
+    let settle = Settle {
+        db: fresh_database(engine).await,
+        engine,
+    };
+    let (_server, base) = settle.serve().await;
+    let (ok, tenant, stderr) = settle.run(&[
+        "tenant",
+        "create",
+        "--name",
+        "플랫폼",
+        "--brn",
+        "124-81-01231",
+    ]);
+    assert!(ok, "{stderr}");
+    let key = tenant["api_key"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str| {
+        client
+            .request(method, format!("{base}{path}"))
+            .bearer_auth(&key)
+    };
+    let ca = ThrowawayCa::new("cli CA").unwrap();
+    let profile = json!({"ceo_name": "대표", "contact": {"email": "billing@platform.example"}});
+    assert_eq!(
+        call(reqwest::Method::PATCH, "/v1/tenant")
+            .json(&profile)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let linked = call(reqwest::Method::POST, "/v1/tenant/nts-link")
+        .multipart(certificate_form(&ca))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(linked.status(), 200, "{}", linked.text().await.unwrap());
+    let partner: Value = call(reqwest::Method::POST, "/v1/partners")
+        .json(&json!({"brn": "120-81-47521", "name": "한빛", "ceo_name": "김한빛", "address": "서울",
+            "biz_type": "도소매", "biz_item": "생활용품", "contact": {"name": "이정산", "email": "tax@hanbit.example"}}))
+        .send().await.unwrap().json().await.unwrap();
+    let partner_id = partner["id"].as_str().unwrap();
+    call(
+        reqwest::Method::POST,
+        &format!("/v1/partners/{partner_id}/nts-link"),
+    )
+    .send()
+    .await
+    .unwrap();
+    let today = settle_core::KST;
+    let today = time::OffsetDateTime::now_utc().to_offset(today).date();
+    let invoice: Value = call(reqwest::Method::POST, "/v1/tax-invoices")
+        .json(&json!({"document_key": "CLI-1", "partner_id": partner_id, "write_date": today.to_string(),
+            "tax_type": "taxable", "purpose": "claim", "request": true, "items": [{"name": "정산", "supply_amount": 50000}]}))
+        .send().await.unwrap().json().await.unwrap();
+    assert_eq!(invoice["state"], "requested", "{invoice}");
+
+    // The server's worker writes the request into the outbox folder.
+    let outbox = settle.db.dir.path().join("data/outbox");
+    let mut request_mail = None;
+    for _ in 0..200 {
+        let found = std::fs::read_dir(&outbox)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| settle_testkit::parse_eml(&e.path()))
+            .find(|m| m.subject.contains("발행 요청"));
+        if found.is_some() {
+            request_mail = found;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let request_mail = request_mail.expect("the request email is in the outbox");
+    let link_start = request_mail
+        .body
+        .find(&format!("{base}/s/"))
+        .expect("a link to this server");
+    let token: String = request_mail.body[link_start + base.len() + 3..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+        .collect();
+    let session: Value = client
+        .post(format!("{base}/v1/supplier/sessions"))
+        .json(&json!({"token": token, "brn": "1208147521"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let auth = format!("Supplier {}", session["session"].as_str().unwrap());
+    let registered = client
+        .post(format!("{base}/v1/supplier/certificates"))
+        .header("authorization", &auth)
+        .multipart(certificate_form(&ca))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(registered.status(), 201);
+    let id = invoice["id"].as_str().unwrap();
+    let issued: Value = client
+        .post(format!("{base}/v1/supplier/tax-invoices/{id}/issue"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(issued["state"], "issued", "{issued}");
+
+    // The batch of today files nothing issued today; tomorrow's files it.
+    let now = time::OffsetDateTime::now_utc().to_offset(settle_core::KST);
+    let format = &time::format_description::well_known::Rfc3339;
+    let (ok, report, stderr) =
+        settle.run(&["nts", "run-batch", "--as-of", &now.format(format).unwrap()]);
+    assert!(ok, "{stderr}");
+    assert_eq!(report["filed"], 0);
+    let tomorrow = (now + time::Duration::days(1)).format(format).unwrap();
+    let (ok, report, stderr) = settle.run(&["nts", "run-batch", "--as-of", &tomorrow]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        (report["filed"].as_u64(), report["sent"].as_u64()),
+        (Some(1), Some(1)),
+        "{report}"
+    );
+    let sent: Value = call(reqwest::Method::GET, "/v1/tax-invoices/CLI-1")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (sent["state"].as_str(), sent["nts_result_code"].as_str()),
+        (Some("sent"), Some("SUC001"))
+    );
+    let (ok, _, stderr) = settle.run(&["nts", "run-batch", "--as-of", "tomorrow"]);
+    assert!(!ok && stderr.contains("RFC 3339"), "{stderr}");
+}
+
 both_engines!(
     cli_beside_a_running_server_and_data_survives_restart,
-    demo_fills_a_tenant_and_prints_a_working_key
+    demo_fills_a_tenant_and_prints_a_working_key,
+    served_outbox_and_the_filing_batch_command,
 );
