@@ -58,13 +58,15 @@ impl SmtpServer {
             .stderr(std::process::Stdio::null())
             .spawn()
             .expect("python3-aiosmtpd is installed (scripts/test installs it)");
+        // Killed on drop, also when it never comes up.
+        let server = Self {
+            child,
+            port,
+            maildir,
+        };
         for _ in 0..100 {
             if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return Self {
-                    child,
-                    port,
-                    maildir,
-                };
+                return server;
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
