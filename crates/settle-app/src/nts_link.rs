@@ -194,37 +194,20 @@ pub async fn link_partner(app: &App, by: &Principal, id: &str) -> Result<Partner
     })?;
     app.filer.register_member(&brn).await.map_err(filer_error)?;
     let tenant = crate::tenants::get(app, &by.tenant_id).await?;
-    let now = app.now();
-    let linked = Partner {
-        nts_link: NtsLink::Linked { linked_at: now },
-        version: partner.version + 1,
-        updated_at: now,
-        ..partner
-    };
-    let mut tx = app.store.write().await?;
-    if !partners::update(&mut tx, &linked).await? {
-        return Err(AppError::conflict(
-            "partner.modified",
-            "the partner changed meanwhile; read it again and retry",
-        ));
-    }
-    let event = audit(
-        &by.tenant_id,
-        &by.actor,
-        "partner.nts_linked",
-        ("partner", linked.id.as_str()),
-        serde_json::json!({}),
-        now,
-    );
-    events::append(&mut tx, &event).await?;
     let email = mail::templates::partner_linked(
         &tenant.name,
-        &linked.data.name,
-        &linked.data.contact.email,
+        &partner.data.name,
+        &partner.data.contact.email,
     );
-    mail::enqueue(&mut tx, &by.tenant_id, vec![email], now).await?;
-    tx.commit().await?;
-    Ok(linked)
+    let now = app.now();
+    set_link(
+        app,
+        by,
+        partner,
+        NtsLink::Linked { linked_at: now },
+        Some(email),
+    )
+    .await
 }
 
 /// Unlinks a partner (to edit its business data); documents already requested stay.
@@ -234,15 +217,31 @@ pub async fn unlink_partner(app: &App, by: &Principal, id: &str) -> Result<Partn
     if matches!(partner.nts_link, NtsLink::Unlinked) {
         return Ok(partner);
     }
+    set_link(app, by, partner, NtsLink::Unlinked, None).await
+}
+
+/// Stores the partner's new link (compare-and-set on its version) with the audit event and
+/// the email it causes.
+async fn set_link(
+    app: &App,
+    by: &Principal,
+    partner: Partner,
+    link: NtsLink,
+    email: Option<mail::Email>,
+) -> Result<Partner, AppError> {
     let now = app.now();
-    let unlinked = Partner {
-        nts_link: NtsLink::Unlinked,
+    let action = match link {
+        NtsLink::Linked { .. } => "partner.nts_linked",
+        NtsLink::Unlinked => "partner.nts_unlinked",
+    };
+    let changed = Partner {
+        nts_link: link,
         version: partner.version + 1,
         updated_at: now,
         ..partner
     };
     let mut tx = app.store.write().await?;
-    if !partners::update(&mut tx, &unlinked).await? {
+    if !partners::update(&mut tx, &changed).await? {
         return Err(AppError::conflict(
             "partner.modified",
             "the partner changed meanwhile; read it again and retry",
@@ -251,12 +250,13 @@ pub async fn unlink_partner(app: &App, by: &Principal, id: &str) -> Result<Partn
     let event = audit(
         &by.tenant_id,
         &by.actor,
-        "partner.nts_unlinked",
-        ("partner", unlinked.id.as_str()),
+        action,
+        ("partner", changed.id.as_str()),
         serde_json::json!({}),
         now,
     );
     events::append(&mut tx, &event).await?;
+    mail::enqueue(&mut tx, &by.tenant_id, email.into_iter().collect(), now).await?;
     tx.commit().await?;
-    Ok(unlinked)
+    Ok(changed)
 }

@@ -12,6 +12,7 @@ mod bulk;
 pub mod certificates;
 mod codec;
 pub mod events;
+mod filters;
 pub mod idempotency;
 pub mod jobs;
 pub mod nts_simulator;

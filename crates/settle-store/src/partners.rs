@@ -10,6 +10,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection};
 
 use crate::codec::{at, instant, int, opt_at, opt_text, text};
+use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
 
 const COLUMNS: &str = "id, tenant_id, brn, sub_business_id, name, ceo_name, address, biz_type, \
@@ -250,24 +251,21 @@ pub async fn list(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Partner>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM partners WHERE tenant_id = $1");
-    let mut args: Vec<String> = vec![tenant.to_string()];
-    let mut condition = |sql: &mut String, template: &str, value: String| {
-        args.push(value);
-        sql.push_str(&template.replace('?', &format!("${}", args.len())));
-    };
+    let mut query = Filtered::new(
+        format!("SELECT {COLUMNS} FROM partners WHERE tenant_id = $1"),
+        tenant.as_str(),
+    );
     if let Some(after) = after {
-        condition(&mut sql, " AND id > ?", after.to_owned());
+        query.and(" AND id > ?", after);
     }
     if let Some(brn) = &filter.brn {
-        condition(&mut sql, " AND brn = ?", brn.clone());
+        query.and(" AND brn = ?", brn.as_str());
     }
     if let Some(external_id) = &filter.external_id {
-        condition(&mut sql, " AND external_id = ?", external_id.clone());
+        query.and(" AND external_id = ?", external_id.as_str());
     }
     if let Some(tag) = &filter.tag {
-        condition(
-            &mut sql,
+        query.and(
             " AND tags LIKE ? ESCAPE '\\'",
             format!(
                 "%{}%",
@@ -276,23 +274,17 @@ pub async fn list(
         );
     }
     if let Some(name) = &filter.name_contains {
-        condition(
-            &mut sql,
+        query.and(
             " AND name LIKE ? ESCAPE '\\'",
             format!("%{}%", like_escape(name)),
         );
     }
     match filter.linked {
-        Some(true) => sql.push_str(" AND nts_linked_at IS NOT NULL"),
-        Some(false) => sql.push_str(" AND nts_linked_at IS NULL"),
+        Some(true) => query.and_sql(" AND nts_linked_at IS NOT NULL"),
+        Some(false) => query.and_sql(" AND nts_linked_at IS NULL"),
         None => {}
     }
-    sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
-    let mut query = sqlx::query(&sql);
-    for arg in args {
-        query = query.bind(arg);
-    }
-    let rows = query.fetch_all(conn).await?;
+    let rows = query.fetch_page(conn, limit).await?;
     rows.iter().map(decode).collect()
 }
 

@@ -17,6 +17,7 @@ pub use filing::{FilingClaim, claim_due, finish_filing};
 pub use history::{HistoryEntry, append_history, history};
 
 use crate::codec::{at, instant, int, opt_at, opt_text, text};
+use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
 
 const COLUMNS: &str = "id, tenant_id, document_key, partner_id, state, write_date, document, \
@@ -287,33 +288,26 @@ pub async fn list(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<TaxInvoiceRecord>> {
-    let mut sql = format!("SELECT {COLUMNS} FROM tax_invoices WHERE tenant_id = $1");
-    let mut args: Vec<String> = vec![tenant.to_string()];
-    let mut condition = |sql: &mut String, template: &str, value: String| {
-        args.push(value);
-        sql.push_str(&template.replace('?', &format!("${}", args.len())));
-    };
+    let mut query = Filtered::new(
+        format!("SELECT {COLUMNS} FROM tax_invoices WHERE tenant_id = $1"),
+        tenant.as_str(),
+    );
     if let Some(after) = after {
-        condition(&mut sql, " AND id > ?", after.to_owned());
+        query.and(" AND id > ?", after);
     }
     if let Some(state) = filter.state {
-        condition(&mut sql, " AND state = ?", state.as_str().to_owned());
+        query.and(" AND state = ?", state.as_str());
     }
     if let Some(partner) = &filter.partner_id {
-        condition(&mut sql, " AND partner_id = ?", partner.to_string());
+        query.and(" AND partner_id = ?", partner.as_str());
     }
     if let Some(from) = &filter.from {
-        condition(&mut sql, " AND write_date >= ?", from.clone());
+        query.and(" AND write_date >= ?", from.as_str());
     }
     if let Some(to) = &filter.to {
-        condition(&mut sql, " AND write_date <= ?", to.clone());
+        query.and(" AND write_date <= ?", to.as_str());
     }
-    sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
-    let mut query = sqlx::query(&sql);
-    for arg in args {
-        query = query.bind(arg);
-    }
-    let rows = query.fetch_all(conn).await?;
+    let rows = query.fetch_page(conn, limit).await?;
     rows.iter().map(decode).collect()
 }
 

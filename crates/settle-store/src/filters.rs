@@ -1,0 +1,48 @@
+//! A `SELECT … WHERE` assembled from optional filters, every value bound.
+
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+
+use crate::StoreResult;
+
+/// A query whose conditions are added one by one.
+pub struct Filtered {
+    sql: String,
+    args: Vec<String>,
+}
+
+impl Filtered {
+    /// `sql` up to and including `WHERE tenant_id = $1`, and the tenant bound to it.
+    pub fn new(sql: String, tenant: &str) -> Self {
+        Self {
+            sql,
+            args: vec![tenant.to_owned()],
+        }
+    }
+
+    /// Adds ` AND …` where the one `?` in `template` is `value`.
+    pub fn and(&mut self, template: &str, value: impl Into<String>) {
+        self.args.push(value.into());
+        self.sql
+            .push_str(&template.replace('?', &format!("${}", self.args.len())));
+    }
+
+    /// Adds SQL with no value.
+    pub fn and_sql(&mut self, sql: &str) {
+        self.sql.push_str(sql);
+    }
+
+    /// Ends with `ORDER BY id LIMIT limit` and runs it.
+    pub async fn fetch_page(
+        mut self,
+        conn: &mut AnyConnection,
+        limit: u32,
+    ) -> StoreResult<Vec<AnyRow>> {
+        self.sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
+        let mut query = sqlx::query(&self.sql);
+        for arg in &self.args {
+            query = query.bind(arg.as_str());
+        }
+        Ok(query.fetch_all(conn).await?)
+    }
+}
