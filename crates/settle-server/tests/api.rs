@@ -22,9 +22,26 @@ async fn health_and_openapi(engine: TestEngine) {
         "/v1/partners",
         "/v1/partners/{id}",
         "/v1/partners/import",
+        "/v1/partners/{id}/nts-link",
         "/v1/api-keys",
+        "/v1/tenant/nts-link",
+        "/v1/tax-invoices",
+        "/v1/tax-invoices/batch",
+        "/v1/tax-invoices/{document_key}/amend",
+        "/v1/tax-invoices/{document_key}/xml",
+        "/v1/supplier/sessions",
+        "/v1/supplier/tax-invoices/{id}/issue",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+    // Every schema a document refers to is in it.
+    let text = doc.to_string();
+    for reference in text.split("\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(
+            doc["components"]["schemas"][name].is_object(),
+            "{name} is defined"
+        );
     }
     let (status, body) = send(t.get("/v1/nothing-here")).await;
     assert_eq!(

@@ -232,6 +232,26 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
         request_mail.body
     );
     let token = token_of(&request_mail.body, &t.base);
+    // Resent to another address, with a fresh link.
+    let (status, _) = send(t.post(
+        "/v1/tax-invoices/INV-0001/resend",
+        &json!({"email": "accounting@supplier.example"}),
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let resent = t
+        .email_to("accounting@supplier.example", "세금계산서 발행 요청")
+        .await;
+    assert_ne!(token_of(&resent.body, &t.base), token);
+    let (status, body) = send(t.post(
+        "/v1/tax-invoices/INV-0001/resend",
+        &json!({"email": "not an address"}),
+    ))
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("tax_invoice.invalid_email"))
+    );
     let (status, body) = session(&t, &token, &brn(220_816_251)).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -364,6 +384,25 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
         (Some("drafted"), Some("-22000"), Some(4))
     );
     assert_eq!(negative["amendment"]["original_approval_number"], approval);
+    let (_, listed) = send(t.get(&format!(
+        "/v1/tax-invoices?state=sent&partner_id={partner_id}"
+    )))
+    .await;
+    let keys: Vec<&str> = listed["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["document_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["INV-0001"]);
+    let (_, late) = send(t.get("/v1/tax-invoices?late=true")).await;
+    assert_eq!(
+        late["data"].as_array().unwrap().len(),
+        0,
+        "issued in its own month: not late"
+    );
+    let (status, _) = send(t.get("/v1/tax-invoices?state=nonsense")).await;
+    assert_eq!(status, 422);
     let (_, history) = send(t.get("/v1/tax-invoices/INV-0001/history")).await;
     let steps: Vec<(Value, Value)> = history["data"]
         .as_array()
