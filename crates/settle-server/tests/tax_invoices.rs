@@ -395,11 +395,28 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
         .map(|d| d["document_key"].as_str().unwrap())
         .collect();
     assert_eq!(keys, ["INV-0001"]);
+    // A draft written 70 days ago is past its deadline; the sent one was issued in time.
+    let mut old = invoice("OLD-1", &partner_id);
+    let long_ago =
+        OffsetDateTime::now_utc().to_offset(settle_core::KST).date() - Duration::days(70);
+    old["write_date"] = json!(long_ago.to_string());
+    let (status, old) = send(t.post("/v1/tax-invoices", &old)).await;
+    assert_eq!((status, old["late"].as_bool()), (201, Some(true)), "{old}");
     let (_, late) = send(t.get("/v1/tax-invoices?late=true")).await;
-    assert_eq!(
-        late["data"].as_array().unwrap().len(),
-        0,
-        "issued in its own month: not late"
+    let keys: Vec<&str> = late["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["document_key"].as_str().unwrap())
+        .collect();
+    assert_eq!(keys, ["OLD-1"]);
+    let (_, on_time) = send(t.get("/v1/tax-invoices?late=false")).await;
+    assert!(
+        on_time["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["document_key"] != "OLD-1")
     );
     let (status, _) = send(t.get("/v1/tax-invoices?state=nonsense")).await;
     assert_eq!(status, 422);

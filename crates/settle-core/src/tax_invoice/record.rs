@@ -71,6 +71,13 @@ impl TaxInvoiceRecord {
         issue_deadline(self.document.write_date)
     }
 
+    /// The first instant at which issuing is late: the day after the deadline begins in
+    /// Korea.
+    pub fn late_from(&self) -> OffsetDateTime {
+        let day_after = self.issue_deadline().next_day().unwrap_or(Date::MAX);
+        day_after.midnight().assume_offset(crate::KST)
+    }
+
     /// Whether it was (or, not yet issued, would now be) issued after the deadline, given
     /// the Korean calendar date `today`.
     pub fn is_late(&self, today: Date) -> bool {

@@ -10,6 +10,7 @@ CREATE TABLE tax_invoices (
     partner_id          TEXT   NOT NULL REFERENCES partners (id),
     state               TEXT   NOT NULL,
     write_date          TEXT   NOT NULL,
+    late_from           TEXT   NOT NULL,
     document            TEXT   NOT NULL,
     supply_total        TEXT   NOT NULL,
     tax_total           TEXT   NOT NULL,

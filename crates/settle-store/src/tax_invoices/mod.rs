@@ -20,10 +20,10 @@ use crate::codec::{at, instant, int, opt_at, opt_text, text};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
 
-const COLUMNS: &str = "id, tenant_id, document_key, partner_id, state, write_date, document, \
-    supply_total, tax_total, total, amends_id, approval_number, issued_at, nts_result_code, \
+const COLUMNS: &str = "id, tenant_id, document_key, partner_id, state, write_date, late_from, \
+    document, supply_total, tax_total, total, amends_id, approval_number, issued_at, nts_result_code, \
     filed_at, version, created_at, updated_at";
-const COLUMN_COUNT: usize = 18;
+const COLUMN_COUNT: usize = 19;
 
 /// Stores new tax invoices, skipping any whose document key the tenant uses already;
 /// returns the ids that were stored.
@@ -81,6 +81,7 @@ fn bind_record<'q>(
         .bind(r.partner_id.as_str())
         .bind(r.state.as_str())
         .bind(d.write_date.to_string())
+        .bind(instant(r.late_from()))
         .bind(document)
         .bind(d.supply_total.to_string())
         .bind(d.tax_total.to_string())
@@ -170,8 +171,8 @@ pub async fn update_document(
     let d = &record.document;
     let done = sqlx::query(
         "UPDATE tax_invoices SET partner_id = $1, write_date = $2, document = $3, \
-         supply_total = $4, tax_total = $5, total = $6, version = $7, updated_at = $8 \
-         WHERE id = $9 AND state = $10 AND version = $11",
+         supply_total = $4, tax_total = $5, total = $6, version = $7, updated_at = $8, \
+         late_from = $12 WHERE id = $9 AND state = $10 AND version = $11",
     )
     .bind(record.partner_id.as_str())
     .bind(d.write_date.to_string())
@@ -184,6 +185,7 @@ pub async fn update_document(
     .bind(record.id.as_str())
     .bind(record.state.as_str())
     .bind(record.version - 1)
+    .bind(instant(record.late_from()))
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -278,6 +280,9 @@ pub struct TaxInvoiceFilter {
     pub from: Option<String>,
     /// Written on or before (`YYYY-MM-DD`).
     pub to: Option<String>,
+    /// Late (issued, or still not issued at `now`, after the 10th of the next month) or
+    /// not, as of the instant given.
+    pub late: Option<(bool, OffsetDateTime)>,
 }
 
 /// One page of a tenant's invoices in id (creation) order, starting after `after`.
@@ -306,6 +311,16 @@ pub async fn list(
     }
     if let Some(to) = &filter.to {
         query.and(" AND write_date <= ?", to.as_str());
+    }
+    if let Some((late, now)) = filter.late {
+        // Late: issued at or after `late_from`, or not issued and `now` is past it.
+        let at = instant(now);
+        let when = if late {
+            "COALESCE(issued_at, ?) >= late_from"
+        } else {
+            "COALESCE(issued_at, ?) < late_from"
+        };
+        query.and(&format!(" AND {when}"), at);
     }
     let rows = query.fetch_page(conn, limit).await?;
     rows.iter().map(decode).collect()

@@ -133,17 +133,15 @@ pub async fn list(
             .transpose()?,
         from: date_param("from", query.from)?,
         to: date_param("to", query.to)?,
+        late: query.late.map(|late| (late, state.app.now())),
     };
     let page = use_case::list(&state.app, &by, &filter, &page).await?;
     let now = state.app.now();
-    let mut data: Vec<TaxInvoiceView> = page
+    let data: Vec<TaxInvoiceView> = page
         .data
         .iter()
         .map(|r| TaxInvoiceView::new(r, now))
         .collect();
-    if let Some(late) = query.late {
-        data.retain(|v| v.late == late);
-    }
     Ok(Json(Page {
         data,
         next_cursor: page.next_cursor,
