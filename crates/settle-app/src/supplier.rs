@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::certificates::{self, CertificateFiles, Party, Registration};
 use crate::settings::SESSION_LIFETIME;
-use crate::tax_invoices::{apply, lost_race, memo, wrong_state};
+use crate::tax_invoices::{apply_and_notify, lost_race, memo, wrong_state};
 use crate::{App, AppError, ErrorKind, audit, mail};
 
 /// Wrong BRNs tolerated per link within [`FAILURE_WINDOW`] before 429.
@@ -331,9 +331,7 @@ async fn act(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_own(&mut tx, by, id).await?;
-    let record = apply(&mut tx, &record, action, &by.actor, memo.clone(), now).await?;
-    let emails = mail::templates::state_changed(&record, memo.as_deref());
-    mail::enqueue(&mut tx, &record.tenant_id, emails, now).await?;
+    let record = apply_and_notify(&mut tx, &record, action, &by.actor, memo, now).await?;
     tx.commit().await?;
     Ok(record)
 }

@@ -107,14 +107,15 @@ async fn claim(
 async fn file_claims(
     app: &App,
     owner: &str,
-    claims: Vec<FilingClaim>,
+    mut claims: Vec<FilingClaim>,
     report: &mut BatchReport,
 ) -> Result<(), AppError> {
+    // The XML moves to the filer; recording the results needs only the ids.
     let submissions: Vec<Submission> = claims
-        .iter()
+        .iter_mut()
         .map(|c| Submission {
             approval_number: c.approval_number.clone(),
-            signed_xml: c.signed_xml.clone(),
+            signed_xml: std::mem::take(&mut c.signed_xml),
         })
         .collect();
     let results = app.filer.file(&submissions).await.map_err(|e| {

@@ -130,3 +130,19 @@ pub(crate) async fn apply(
         ..record.clone()
     })
 }
+
+/// [`apply`], then queues the emails the new state calls for (with the memo) in the same
+/// transaction.
+pub(crate) async fn apply_and_notify(
+    tx: &mut settle_store::Conn,
+    record: &TaxInvoiceRecord,
+    action: TaxInvoiceAction,
+    actor: &str,
+    memo: Option<String>,
+    now: OffsetDateTime,
+) -> Result<TaxInvoiceRecord, AppError> {
+    let record = apply(tx, record, action, actor, memo.clone(), now).await?;
+    let emails = crate::mail::templates::state_changed(&record, memo.as_deref());
+    crate::mail::enqueue(tx, &record.tenant_id, emails, now).await?;
+    Ok(record)
+}

@@ -10,7 +10,7 @@ use settle_store::supplier::{self, SupplierLink};
 use settle_store::{partners, tenants};
 use time::OffsetDateTime;
 
-use super::{apply, load_in, memo, wrong_state};
+use super::{apply, apply_and_notify, load_in, memo, wrong_state};
 use crate::auth::Principal;
 use crate::settings::LINK_LIFETIME;
 use crate::supplier::new_token;
@@ -170,17 +170,15 @@ pub async fn cancel_request(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_in(&mut tx, &by.tenant_id, key).await?;
-    let record = apply(
+    let record = apply_and_notify(
         &mut tx,
         &record,
         TaxInvoiceAction::CancelRequest,
         &by.actor,
-        memo.clone(),
+        memo,
         now,
     )
     .await?;
-    let emails = mail::templates::state_changed(&record, memo.as_deref());
-    mail::enqueue(&mut tx, &record.tenant_id, emails, now).await?;
     tx.commit().await?;
     Ok(record)
 }
