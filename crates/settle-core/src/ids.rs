@@ -86,6 +86,42 @@ typed_id!(
     "tin"
 );
 
+typed_id!(
+    /// A partner's billing profile (one per billing currency).
+    BillingProfileId,
+    "bpr"
+);
+typed_id!(
+    /// A charge waiting to be billed, or billed.
+    ChargeId,
+    "chg"
+);
+typed_id!(
+    /// One billing run of a period.
+    BillingRunId,
+    "run"
+);
+typed_id!(
+    /// A billing document: invoice, credit note or void note.
+    InvoiceId,
+    "inv"
+);
+typed_id!(
+    /// A line of a billing document.
+    InvoiceLineId,
+    "lin"
+);
+typed_id!(
+    /// A payment received from a partner.
+    PaymentId,
+    "pay"
+);
+typed_id!(
+    /// A request to void and rebill an invoice.
+    RebillRequestId,
+    "rbl"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,6 +2,7 @@
 //! numbers, roles, parties and partners. Pure: no IO, no async, no framework types.
 
 pub mod access;
+pub mod billing;
 pub mod brn;
 pub mod currency;
 pub mod ids;

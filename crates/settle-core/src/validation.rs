@@ -95,6 +95,23 @@ impl Checker {
         }
     }
 
+    /// Parses an optional `YYYY-MM-DD` date field.
+    pub fn date(&mut self, field: &str, value: Option<String>) -> Option<time::Date> {
+        let text = self.text(field, value, 10)?;
+        let format = time::macros::format_description!("[year]-[month]-[day]");
+        match time::Date::parse(&text, format) {
+            Ok(date) => Some(date),
+            Err(_) => {
+                self.fail(
+                    "invalid_date",
+                    field,
+                    format!("{field} must be a date YYYY-MM-DD"),
+                );
+                None
+            }
+        }
+    }
+
     /// Whether an error was recorded on `field` already.
     pub fn has_error_on(&self, field: &str) -> bool {
         self.errors.iter().any(|e| e.field == field)

@@ -52,6 +52,42 @@ pub fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
     Ok(row.try_get::<i64, _>(column)?)
 }
 
+/// Reads a decimal stored as text.
+pub fn decimal(row: &AnyRow, column: &str) -> StoreResult<rust_decimal::Decimal> {
+    let text = text(row, column)?;
+    text.parse()
+        .map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
+}
+
+/// Reads a `YYYY-MM-DD` date column.
+pub fn date(row: &AnyRow, column: &str) -> StoreResult<time::Date> {
+    parse_date(&text(row, column)?)
+}
+
+/// Reads a nullable `YYYY-MM-DD` date column.
+pub fn opt_date(row: &AnyRow, column: &str) -> StoreResult<Option<time::Date>> {
+    opt_text(row, column)?
+        .as_deref()
+        .map(parse_date)
+        .transpose()
+}
+
+fn parse_date(text: &str) -> StoreResult<time::Date> {
+    let format = format_description!("[year]-[month]-[day]");
+    time::Date::parse(text, &format).map_err(|e| StoreError::Corrupt(format!("date {text:?}: {e}")))
+}
+
+/// Writes a value as JSON text.
+pub fn to_json<T: serde::Serialize>(value: &T, what: &str) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Reads a JSON text column.
+pub fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> StoreResult<T> {
+    serde_json::from_str(&text(row, column)?)
+        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,6 +8,7 @@
 
 pub mod api_keys;
 pub mod approvals;
+pub mod billing;
 mod bulk;
 pub mod certificates;
 mod codec;

@@ -4,7 +4,6 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use time::Date;
-use time::macros::format_description;
 
 use super::{
     Amendment, AmendmentReason, InvoiceParty, MAX_ITEM_NAME, MAX_ITEM_SPEC, MAX_LINES, MAX_REMARK,
@@ -134,22 +133,6 @@ pub struct TaxInvoiceInput {
 /// Whether `text` is an NTS approval number: exactly 24 ASCII digits.
 pub fn is_approval_number(text: &str) -> bool {
     text.len() == 24 && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-fn parse_date(check: &mut Checker, field: &str, text: Option<String>) -> Option<Date> {
-    let text = check.text(field, text, 10)?;
-    let format = format_description!("[year]-[month]-[day]");
-    match Date::parse(&text, format) {
-        Ok(date) => Some(date),
-        Err(_) => {
-            check.fail(
-                "invalid_date",
-                field,
-                format!("{field} must be a date YYYY-MM-DD"),
-            );
-            None
-        }
-    }
 }
 
 /// A whole-won amount: no fraction, within range.
@@ -285,7 +268,7 @@ impl TaxInvoiceLineInput {
     fn validate(self, check: &mut Checker, ctx: &LineContext) -> TaxInvoiceLine {
         let field = |name: &str| format!("items[{}].{name}", ctx.index);
         let date_field = field("date");
-        let date = parse_date(check, &date_field, self.date).or(ctx.write_date);
+        let date = check.date(&date_field, self.date).or(ctx.write_date);
         if let (Some(date), Some(write_date)) = (date, ctx.write_date)
             && (date.year(), date.month()) != (write_date.year(), write_date.month())
         {
@@ -386,7 +369,7 @@ impl TaxInvoiceInput {
     /// `tax_invoice.*`, fields as JSON paths such as `items[3].supply_amount`).
     pub fn validate(self, policy: &TaxPolicy) -> Result<TaxInvoice, Vec<FieldError>> {
         let mut check = Checker::new("tax_invoice");
-        let write_date = parse_date(&mut check, "write_date", self.write_date.clone());
+        let write_date = check.date("write_date", self.write_date.clone());
         if self
             .write_date
             .as_deref()

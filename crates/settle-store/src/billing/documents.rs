@@ -1,0 +1,357 @@
+//! The `invoices` table: invoices, credit notes and void notes. Changes of status are
+//! compare-and-set, so of two racing actions exactly one finds the status it expects.
+
+use rust_decimal::Decimal;
+use settle_core::billing::{
+    BillingDetails, Document, DocumentKind, DocumentStatus, Period, Series, Totals,
+};
+use settle_core::currency::Currency;
+use settle_core::ids::{BillingProfileId, BillingRunId, InvoiceId, PartnerId, TenantId};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use time::Date;
+
+use super::placeholders;
+use crate::codec::{at, decimal, instant, int, json, opt_date, opt_text, text, to_json};
+use crate::filters::Filtered;
+use crate::{StoreError, StoreResult, bulk};
+
+const COLUMNS: &str = "id, tenant_id, partner_id, profile_id, kind, series, number, status, \
+    marketplace, billing_period, currency, run_id, original_id, original_number, details, totals, \
+    total, settled, line_count, document_date, due_date, tax_invoice_number, reason, version, \
+    created_at, updated_at";
+const COLUMN_COUNT: usize = 26;
+
+/// Stores new documents.
+pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> StoreResult<()> {
+    let anonymous = bulk::anonymous(conn);
+    let encoded: Vec<(Option<String>, String)> = documents
+        .iter()
+        .map(|d| {
+            let details = d
+                .details
+                .as_ref()
+                .map(|x| to_json(x, "details"))
+                .transpose()?;
+            Ok((details, to_json(&d.totals, "totals")?))
+        })
+        .collect::<StoreResult<_>>()?;
+    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    for (chunk, encoded) in documents.chunks(rows).zip(encoded.chunks(rows)) {
+        let sql = bulk::insert_sql(
+            &format!("invoices ({COLUMNS})"),
+            COLUMN_COUNT,
+            chunk.len(),
+            anonymous,
+            "",
+        );
+        let mut query = sqlx::query(&sql);
+        for (d, (details, totals)) in chunk.iter().zip(encoded) {
+            query = query
+                .bind(d.id.as_str())
+                .bind(d.tenant_id.as_str())
+                .bind(d.partner_id.as_str())
+                .bind(d.profile_id.as_str())
+                .bind(d.kind.as_str())
+                .bind(d.series.as_str())
+                .bind(d.number.as_deref())
+                .bind(d.status.as_str())
+                .bind(i64::from(d.marketplace))
+                .bind(d.period.to_string())
+                .bind(d.currency.code())
+                .bind(d.run_id.as_ref().map(BillingRunId::as_str))
+                .bind(d.original_id.as_ref().map(InvoiceId::as_str))
+                .bind(d.original_number.as_deref())
+                .bind(details.as_deref())
+                .bind(totals.as_str())
+                .bind(d.totals.total.to_string())
+                .bind(d.settled.to_string())
+                .bind(d.line_count)
+                .bind(d.document_date.map(|x| x.to_string()))
+                .bind(d.due_date.map(|x| x.to_string()))
+                .bind(d.tax_invoice_number.as_deref())
+                .bind(d.reason.as_deref())
+                .bind(d.version)
+                .bind(instant(d.created_at))
+                .bind(instant(d.updated_at));
+        }
+        query.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Numbers a draft and opens it, if it is still a draft at `version - 1`; false otherwise.
+pub async fn finalize(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
+    let details = d
+        .details
+        .as_ref()
+        .map(|x| to_json(x, "details"))
+        .transpose()?;
+    let done = sqlx::query(
+        "UPDATE invoices SET number = $1, status = $2, details = $3, document_date = $4, \
+         due_date = $5, tax_invoice_number = $6, version = $7, updated_at = $8 \
+         WHERE id = $9 AND status = 'draft' AND version = $10",
+    )
+    .bind(d.number.as_deref())
+    .bind(d.status.as_str())
+    .bind(details)
+    .bind(d.document_date.map(|x| x.to_string()))
+    .bind(d.due_date.map(|x| x.to_string()))
+    .bind(d.tax_invoice_number.as_deref())
+    .bind(d.version)
+    .bind(instant(d.updated_at))
+    .bind(d.id.as_str())
+    .bind(d.version - 1)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces a draft's totals (and run) after a run added lines; false if it is no longer
+/// that draft.
+pub async fn update_totals(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE invoices SET totals = $1, total = $2, line_count = $3, version = $4, \
+         updated_at = $5, run_id = $8 WHERE id = $6 AND status = 'draft' AND version = $7",
+    )
+    .bind(to_json(&d.totals, "totals")?)
+    .bind(d.totals.total.to_string())
+    .bind(d.line_count)
+    .bind(d.version)
+    .bind(instant(d.updated_at))
+    .bind(d.id.as_str())
+    .bind(d.version - 1)
+    .bind(d.run_id.as_ref().map(BillingRunId::as_str))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Sets status and settled amount, if the document is still at `version - 1`.
+pub async fn update_settlement(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE invoices SET status = $1, settled = $2, version = $3, updated_at = $4 \
+         WHERE id = $5 AND version = $6",
+    )
+    .bind(d.status.as_str())
+    .bind(d.settled.to_string())
+    .bind(d.version)
+    .bind(instant(d.updated_at))
+    .bind(d.id.as_str())
+    .bind(d.version - 1)
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The document with this id (of any tenant).
+pub async fn get(conn: &mut AnyConnection, id: &InvoiceId) -> StoreResult<Option<Document>> {
+    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM invoices WHERE id = $1"))
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// The tenant's document with this number.
+pub async fn get_by_number(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    number: &str,
+) -> StoreResult<Option<Document>> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND number = $2"
+    ))
+    .bind(tenant.as_str())
+    .bind(number)
+    .fetch_optional(conn)
+    .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// The documents with these ids (of any tenant), in no particular order.
+pub async fn get_many(conn: &mut AnyConnection, ids: &[InvoiceId]) -> StoreResult<Vec<Document>> {
+    let mut found = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM invoices WHERE id IN ({})",
+            placeholders(0, chunk.len())
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(decode(&row)?);
+        }
+    }
+    Ok(found)
+}
+
+/// The tenant's invoice drafts of `period`.
+pub async fn drafts_of_period(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    period: Period,
+) -> StoreResult<Vec<Document>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND billing_period = $2 \
+         AND status = 'draft' ORDER BY id"
+    ))
+    .bind(tenant.as_str())
+    .bind(period.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// The drafts a billing run made or extended (a run that extends a draft takes it over),
+/// oldest first.
+pub async fn drafts_of_run(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    run: &BillingRunId,
+) -> StoreResult<Vec<Document>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND run_id = $2 \
+         AND status = 'draft' ORDER BY id"
+    ))
+    .bind(tenant.as_str())
+    .bind(run.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// The notes that refer to `original`, oldest first.
+pub async fn notes_of(
+    conn: &mut AnyConnection,
+    original: &InvoiceId,
+) -> StoreResult<Vec<Document>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE original_id = $1 ORDER BY id"
+    ))
+    .bind(original.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// A partner's finalized documents in `currency`, oldest first by document date.
+pub async fn finalized_of_partner(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    partner: &PartnerId,
+    currency: Currency,
+) -> StoreResult<Vec<Document>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND partner_id = $2 \
+         AND currency = $3 AND status <> 'draft' ORDER BY document_date, number"
+    ))
+    .bind(tenant.as_str())
+    .bind(partner.as_str())
+    .bind(currency.code())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
+/// Which documents to list.
+#[derive(Clone, Debug, Default)]
+pub struct DocumentFilter {
+    /// Only of this partner.
+    pub partner_id: Option<PartnerId>,
+    /// Only of this billing period.
+    pub period: Option<Period>,
+    /// Only of this series.
+    pub series: Option<Series>,
+    /// Only of this kind.
+    pub kind: Option<DocumentKind>,
+    /// Only in this status.
+    pub status: Option<DocumentStatus>,
+    /// Only made by this billing run.
+    pub run_id: Option<BillingRunId>,
+}
+
+/// A page of a tenant's documents after `after`.
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    filter: &DocumentFilter,
+    after: Option<&str>,
+    limit: u32,
+) -> StoreResult<Vec<Document>> {
+    let mut query = Filtered::new(
+        format!("SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1"),
+        tenant.as_str(),
+    );
+    if let Some(after) = after {
+        query.and(" AND id > ?", after);
+    }
+    if let Some(partner) = &filter.partner_id {
+        query.and(" AND partner_id = ?", partner.as_str());
+    }
+    if let Some(period) = filter.period {
+        query.and(" AND billing_period = ?", period.to_string());
+    }
+    if let Some(series) = filter.series {
+        query.and(" AND series = ?", series.as_str());
+    }
+    if let Some(kind) = filter.kind {
+        query.and(" AND kind = ?", kind.as_str());
+    }
+    if let Some(status) = filter.status {
+        query.and(" AND status = ?", status.as_str());
+    }
+    if let Some(run) = &filter.run_id {
+        query.and(" AND run_id = ?", run.as_str());
+    }
+    query
+        .fetch_page(conn, limit)
+        .await?
+        .iter()
+        .map(decode)
+        .collect()
+}
+
+fn parse<T>(row: &AnyRow, column: &str, read: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+    let value = text(row, column)?;
+    read(&value).ok_or_else(|| StoreError::Corrupt(format!("{column} {value:?}")))
+}
+
+fn decode(row: &AnyRow) -> StoreResult<Document> {
+    let details: Option<BillingDetails> = match opt_text(row, "details")? {
+        Some(_) => Some(json(row, "details")?),
+        None => None,
+    };
+    let totals: Totals = json(row, "totals")?;
+    let settled: Decimal = decimal(row, "settled")?;
+    let document_date: Option<Date> = opt_date(row, "document_date")?;
+    Ok(Document {
+        id: InvoiceId::from_trusted(text(row, "id")?),
+        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
+        partner_id: PartnerId::from_trusted(text(row, "partner_id")?),
+        profile_id: BillingProfileId::from_trusted(text(row, "profile_id")?),
+        kind: parse(row, "kind", DocumentKind::parse)?,
+        series: parse(row, "series", Series::parse)?,
+        number: opt_text(row, "number")?,
+        status: parse(row, "status", DocumentStatus::parse)?,
+        marketplace: int(row, "marketplace")? != 0,
+        period: parse(row, "billing_period", Period::parse)?,
+        currency: parse(row, "currency", |c| Currency::parse(c).ok())?,
+        run_id: opt_text(row, "run_id")?.map(BillingRunId::from_trusted),
+        original_id: opt_text(row, "original_id")?.map(InvoiceId::from_trusted),
+        original_number: opt_text(row, "original_number")?,
+        details,
+        totals,
+        settled,
+        line_count: int(row, "line_count")?,
+        document_date,
+        due_date: opt_date(row, "due_date")?,
+        tax_invoice_number: opt_text(row, "tax_invoice_number")?,
+        reason: opt_text(row, "reason")?,
+        version: int(row, "version")?,
+        created_at: at(row, "created_at")?,
+        updated_at: at(row, "updated_at")?,
+    })
+}

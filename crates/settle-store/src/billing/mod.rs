@@ -1,0 +1,19 @@
+//! Partner invoicing tables: billing profiles, charges, billing runs, documents and their
+//! lines, number series, payments with what they settle, and rebill requests.
+
+pub mod charges;
+pub mod documents;
+pub mod lines;
+pub mod numbers;
+pub mod payments;
+pub mod profiles;
+pub mod rebills;
+pub mod runs;
+
+/// Binds a list of ids as `$1, $2, …` starting after `offset` bound values.
+pub(crate) fn placeholders(offset: usize, count: usize) -> String {
+    (offset + 1..=offset + count)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}

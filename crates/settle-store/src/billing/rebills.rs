@@ -1,0 +1,118 @@
+//! The `rebill_requests` table: a request to void and rebill an invoice, decided by a
+//! billing admin other than the requester. At most one is pending per invoice.
+
+use settle_core::ids::{InvoiceId, RebillRequestId, TenantId};
+use sqlx::AnyConnection;
+use sqlx::any::AnyRow;
+use time::OffsetDateTime;
+
+use crate::codec::{at, instant, opt_at, opt_text, text};
+use crate::{StoreError, StoreResult};
+
+/// A rebill request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RebillRequest {
+    /// Its id.
+    pub id: RebillRequestId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// The invoice to void and rebill.
+    pub invoice_id: InvoiceId,
+    /// The changes, as JSON.
+    pub changes: serde_json::Value,
+    /// Why.
+    pub reason: String,
+    /// `pending`, `approved` or `rejected`.
+    pub status: String,
+    /// Who asked.
+    pub requested_by: String,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// The void note made on approval.
+    pub void_note_id: Option<InvoiceId>,
+    /// The new invoice made on approval.
+    pub new_invoice_id: Option<InvoiceId>,
+    /// Asked.
+    pub created_at: OffsetDateTime,
+    /// Decided.
+    pub decided_at: Option<OffsetDateTime>,
+}
+
+/// Stores a pending request; false when the invoice has one pending already.
+pub async fn insert(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "INSERT INTO rebill_requests (id, tenant_id, invoice_id, changes, reason, status, \
+         requested_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
+    )
+    .bind(r.id.as_str())
+    .bind(r.tenant_id.as_str())
+    .bind(r.invoice_id.as_str())
+    .bind(r.changes.to_string())
+    .bind(&r.reason)
+    .bind(&r.status)
+    .bind(&r.requested_by)
+    .bind(instant(r.created_at))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records the decision on a pending request; false when it is no longer pending.
+pub async fn decide(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<bool> {
+    let done = sqlx::query(
+        "UPDATE rebill_requests SET status = $1, decided_by = $2, void_note_id = $3, \
+         new_invoice_id = $4, decided_at = $5 WHERE id = $6 AND status = 'pending'",
+    )
+    .bind(&r.status)
+    .bind(r.decided_by.as_deref())
+    .bind(r.void_note_id.as_ref().map(InvoiceId::as_str))
+    .bind(r.new_invoice_id.as_ref().map(InvoiceId::as_str))
+    .bind(r.decided_at.map(instant))
+    .bind(r.id.as_str())
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The request with this id (of any tenant).
+pub async fn get(
+    conn: &mut AnyConnection,
+    id: &RebillRequestId,
+) -> StoreResult<Option<RebillRequest>> {
+    let row = sqlx::query("SELECT * FROM rebill_requests WHERE id = $1")
+        .bind(id.as_str())
+        .fetch_optional(conn)
+        .await?;
+    row.as_ref().map(decode).transpose()
+}
+
+/// The requests made on an invoice, oldest first.
+pub async fn of_invoice(
+    conn: &mut AnyConnection,
+    invoice: &InvoiceId,
+) -> StoreResult<Vec<RebillRequest>> {
+    let rows = sqlx::query("SELECT * FROM rebill_requests WHERE invoice_id = $1 ORDER BY id")
+        .bind(invoice.as_str())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(decode).collect()
+}
+
+fn decode(row: &AnyRow) -> StoreResult<RebillRequest> {
+    let changes = text(row, "changes")?;
+    Ok(RebillRequest {
+        id: RebillRequestId::from_trusted(text(row, "id")?),
+        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
+        invoice_id: InvoiceId::from_trusted(text(row, "invoice_id")?),
+        changes: serde_json::from_str(&changes)
+            .map_err(|e| StoreError::Corrupt(format!("rebill changes: {e}")))?,
+        reason: text(row, "reason")?,
+        status: text(row, "status")?,
+        requested_by: text(row, "requested_by")?,
+        decided_by: opt_text(row, "decided_by")?,
+        void_note_id: opt_text(row, "void_note_id")?.map(InvoiceId::from_trusted),
+        new_invoice_id: opt_text(row, "new_invoice_id")?.map(InvoiceId::from_trusted),
+        created_at: at(row, "created_at")?,
+        decided_at: opt_at(row, "decided_at")?,
+    })
+}
