@@ -4,6 +4,7 @@
 
 pub mod approvals;
 pub mod auth;
+pub mod billing;
 pub mod certificates;
 pub mod demo;
 mod error;
@@ -14,6 +15,7 @@ pub mod mail;
 pub mod nts_link;
 pub mod pagination;
 pub mod partners;
+pub mod patch;
 pub mod secrets;
 pub mod settings;
 pub mod supplier;

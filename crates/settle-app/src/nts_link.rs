@@ -35,6 +35,9 @@ pub struct TenantPatch {
     pub contact_phone: Option<String>,
     /// `toward_zero` (truncate), `half_away_from_zero` (half_up) or `ceiling`.
     pub tax_rounding: Option<RoundingMode>,
+    /// Rounding of partner-invoice line amounts: `half_away_from_zero` (default) or
+    /// `toward_zero`.
+    pub billing_rounding: Option<RoundingMode>,
 }
 
 /// The caller's tenant.
@@ -106,6 +109,9 @@ pub async fn update_tenant(
     set(phone, contact_phone);
     if patch.tax_rounding.is_some() {
         p.tax_rounding = patch.tax_rounding;
+    }
+    if patch.billing_rounding.is_some() {
+        p.billing_rounding = patch.billing_rounding;
     }
     tenants::update(&mut tx, &tenant).await?;
     let event = audit(

@@ -41,6 +41,9 @@ pub struct TenantProfile {
     pub contact: PartyContact,
     /// How line taxes are rounded to whole won when a client leaves them out.
     pub tax_rounding: Option<RoundingMode>,
+    /// How partner-invoice line amounts (price × quantity × rate) are rounded; half away
+    /// from zero unless the tenant chose truncation (Partner Center's ROUNDDOWN).
+    pub billing_rounding: Option<RoundingMode>,
 }
 
 impl Tenant {
@@ -58,6 +61,13 @@ impl Tenant {
             biz_item: p.biz_item.clone(),
             contact: p.contact.clone(),
         })
+    }
+
+    /// How partner-invoice line amounts are rounded.
+    pub fn billing_rounding(&self) -> RoundingMode {
+        self.profile
+            .billing_rounding
+            .unwrap_or(RoundingMode::HalfAwayFromZero)
     }
 
     /// The tax policy of this tenant (truncation unless it chose otherwise).

@@ -250,7 +250,7 @@ pub struct ChargeRecord {
 }
 
 /// Reads a decimal field with at most `decimals` places.
-fn decimal(
+pub(super) fn decimal(
     check: &mut Checker,
     field: &str,
     value: Option<DecimalInput>,
@@ -353,7 +353,7 @@ impl ChargeInput {
         let quantity = decimal(&mut check, "quantity", self.quantity, PRICE_DECIMALS);
         let quantity = required(&mut check, "quantity", quantity);
         if let (Some(quantity), Some(charge_type)) = (quantity, charge_type) {
-            check_sign(&mut check, charge_type, quantity);
+            check_sign(&mut check, "quantity", charge_type, quantity);
         }
         let unit_price = decimal(&mut check, "unit_price", self.unit_price, PRICE_DECIMALS);
         let unit_price = required(&mut check, "unit_price", unit_price);
@@ -489,7 +489,12 @@ fn check_date(check: &mut Checker, field: &str, value: Option<String>) -> Option
 
 /// Returns and cancellations are negative; purchases, upgrades, cycles and renewals are
 /// positive; adjustments go either way but are never zero.
-fn check_sign(check: &mut Checker, charge_type: ChargeType, quantity: Decimal) {
+pub(super) fn check_sign(
+    check: &mut Checker,
+    field: &str,
+    charge_type: ChargeType,
+    quantity: Decimal,
+) {
     let ok = match charge_type {
         ChargeType::Cancellation => quantity < Decimal::ZERO,
         ChargeType::Adjustment => !quantity.is_zero(),
@@ -501,7 +506,7 @@ fn check_sign(check: &mut Checker, charge_type: ChargeType, quantity: Decimal) {
             ChargeType::Adjustment => "an adjustment has a non-zero quantity".to_owned(),
             other => format!("a {other} charge has a positive quantity"),
         };
-        check.fail("invalid_quantity", "quantity", message);
+        check.fail("invalid_quantity", field, message);
     }
 }
 

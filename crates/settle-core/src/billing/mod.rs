@@ -9,6 +9,7 @@ mod document;
 mod period;
 mod pricing;
 mod profile;
+mod revise;
 
 use std::fmt;
 
@@ -20,6 +21,7 @@ pub use document::{Document, DocumentLine};
 pub use period::Period;
 pub use pricing::{LineAmounts, PricedLine, Totals, price, totals};
 pub use profile::{Address, AddressInput, BillingDetails, BillingProfile, BillingProfileInput};
+pub use revise::LineChange;
 
 #[allow(unused_imports)]
 use time::Date;

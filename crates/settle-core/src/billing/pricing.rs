@@ -49,7 +49,7 @@ pub fn price(
         discount = -discount;
     }
     let amount = overflow(gross.checked_sub(discount))?;
-    Ok(priced(gross, discount, amount, item.tax_rate, decimals)?)
+    priced(gross, discount, amount, item.tax_rate, decimals)
 }
 
 fn priced(
@@ -120,26 +120,51 @@ pub struct Totals {
     pub other_charges: Decimal,
 }
 
+impl Totals {
+    /// All zero, at `currency`'s decimals.
+    pub fn zero(currency: Currency) -> Totals {
+        let mut zero = Decimal::ZERO;
+        zero.rescale(currency.decimals());
+        Totals {
+            charges: zero,
+            discount: zero,
+            credits: zero,
+            other_credits: zero,
+            subtotal: zero,
+            tax: zero,
+            total: zero,
+            license_based: zero,
+            usage_based: zero,
+            other_charges: zero,
+        }
+    }
+
+    /// The totals of a document holding the lines of both: every total is a sum, so the
+    /// totals of two sets of lines add up field by field.
+    pub fn plus(&self, other: &Totals) -> Result<Totals, MoneyError> {
+        let add = |a: Decimal, b: Decimal| overflow(a.checked_add(b));
+        Ok(Totals {
+            charges: add(self.charges, other.charges)?,
+            discount: add(self.discount, other.discount)?,
+            credits: add(self.credits, other.credits)?,
+            other_credits: add(self.other_credits, other.other_credits)?,
+            subtotal: add(self.subtotal, other.subtotal)?,
+            tax: add(self.tax, other.tax)?,
+            total: add(self.total, other.total)?,
+            license_based: add(self.license_based, other.license_based)?,
+            usage_based: add(self.usage_based, other.usage_based)?,
+            other_charges: add(self.other_charges, other.other_charges)?,
+        })
+    }
+}
+
 /// Adds `lines` up for a document of `series` in `currency`.
 pub fn totals(
     series: Series,
     lines: impl IntoIterator<Item = LineAmounts>,
     currency: Currency,
 ) -> Result<Totals, MoneyError> {
-    let mut zero = Decimal::ZERO;
-    zero.rescale(currency.decimals());
-    let mut t = Totals {
-        charges: zero,
-        discount: zero,
-        credits: zero,
-        other_credits: zero,
-        subtotal: zero,
-        tax: zero,
-        total: zero,
-        license_based: zero,
-        usage_based: zero,
-        other_charges: zero,
-    };
+    let mut t = Totals::zero(currency);
     let add = |sum: &mut Decimal, value: Decimal| -> Result<(), MoneyError> {
         *sum = overflow(sum.checked_add(value))?;
         Ok(())

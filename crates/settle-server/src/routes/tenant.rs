@@ -37,6 +37,8 @@ pub struct TenantView {
     pub contact: ContactBody,
     /// Rounding of line taxes: `toward_zero` (default), `half_away_from_zero`, `ceiling`.
     pub tax_rounding: &'static str,
+    /// Rounding of partner-invoice line amounts: `half_away_from_zero` (default) or `toward_zero`.
+    pub billing_rounding: &'static str,
     /// Link with the filing service.
     pub nts_link: NtsLinkView,
     /// When it was created.
@@ -48,6 +50,7 @@ pub struct TenantView {
 impl From<Tenant> for TenantView {
     fn from(t: Tenant) -> Self {
         let rounding = t.tax_policy().rounding;
+        let billing_rounding = t.billing_rounding();
         let p = t.profile;
         Self {
             id: t.id.to_string(),
@@ -63,6 +66,7 @@ impl From<Tenant> for TenantView {
                 phone: p.contact.phone,
             },
             tax_rounding: rounding.as_str(),
+            billing_rounding: billing_rounding.as_str(),
             nts_link: NtsLinkView {
                 status: if t.nts_linked_at.is_some() {
                     "linked"
@@ -95,6 +99,9 @@ pub struct TenantPatchBody {
     /// `toward_zero` (alias `truncate`), `half_away_from_zero` (alias `half_up`), `ceiling`.
     #[schema(value_type = Option<String>)]
     pub tax_rounding: Option<RoundingMode>,
+    /// Partner-invoice line rounding: `half_away_from_zero` or `toward_zero`.
+    #[schema(value_type = Option<String>)]
+    pub billing_rounding: Option<RoundingMode>,
 }
 
 /// The caller's tenant.
@@ -128,6 +135,7 @@ pub async fn patch_tenant(
         contact_email: contact.email,
         contact_phone: contact.phone,
         tax_rounding: body.tax_rounding,
+        billing_rounding: body.billing_rounding,
     };
     Ok(Json(
         settle_app::nts_link::update_tenant(&state.app, &by, patch)
