@@ -5,7 +5,8 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::error::{ErrorBody, ErrorDetail};
-use crate::routes::{keys, partners, supplier, tax_invoices, tenant};
+use crate::routes::billing::{charges, invoices, payments, profiles, rebills, runs, statement};
+use crate::routes::{billing, keys, partners, supplier, tax_invoices, tenant};
 
 /// The API description.
 #[derive(OpenApi)]
@@ -22,11 +23,25 @@ use crate::routes::{keys, partners, supplier, tax_invoices, tenant};
         supplier::open_session, supplier::get_one, supplier::register_certificate, supplier::issue,
         supplier::refuse, supplier::cancel_issue,
         keys::create, keys::list, keys::revoke,
+        profiles::create, profiles::list, profiles::get_one, profiles::patch,
+        charges::create, charges::list, charges::get_one,
+        runs::create, runs::get_one, runs::finalize,
+        invoices::list, invoices::get_one, invoices::finalize, invoices::credit_note, invoices::rebill,
+        rebills::get_one, rebills::approve, rebills::reject,
+        payments::create, payments::list, payments::get_one,
+        statement::statement,
     ),
     components(schemas(ErrorBody, ErrorDetail, partners::PartnerBody, partners::PartnerView, partners::ContactBody,
         partners::NtsLinkView, tenant::TenantView, tenant::TenantPatchBody, tenant::TenantLinkView, keys::KeyBody, keys::KeyView,
         tax_invoices::TaxInvoiceBody, tax_invoices::batch::BatchBody, tax_invoices::TaxInvoiceView, tax_invoices::LineView, tax_invoices::PartyView, tax_invoices::AmendmentView, tax_invoices::ActionBody, tax_invoices::AmendBody, tax_invoices::ResendBody,
-        supplier::SessionBody, supplier::SessionView, supplier::CertificateView)),
+        supplier::SessionBody, supplier::SessionView, supplier::CertificateView,
+        profiles::AddressView, profiles::DetailsView, profiles::ProfileView, profiles::AddressBody, profiles::ProfileBody,
+        charges::ChargeBody, charges::ChargeListBody, charges::ChargeView, billing::ItemView,
+        runs::RunBody, runs::RunView, runs::RunFinalizedView,
+        billing::InvoiceSummary, billing::InvoiceView, billing::InvoiceLineView, billing::DocumentRef,
+        invoices::CreditNoteBody, invoices::CreditLineBody, invoices::RebillBody, rebills::RebillView,
+        payments::PaymentBody, payments::AllocationBody, payments::PaymentView, payments::AllocationView,
+        statement::StatementView, statement::StatementDocumentView, statement::StatementPaymentView)),
     modifiers(&ApiKeyScheme),
 )]
 pub struct ApiDoc;

@@ -256,7 +256,13 @@ pub(super) fn decimal(
     value: Option<DecimalInput>,
     decimals: u32,
 ) -> Option<Decimal> {
-    let value = value?.0.normalize();
+    let value = value?.0;
+    // Trailing zeros are kept ("0.10" stays "0.10") unless they exceed the limit.
+    let value = if value.scale() > decimals {
+        value.normalize()
+    } else {
+        value
+    };
     if value.scale() > decimals {
         check.fail(
             "too_many_decimals",

@@ -1,5 +1,6 @@
 //! Route tables. Each module is one resource; handlers translate HTTP to use cases.
 
+pub mod billing;
 pub mod health;
 pub mod keys;
 pub mod partners;
@@ -90,6 +91,54 @@ pub fn v1() -> Router<AppState> {
         .route(
             "/v1/partners/{id}",
             get(partners::get_one).patch(partners::patch),
+        )
+        .route(
+            "/v1/billing-profiles",
+            post(billing::profiles::create).get(billing::profiles::list),
+        )
+        .route(
+            "/v1/billing-profiles/{id}",
+            get(billing::profiles::get_one).patch(billing::profiles::patch),
+        )
+        .route(
+            "/v1/charges",
+            post(billing::charges::create).get(billing::charges::list),
+        )
+        .route("/v1/charges/{id}", get(billing::charges::get_one))
+        .route("/v1/billing-runs", post(billing::runs::create))
+        .route("/v1/billing-runs/{id}", get(billing::runs::get_one))
+        .route(
+            "/v1/billing-runs/{id}/finalize",
+            post(billing::runs::finalize),
+        )
+        .route("/v1/invoices", get(billing::invoices::list))
+        .route("/v1/invoices/{id}", get(billing::invoices::get_one))
+        .route(
+            "/v1/invoices/{id}/finalize",
+            post(billing::invoices::finalize),
+        )
+        .route(
+            "/v1/invoices/{id}/credit-notes",
+            post(billing::invoices::credit_note),
+        )
+        .route("/v1/invoices/{id}/rebill", post(billing::invoices::rebill))
+        .route("/v1/rebill-requests/{id}", get(billing::rebills::get_one))
+        .route(
+            "/v1/rebill-requests/{id}/approve",
+            post(billing::rebills::approve),
+        )
+        .route(
+            "/v1/rebill-requests/{id}/reject",
+            post(billing::rebills::reject),
+        )
+        .route(
+            "/v1/payments",
+            post(billing::payments::create).get(billing::payments::list),
+        )
+        .route("/v1/payments/{id}", get(billing::payments::get_one))
+        .route(
+            "/v1/partners/{id}/statement",
+            get(billing::statement::statement),
         )
         .route("/v1/api-keys", post(keys::create).get(keys::list))
         .route("/v1/api-keys/{id}", delete(keys::revoke))
