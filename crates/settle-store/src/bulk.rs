@@ -1,4 +1,4 @@
-//! Multi-row `INSERT` statements, the fast path for imports and batches.
+//! Multi-row `INSERT` statements and `VALUES` lists, the fast path for imports and batches.
 
 /// Rows per multi-row INSERT of `columns` columns: under both engines' limits on bound
 /// parameters (SQLite 32,766, PostgreSQL 65,535); fewer, larger statements insert faster.
@@ -17,7 +17,20 @@ pub fn insert_sql(
     anonymous: bool,
     suffix: &str,
 ) -> String {
-    let mut sql = format!("INSERT INTO {into} VALUES ");
+    let mut sql = format!("INSERT INTO {into} ");
+    sql.push_str(&values_sql(columns, rows, anonymous));
+    if !suffix.is_empty() {
+        sql.push(' ');
+        sql.push_str(suffix);
+    }
+    sql
+}
+
+/// `VALUES (…), (…)` for `rows` rows of `columns` placeholders, anonymous on SQLite (see
+/// [`insert_sql`]). As a table in `FROM`, its columns are `column1`, `column2`, … on both
+/// engines.
+pub fn values_sql(columns: usize, rows: usize, anonymous: bool) -> String {
+    let mut sql = String::from("VALUES ");
     for row in 0..rows {
         sql.push_str(if row == 0 { "(" } else { ", (" });
         for column in 0..columns {
@@ -32,10 +45,6 @@ pub fn insert_sql(
             }
         }
         sql.push(')');
-    }
-    if !suffix.is_empty() {
-        sql.push(' ');
-        sql.push_str(suffix);
     }
     sql
 }
@@ -59,5 +68,6 @@ mod tests {
             insert_sql("t (a)", 1, 2, true, ""),
             "INSERT INTO t (a) VALUES (?), (?)"
         );
+        assert_eq!(values_sql(2, 2, false), "VALUES ($1, $2), ($3, $4)");
     }
 }

@@ -1,6 +1,7 @@
 //! `settle bench …`: throughput benchmarks of whole use cases, measured on a fresh database
 //! per run. Figures are wall-clock medians; see `benchmarks/README.md`.
 
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use clap::Subcommand;
@@ -11,6 +12,7 @@ use settle_store::Store;
 
 use crate::config::Config;
 
+mod billing_period;
 mod sign;
 mod tax_invoices;
 
@@ -50,6 +52,19 @@ pub enum BenchCommand {
         #[arg(long)]
         filing: bool,
     },
+    /// Bills a month of partner invoicing: records charges for many partners, then times
+    /// the billing run that drafts their invoices and the finalization that numbers them.
+    BillingPeriod {
+        /// Partners billed (one USD billing profile each).
+        #[arg(long, default_value_t = 10_000)]
+        partners: usize,
+        /// Charges per partner.
+        #[arg(long, default_value_t = 20)]
+        charges: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Writes and signs NTS XML documents (XML, C14N with the NTS filter, SHA-256, RSA-2048
     /// signature) on every core and reports signed documents per second.
     Sign {
@@ -78,6 +93,11 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             threads,
         } => sign::run(docs, lines, runs, threads)?,
+        BenchCommand::BillingPeriod {
+            partners,
+            charges,
+            runs,
+        } => billing_period::run(partners, charges, runs, config).await?,
         BenchCommand::TaxInvoiceBatch {
             documents,
             files,
@@ -95,24 +115,11 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             let mut times = Vec::with_capacity(runs);
             for run in 1..=runs.max(1) {
                 let scratch = tempfile::tempdir()?;
-                let url = match &config.database_url {
-                    Some(url) => url.clone(),
-                    None => format!("sqlite://{}", scratch.path().join("bench.db").display()),
-                };
-                let app = App::new(Store::open(&url).await?);
-                let tenant =
-                    settle_app::tenants::create(&app, &format!("bench {run}"), "220-81-62517")
-                        .await?;
-                let by = Principal::cli(tenant.tenant.id);
+                let app = open_app(config, scratch.path()).await?;
+                let by = create_tenant(&app, &format!("bench {run}")).await?;
                 let started = Instant::now();
-                let report = settle_app::import::import_partners(&app, &by, &file).await?;
+                import_all(&app, &by, &file, rows).await?;
                 let elapsed = started.elapsed();
-                anyhow::ensure!(
-                    report.created == rows && report.failed.is_empty(),
-                    "expected {rows} partners, got {} (and {} failures)",
-                    report.created,
-                    report.failed.len()
-                );
                 println!(
                     "  run {run}: {} ms, {} rows/s",
                     elapsed.as_millis(),
@@ -130,6 +137,38 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             );
         }
     }
+    Ok(())
+}
+
+/// The app of one run: on `DATABASE_URL` when set, else on a new SQLite file in `scratch`.
+pub(crate) async fn open_app(config: &Config, scratch: &Path) -> anyhow::Result<App> {
+    let url = match &config.database_url {
+        Some(url) => url.clone(),
+        None => format!("sqlite://{}", scratch.join("bench.db").display()),
+    };
+    Ok(App::new(Store::open(&url).await?))
+}
+
+/// Creates a tenant named `name` and returns its command-line principal.
+pub(crate) async fn create_tenant(app: &App, name: &str) -> anyhow::Result<Principal> {
+    let created = settle_app::tenants::create(app, name, "220-81-62517").await?;
+    Ok(Principal::cli(created.tenant.id))
+}
+
+/// Imports `file`, a [`partner_csv`] of `rows` rows, and checks that every row was stored.
+pub(crate) async fn import_all(
+    app: &App,
+    by: &Principal,
+    file: &[u8],
+    rows: usize,
+) -> anyhow::Result<()> {
+    let report = settle_app::import::import_partners(app, by, file).await?;
+    anyhow::ensure!(
+        report.created == rows && report.failed.is_empty(),
+        "expected {rows} partners, got {} (and {} failures)",
+        report.created,
+        report.failed.len()
+    );
     Ok(())
 }
 

@@ -111,10 +111,8 @@ async fn finalize_drafts(
         |d, n| d.tax_invoice_number = Some(n),
     )
     .await?;
-    for draft in &drafts {
-        if !documents::finalize(tx, draft).await? {
-            return Err(changed_meanwhile(draft));
-        }
+    if let Some(stale) = documents::finalize_many(tx, &drafts).await? {
+        return Err(changed_meanwhile(&drafts[stale]));
     }
     let numbers: Vec<&str> = drafts.iter().filter_map(|d| d.number.as_deref()).collect();
     if let Some(first) = drafts.first() {

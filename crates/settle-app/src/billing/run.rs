@@ -50,7 +50,8 @@ fn billable_period(app: &App, text: &str) -> Result<Period, AppError> {
 /// A draft growing within this run.
 struct Draft {
     document: Document,
-    new_lines: Vec<DocumentLine>,
+    /// Where its new lines are in the run's list of lines, in order.
+    new_lines: Vec<usize>,
     existing: bool,
 }
 
@@ -93,7 +94,11 @@ pub async fn run_billing(app: &App, by: &Principal, period: &str) -> Result<Bill
             },
         );
     }
-    for record in &claimed {
+    // Every line goes into one list, in the order of the charges, and takes its charge's
+    // item rather than a copy; each draft notes where its lines are.
+    let charges_billed = claimed.len() as i64;
+    let mut all_lines: Vec<DocumentLine> = Vec::with_capacity(claimed.len());
+    for record in claimed {
         let ChargeRecord { id, charge, .. } = record;
         let profile = profiles
             .get(&(charge.partner_id.clone(), charge.billing_currency))
@@ -116,19 +121,19 @@ pub async fn run_billing(app: &App, by: &Principal, period: &str) -> Result<Bill
             AppError::invalid("charge.overflow", "charges", format!("charge {id}: {e}"))
         })?;
         let line_no = draft.document.line_count + draft.new_lines.len() as i64 + 1;
-        draft.new_lines.push(DocumentLine {
+        draft.new_lines.push(all_lines.len());
+        all_lines.push(DocumentLine {
             id: InvoiceLineId::generate(),
             invoice_id: draft.document.id.clone(),
             line_no,
-            charge_id: Some(id.clone()),
+            charge_id: Some(id),
             credits_line_id: None,
-            item: charge.item.clone(),
+            item: charge.item,
             priced,
         });
     }
     let mut created = Vec::new();
     let mut extended = Vec::new();
-    let mut all_lines = Vec::with_capacity(claimed.len());
     for draft in drafts.into_values().filter(|d| !d.new_lines.is_empty()) {
         let Draft {
             mut document,
@@ -137,7 +142,7 @@ pub async fn run_billing(app: &App, by: &Principal, period: &str) -> Result<Bill
         } = draft;
         let added = totals(
             document.series,
-            new_lines.iter().map(DocumentLine::amounts),
+            new_lines.iter().map(|&line| all_lines[line].amounts()),
             document.currency,
         )
         .map_err(|e| AppError::invalid("charge.overflow", "charges", e.to_string()))?;
@@ -146,7 +151,6 @@ pub async fn run_billing(app: &App, by: &Principal, period: &str) -> Result<Bill
             .plus(&added)
             .map_err(|e| AppError::invalid("charge.overflow", "charges", e.to_string()))?;
         document.line_count += new_lines.len() as i64;
-        all_lines.extend(new_lines);
         if existing {
             document.version += 1;
             document.updated_at = now;
@@ -169,7 +173,7 @@ pub async fn run_billing(app: &App, by: &Principal, period: &str) -> Result<Bill
         tenant_id: by.tenant_id.clone(),
         period,
         actor: by.actor.clone(),
-        charges_billed: claimed.len() as i64,
+        charges_billed,
         invoices_created: created.len() as i64,
         invoices_extended: extended.len() as i64,
         created_at: now,

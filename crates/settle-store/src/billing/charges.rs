@@ -2,6 +2,7 @@
 //! `UPDATE … WHERE run_id IS NULL`, so no charge is ever billed twice, even by runs racing
 //! on PostgreSQL.
 
+use futures::TryStreamExt;
 use settle_core::billing::{Charge, ChargeRecord, Period};
 use settle_core::ids::{BillingRunId, ChargeId, PartnerId, TenantId};
 use sqlx::AnyConnection;
@@ -50,23 +51,30 @@ pub async fn insert_many(conn: &mut AnyConnection, charges: &[ChargeRecord]) -> 
 }
 
 /// Marks every unbilled charge of `period` as billed by `run` and returns them, oldest
-/// first.
+/// first. They are read back by `run`, a new id, so exactly the rows the `UPDATE` claimed
+/// come back; each is decoded as it arrives instead of all of them being buffered first.
 pub async fn claim(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     period: Period,
     run: &BillingRunId,
 ) -> StoreResult<Vec<ChargeRecord>> {
-    let rows = sqlx::query(&format!(
-        "UPDATE charges SET run_id = $1 WHERE tenant_id = $2 AND period = $3 AND run_id IS NULL \
-         RETURNING {COLUMNS}"
-    ))
+    let claimed = sqlx::query(
+        "UPDATE charges SET run_id = $1 WHERE tenant_id = $2 AND period = $3 AND run_id IS NULL",
+    )
     .bind(run.as_str())
     .bind(tenant.as_str())
     .bind(period.to_string())
-    .fetch_all(conn)
-    .await?;
-    let mut charges: Vec<ChargeRecord> = rows.iter().map(decode).collect::<StoreResult<_>>()?;
+    .execute(&mut *conn)
+    .await?
+    .rows_affected();
+    let mut charges = Vec::with_capacity(usize::try_from(claimed).unwrap_or(0));
+    let sql = format!("SELECT {COLUMNS} FROM charges WHERE run_id = $1");
+    let mut rows = sqlx::query(&sql).bind(run.as_str()).fetch(&mut *conn);
+    while let Some(row) = rows.try_next().await? {
+        charges.push(decode(&row)?);
+    }
+    drop(rows);
     charges.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(charges)
 }

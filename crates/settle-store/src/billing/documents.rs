@@ -1,6 +1,8 @@
 //! The `invoices` table: invoices, credit notes and void notes. Changes of status are
 //! compare-and-set, so of two racing actions exactly one finds the status it expects.
 
+use std::collections::HashSet;
+
 use rust_decimal::Decimal;
 use settle_core::billing::{
     BillingDetails, Document, DocumentKind, DocumentStatus, Period, Series, Totals,
@@ -80,31 +82,56 @@ pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> St
     Ok(())
 }
 
-/// Numbers a draft and opens it, if it is still a draft at `version - 1`; false otherwise.
-pub async fn finalize(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
-    let details = d
-        .details
-        .as_ref()
-        .map(|x| to_json(x, "details"))
-        .transpose()?;
-    let done = sqlx::query(
-        "UPDATE invoices SET number = $1, status = $2, details = $3, document_date = $4, \
-         due_date = $5, tax_invoice_number = $6, version = $7, updated_at = $8 \
-         WHERE id = $9 AND status = 'draft' AND version = $10",
-    )
-    .bind(d.number.as_deref())
-    .bind(d.status.as_str())
-    .bind(details)
-    .bind(d.document_date.map(|x| x.to_string()))
-    .bind(d.due_date.map(|x| x.to_string()))
-    .bind(d.tax_invoice_number.as_deref())
-    .bind(d.version)
-    .bind(instant(d.updated_at))
-    .bind(d.id.as_str())
-    .bind(d.version - 1)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+/// Values bound per document by [`finalize_many`].
+const FINALIZE_COLUMNS: usize = 9;
+
+/// Numbers and opens drafts (number, status, details, dates), each only if it is still a
+/// draft at `version - 1`, with multi-row statements. Returns the index of the first document that
+/// was not such a draft (and so was left alone), or `None` when every one was finalized.
+pub async fn finalize_many(
+    conn: &mut AnyConnection,
+    documents: &[Document],
+) -> StoreResult<Option<usize>> {
+    let anonymous = bulk::anonymous(conn);
+    let mut finalized: HashSet<String> = HashSet::with_capacity(documents.len());
+    for chunk in documents.chunks(bulk::chunk_rows(FINALIZE_COLUMNS)) {
+        let details: Vec<Option<String>> = chunk
+            .iter()
+            .map(|d| {
+                d.details
+                    .as_ref()
+                    .map(|x| to_json(x, "details"))
+                    .transpose()
+            })
+            .collect::<StoreResult<_>>()?;
+        let sql = format!(
+            "UPDATE invoices SET number = v.column2, status = v.column3, details = v.column4, \
+             document_date = v.column5, due_date = v.column6, tax_invoice_number = v.column7, \
+             version = v.column8, updated_at = v.column9 FROM ({}) AS v \
+             WHERE invoices.id = v.column1 AND invoices.status = 'draft' \
+             AND invoices.version = v.column8 - 1 RETURNING id",
+            bulk::values_sql(FINALIZE_COLUMNS, chunk.len(), anonymous)
+        );
+        let mut query = sqlx::query(&sql);
+        for (d, details) in chunk.iter().zip(&details) {
+            query = query
+                .bind(d.id.as_str())
+                .bind(d.number.as_deref())
+                .bind(d.status.as_str())
+                .bind(details.as_deref())
+                .bind(d.document_date.map(|x| x.to_string()))
+                .bind(d.due_date.map(|x| x.to_string()))
+                .bind(d.tax_invoice_number.as_deref())
+                .bind(d.version)
+                .bind(instant(d.updated_at));
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            finalized.insert(text(&row, "id")?);
+        }
+    }
+    Ok(documents
+        .iter()
+        .position(|d| !finalized.contains(d.id.as_str())))
 }
 
 /// Replaces a draft's totals (and run) after a run added lines; false if it is no longer

@@ -11,20 +11,21 @@ use crate::{StoreResult, bulk};
 const COLUMNS: &str = "id, invoice_id, line_no, charge_id, credits_line_id, item, priced";
 const COLUMN_COUNT: usize = 7;
 
-/// Stores new lines.
+/// Stores new lines. Each statement's JSON is encoded just before it runs, so a large
+/// batch does not hold every line's text at once.
 pub async fn insert_many(conn: &mut AnyConnection, lines: &[DocumentLine]) -> StoreResult<()> {
     let anonymous = bulk::anonymous(conn);
-    let encoded: Vec<(String, String)> = lines
-        .iter()
-        .map(|l| {
-            Ok((
-                to_json(&l.item, "line item")?,
-                to_json(&l.priced, "line amounts")?,
-            ))
-        })
-        .collect::<StoreResult<_>>()?;
     let rows = bulk::chunk_rows(COLUMN_COUNT);
-    for (chunk, encoded) in lines.chunks(rows).zip(encoded.chunks(rows)) {
+    for chunk in lines.chunks(rows) {
+        let encoded: Vec<(String, String)> = chunk
+            .iter()
+            .map(|l| {
+                Ok((
+                    to_json(&l.item, "line item")?,
+                    to_json(&l.priced, "line amounts")?,
+                ))
+            })
+            .collect::<StoreResult<_>>()?;
         let sql = bulk::insert_sql(
             &format!("invoice_lines ({COLUMNS})"),
             COLUMN_COUNT,
@@ -33,7 +34,7 @@ pub async fn insert_many(conn: &mut AnyConnection, lines: &[DocumentLine]) -> St
             "",
         );
         let mut query = sqlx::query(&sql);
-        for (l, (item, priced)) in chunk.iter().zip(encoded) {
+        for (l, (item, priced)) in chunk.iter().zip(&encoded) {
             query = query
                 .bind(l.id.as_str())
                 .bind(l.invoice_id.as_str())

@@ -15,9 +15,11 @@ pub mod statement;
 pub use invoice_view::{DocumentRef, InvoiceLineView, InvoiceSummary, InvoiceView};
 pub use item_view::ItemView;
 
+use serde::Deserialize;
 use settle_core::currency::Currency;
 use settle_core::money::{DecimalInput, Money};
 use time::Date;
+use utoipa::IntoParams;
 
 use crate::error::{ApiError, ApiResult};
 
@@ -25,6 +27,18 @@ use crate::error::{ApiError, ApiResult};
 /// `"0"`).
 pub(crate) fn money(currency: Currency, amount: DecimalInput) -> String {
     (amount.0 + Money::zero(currency).amount()).to_string()
+}
+
+/// A page of a list that can be narrowed to one partner.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PartnerPageQuery {
+    /// 1–1000, default 50.
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+    /// Only of this partner.
+    pub partner_id: Option<String>,
 }
 
 /// A date as `YYYY-MM-DD`.

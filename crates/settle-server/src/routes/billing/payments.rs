@@ -9,9 +9,9 @@ use settle_app::billing::{self as use_case, AllocationInput, PaymentInput};
 use settle_app::pagination::{Page, PageRequest};
 use settle_core::money::DecimalInput;
 use time::OffsetDateTime;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 
-use super::{day, money};
+use super::{PartnerPageQuery, day, money};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
@@ -157,25 +157,13 @@ pub async fn get_one(
     Ok(Json((&view).into()))
 }
 
-/// List filters.
-#[derive(Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListQuery {
-    /// 1–1000, default 50.
-    pub limit: Option<i64>,
-    /// `next_cursor` of the previous page.
-    pub cursor: Option<String>,
-    /// Only of this partner.
-    pub partner_id: Option<String>,
-}
-
 /// A page of payments, oldest first.
-#[utoipa::path(get, path = "/v1/payments", tag = "partner invoices", security(("api_key" = [])), params(ListQuery),
+#[utoipa::path(get, path = "/v1/payments", tag = "partner invoices", security(("api_key" = [])), params(PartnerPageQuery),
     responses((status = 200, body = Object, description = "`{data: [PaymentView], next_cursor}`"), (status = 422, body = ErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     Auth(by): Auth,
-    ApiQuery(query): ApiQuery<ListQuery>,
+    ApiQuery(query): ApiQuery<PartnerPageQuery>,
 ) -> ApiResult<Json<Page<PaymentView>>> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let partner = query.partner_id.as_deref().filter(|p| !p.is_empty());
