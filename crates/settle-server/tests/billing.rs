@@ -175,6 +175,7 @@ async fn finalize_first_party(t: &TestApp, run: &str) -> Value {
     assert_eq!(status, 200, "{invoice}");
     assert!(is_number(&invoice["number"], "G"), "{}", invoice["number"]);
     assert_eq!(invoice["status"], "open");
+    assert_eq!(invoice["payment_status"], "due");
     let document_date = date(invoice["document_date"].as_str().unwrap());
     assert_eq!(
         date(invoice["due_date"].as_str().unwrap()),
@@ -238,6 +239,7 @@ async fn credit_and_pay(t: &TestApp, partner: &str, invoice: &Value) {
         (invoice["status"].as_str(), invoice["amount_due"].as_str()),
         (Some("paid"), Some("0.00"))
     );
+    assert_eq!(invoice["payment_status"], "paid");
 }
 
 /// Finalizes the rest of the run and reads the statement; returns the marketplace invoice.

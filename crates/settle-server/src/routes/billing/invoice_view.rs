@@ -3,9 +3,9 @@
 
 use serde::Serialize;
 use settle_app::billing::InvoiceDetail;
-use settle_core::billing::{Document, DocumentKind, DocumentLine, Series};
+use settle_core::billing::{Document, DocumentKind, DocumentLine, DocumentStatus, Series};
 use settle_core::money::DecimalInput;
-use time::OffsetDateTime;
+use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
 use super::profiles::DetailsView;
@@ -56,6 +56,8 @@ pub struct InvoiceSummary {
     pub tax: String,
     /// `subtotal + tax - other_credits` (negative on notes).
     pub total: String,
+    /// `paid`, `due` or `overdue` today (Korean time); null on drafts and void invoices.
+    pub payment_status: Option<&'static str>,
     /// Invoices: what payments and credits settled; null on notes.
     pub amount_paid: Option<String>,
     /// Notes: how much has been applied to invoices; null on invoices.
@@ -122,8 +124,8 @@ fn payment_instructions(document: &Document) -> Option<String> {
 }
 
 impl InvoiceSummary {
-    /// The summary of `document`.
-    pub fn new(document: &Document) -> Self {
+    /// The summary of `document`, with its payment status on `today`.
+    pub fn new(document: &Document, today: Date) -> Self {
         let c = document.currency;
         let m = |amount| money(c, DecimalInput(amount));
         let t = &document.totals;
@@ -151,6 +153,8 @@ impl InvoiceSummary {
             subtotal: m(t.subtotal),
             tax: m(t.tax),
             total: m(t.total),
+            payment_status: matches!(document.status, DocumentStatus::Open | DocumentStatus::Paid)
+                .then(|| document.payment_status(today).as_str()),
             amount_paid: invoice.then(|| m(document.settled)),
             amount_applied: (!invoice).then(|| m(document.settled)),
             amount_due: m(document.outstanding()),
@@ -250,8 +254,8 @@ pub struct InvoiceView {
 }
 
 impl InvoiceView {
-    /// The view of `detail`.
-    pub fn new(detail: &InvoiceDetail) -> Self {
+    /// The view of `detail`, with its payment status on `today`.
+    pub fn new(detail: &InvoiceDetail, today: Date) -> Self {
         let document = &detail.document;
         let related = |kind: DocumentKind| {
             detail
@@ -261,7 +265,7 @@ impl InvoiceView {
                 .map(DocumentRef::from)
         };
         Self {
-            summary: InvoiceSummary::new(document),
+            summary: InvoiceSummary::new(document, today),
             credit_notes: related(DocumentKind::CreditNote).collect(),
             void_note: related(DocumentKind::VoidNote).next(),
             rebilled_as: related(DocumentKind::Invoice).next(),

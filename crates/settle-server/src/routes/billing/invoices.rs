@@ -14,7 +14,7 @@ use settle_store::billing::documents::DocumentFilter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::rebills::{RebillView, rebill_view};
-use super::{InvoiceSummary, InvoiceView, query_param};
+use super::{InvoiceSummary, InvoiceView, query_param, today};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, ApiQuery, Auth};
@@ -86,7 +86,11 @@ pub async fn list(
     };
     let page = use_case::list_invoices(&state.app, &by, &filter, &page).await?;
     Ok(Json(Page {
-        data: page.data.iter().map(InvoiceSummary::new).collect(),
+        data: page
+            .data
+            .iter()
+            .map(|d| InvoiceSummary::new(d, today(&state)))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -98,7 +102,7 @@ async fn read(
     key: &str,
 ) -> ApiResult<Json<InvoiceView>> {
     let detail = use_case::get_invoice(&state.app, by, key).await?;
-    Ok(Json(InvoiceView::new(&detail)))
+    Ok(Json(InvoiceView::new(&detail, today(state))))
 }
 
 /// One invoice, credit note or void note, by id or number, with its lines.

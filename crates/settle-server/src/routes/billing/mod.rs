@@ -41,6 +41,11 @@ pub struct PartnerPageQuery {
     pub partner_id: Option<String>,
 }
 
+/// Today in Korean time, by the app's clock.
+pub(crate) fn today(state: &crate::AppState) -> Date {
+    state.app.now().to_offset(settle_core::KST).date()
+}
+
 /// A date as `YYYY-MM-DD`.
 pub(crate) fn day(date: Date) -> String {
     date.to_string()

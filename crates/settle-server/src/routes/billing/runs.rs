@@ -10,7 +10,7 @@ use settle_store::billing::runs::BillingRun;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
-use super::InvoiceSummary;
+use super::{InvoiceSummary, today};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiJson, Auth};
@@ -109,6 +109,9 @@ pub async fn finalize(
     let documents = use_case::finalize_run(&state.app, &by, &id).await?;
     Ok(Json(RunFinalizedView {
         finalized: documents.len(),
-        data: documents.iter().map(InvoiceSummary::new).collect(),
+        data: documents
+            .iter()
+            .map(|d| InvoiceSummary::new(d, today(&state)))
+            .collect(),
     }))
 }
