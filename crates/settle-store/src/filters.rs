@@ -46,3 +46,26 @@ impl Filtered {
         Ok(query.fetch_all(conn).await?)
     }
 }
+
+/// Runs `select` (a query ending in `{column} IN`) for `values`, 500 at a time, and decodes
+/// every row with `decode`.
+pub async fn fetch_in<T>(
+    conn: &mut AnyConnection,
+    select: &str,
+    values: &[&str],
+    decode: impl Fn(&AnyRow) -> StoreResult<T>,
+) -> StoreResult<Vec<T>> {
+    let mut found = Vec::with_capacity(values.len());
+    for chunk in values.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!("{select} ({})", placeholders.join(", "));
+        let mut query = sqlx::query(&sql);
+        for value in chunk {
+            query = query.bind(*value);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            found.push(decode(&row)?);
+        }
+    }
+    Ok(found)
+}

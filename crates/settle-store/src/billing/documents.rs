@@ -13,7 +13,6 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use time::Date;
 
-use super::placeholders;
 use crate::codec::{at, decimal, instant, int, json, opt_date, opt_text, text, to_json};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
@@ -198,21 +197,9 @@ pub async fn get_by_number(
 
 /// The documents with these ids (of any tenant), in no particular order.
 pub async fn get_many(conn: &mut AnyConnection, ids: &[InvoiceId]) -> StoreResult<Vec<Document>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM invoices WHERE id IN ({})",
-            placeholders(0, chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(id.as_str());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(decode(&row)?);
-        }
-    }
-    Ok(found)
+    let ids: Vec<&str> = ids.iter().map(InvoiceId::as_str).collect();
+    let select = format!("SELECT {COLUMNS} FROM invoices WHERE id IN");
+    crate::filters::fetch_in(conn, &select, &ids, decode).await
 }
 
 /// The tenant's invoice drafts of `period`.

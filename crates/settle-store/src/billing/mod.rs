@@ -9,11 +9,3 @@ pub mod payments;
 pub mod profiles;
 pub mod rebills;
 pub mod runs;
-
-/// Binds a list of ids as `$1, $2, …` starting after `offset` bound values.
-pub(crate) fn placeholders(offset: usize, count: usize) -> String {
-    (offset + 1..=offset + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}

@@ -8,7 +8,7 @@ use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use time::{Date, OffsetDateTime};
 
-use crate::codec::{at, date, decimal, instant, text};
+use crate::codec::{at, date, decimal, instant, int, text};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult};
 
@@ -184,22 +184,16 @@ async fn allocations_where(
     column: &str,
     ids: &[&str],
 ) -> StoreResult<Vec<Allocation>> {
-    let mut found = Vec::new();
-    for chunk in ids.chunks(500) {
-        let sql = format!(
-            "SELECT tenant_id, invoice_id, source_type, source_id, amount, on_date, created_at \
-             FROM allocations WHERE {column} IN ({}) ORDER BY seq",
-            super::placeholders(0, chunk.len())
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(*id);
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(decode_allocation(&row)?);
-        }
-    }
-    Ok(found)
+    let select = format!(
+        "SELECT seq, tenant_id, invoice_id, source_type, source_id, amount, on_date, created_at \
+         FROM allocations WHERE {column} IN"
+    );
+    let mut found = crate::filters::fetch_in(conn, &select, ids, |row| {
+        Ok((int(row, "seq")?, decode_allocation(row)?))
+    })
+    .await?;
+    found.sort_by_key(|(seq, _)| *seq);
+    Ok(found.into_iter().map(|(_, a)| a).collect())
 }
 
 fn decode(row: &AnyRow) -> StoreResult<Payment> {

@@ -129,22 +129,9 @@ pub async fn get_many(
     conn: &mut AnyConnection,
     ids: &[&TaxInvoiceId],
 ) -> StoreResult<Vec<TaxInvoiceRecord>> {
-    let mut found = Vec::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT {COLUMNS} FROM tax_invoices WHERE id IN ({})",
-            placeholders.join(", ")
-        );
-        let mut query = sqlx::query(&sql);
-        for id in chunk {
-            query = query.bind(id.as_str());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            found.push(decode(&row)?);
-        }
-    }
-    Ok(found)
+    let ids: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
+    let select = format!("SELECT {COLUMNS} FROM tax_invoices WHERE id IN");
+    crate::filters::fetch_in(conn, &select, &ids, decode).await
 }
 
 /// The signed NTS XML of an issued invoice.
