@@ -44,6 +44,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     }
 }
 
+/// A JSON merge patch (RFC 7396) body: a JSON object, or 422 `request.invalid_field`.
+pub struct MergePatch(pub serde_json::Value);
+
+impl<S: Send + Sync> FromRequest<S> for MergePatch {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let ApiJson(patch) = ApiJson::<serde_json::Value>::from_request(req, state).await?;
+        if patch.is_object() {
+            Ok(MergePatch(patch))
+        } else {
+            Err(ApiError(settle_app::AppError::invalid(
+                "request.invalid_field",
+                "body",
+                "the patch must be a JSON object",
+            )))
+        }
+    }
+}
+
 /// Parses JSON text, naming the field at fault when the shape is wrong.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);

@@ -15,7 +15,7 @@ use super::merge_patch;
 use super::upload::upload;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, Auth, parse_json};
+use crate::extract::{ApiJson, ApiQuery, Auth, MergePatch, parse_json};
 
 /// A partner's contact person.
 #[derive(Clone, Debug, Default, Deserialize, Serialize, ToSchema)]
@@ -265,15 +265,8 @@ pub async fn patch(
     State(state): State<AppState>,
     Auth(by): Auth,
     Path(id): Path<String>,
-    ApiJson(patch): ApiJson<serde_json::Value>,
+    MergePatch(patch): MergePatch,
 ) -> ApiResult<Json<PartnerView>> {
-    if !patch.is_object() {
-        return Err(ApiError(settle_app::AppError::invalid(
-            "request.invalid_field",
-            "body",
-            "the patch must be a JSON object",
-        )));
-    }
     let current = settle_app::partners::get(&state.app, &by, &id).await?;
     let version = current.version;
     let mut document = serde_json::to_value(PartnerBody::from_view(PartnerView::from(current)))

@@ -14,8 +14,8 @@ use utoipa::ToSchema;
 
 use super::PartnerPageQuery;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, Auth};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiJson, ApiQuery, Auth, MergePatch};
 
 /// An address (sold-to, bill-to, ship-to, service-to).
 #[derive(Serialize, ToSchema)]
@@ -270,15 +270,8 @@ pub async fn patch(
     State(state): State<AppState>,
     Auth(by): Auth,
     Path(id): Path<String>,
-    ApiJson(patch): ApiJson<serde_json::Value>,
+    MergePatch(patch): MergePatch,
 ) -> ApiResult<Json<ProfileView>> {
-    if !patch.is_object() {
-        return Err(ApiError(settle_app::AppError::invalid(
-            "request.invalid_field",
-            "body",
-            "the patch must be a JSON object",
-        )));
-    }
     let profile = use_case::update_profile(&state.app, &by, &id, patch).await?;
     Ok(Json((&profile).into()))
 }

@@ -21,7 +21,7 @@ pub use view::{AmendmentView, LineView, PartyView, TaxInvoiceBody, TaxInvoiceVie
 use super::merge_patch;
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiJson, ApiQuery, Auth, parse_json};
+use crate::extract::{ApiJson, ApiQuery, Auth, MergePatch, parse_json};
 
 fn view(
     state: &AppState,
@@ -156,15 +156,8 @@ pub async fn patch(
     State(state): State<AppState>,
     Auth(by): Auth,
     Path(key): Path<String>,
-    ApiJson(patch): ApiJson<serde_json::Value>,
+    MergePatch(patch): MergePatch,
 ) -> ApiResult<Json<TaxInvoiceView>> {
-    if !patch.is_object() {
-        return Err(ApiError(settle_app::AppError::invalid(
-            "request.invalid_field",
-            "body",
-            "the patch must be a JSON object",
-        )));
-    }
     let current = use_case::get(&state.app, &by, &key).await?;
     let base = TaxInvoiceBody::from_view(&TaxInvoiceView::new(&current, state.app.now()));
     let mut document =
