@@ -5,10 +5,15 @@ use settle_nts::approval::{ApprovalNumber, IssuerCode, MAX_SERIAL, korean_local}
 
 use crate::{App, AppError};
 
-/// Takes the next approval number for a document issued now, in its own transaction.
-pub async fn assign(app: &App, issuer: &IssuerCode) -> Result<ApprovalNumber, AppError> {
+/// Takes the next approval number for a document issued at `now`, in its own transaction
+/// (so signing can happen outside the transaction that stores the issue).
+pub async fn assign(
+    app: &App,
+    now: time::OffsetDateTime,
+    issuer: &IssuerCode,
+) -> Result<ApprovalNumber, AppError> {
     let mut tx = app.store.write().await?;
-    let number = assign_in(&mut tx, app.now(), issuer).await?;
+    let number = assign_in(&mut tx, now, issuer).await?;
     tx.commit().await?;
     Ok(number)
 }

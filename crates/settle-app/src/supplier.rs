@@ -11,15 +11,15 @@ use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceSta
 use settle_nts::NtsDocument;
 use settle_nts::approval::korean_local;
 use settle_store::supplier::{self as store, SupplierSession};
-use settle_store::tax_invoices::{self, HistoryEntry, Issuance};
+use settle_store::tax_invoices::{self, Issuance};
 use settle_store::{events, partners};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use crate::certificates::{self, CertificateFiles, Party, Registration};
 use crate::settings::SESSION_LIFETIME;
-use crate::tax_invoices::{apply_and_notify, lost_race, memo, wrong_state};
-use crate::{App, AppError, ErrorKind, audit, mail};
+use crate::tax_invoices::{Effect, apply_and_notify, check, memo};
+use crate::{App, AppError, ErrorKind, audit};
 
 /// Wrong BRNs tolerated per link within [`FAILURE_WINDOW`] before 429.
 pub const MAX_FAILURES: i64 = 5;
@@ -204,6 +204,11 @@ pub async fn register_certificate(
 
 /// Issues (approves and signs) a requested invoice: assigns its approval number, signs the
 /// NTS XML with the supplier's registered certificate, and tells both parties.
+///
+/// The signature is made outside the write transaction, which only checks that the invoice
+/// is still the requested one that was signed and stores the result: concurrent issues sign
+/// side by side instead of queueing behind one signer. An approval number taken by an
+/// issue that then loses a race stays unused.
 pub async fn issue(
     app: &App,
     by: &SupplierPrincipal,
@@ -211,32 +216,17 @@ pub async fn issue(
     memo_text: Option<String>,
 ) -> Result<TaxInvoiceRecord, AppError> {
     let memo = memo(memo_text)?;
-    {
+    let record = {
         let mut conn = app.store.read().await?;
-        let record = load_own(&mut conn, by, id).await?;
-        if record.state != TaxInvoiceState::Requested {
-            return Err(wrong_state(
-                record.state,
-                "issue it",
-                &[TaxInvoiceState::Requested],
-            ));
-        }
-    }
+        load_own(&mut conn, by, id).await?
+    };
+    check(&record, TaxInvoiceAction::Issue)?;
     let identity =
         certificates::signing_identity(app, &by.tenant_id, &Party::Partner(by.partner_id.clone()))
             .await
             .map_err(certificate_needed)?;
     let now = app.now();
-    let mut tx = app.store.write().await?;
-    let record = load_own(&mut tx, by, id).await?;
-    if record.state != TaxInvoiceState::Requested {
-        return Err(wrong_state(
-            record.state,
-            "issue it",
-            &[TaxInvoiceState::Requested],
-        ));
-    }
-    let approval = crate::approvals::assign_in(&mut tx, now, &app.settings.issuer_code).await?;
+    let approval = crate::approvals::assign(app, now, &app.settings.issuer_code).await?;
     let document = NtsDocument {
         approval_number: approval.clone(),
         issued_at: korean_local(now),
@@ -250,31 +240,17 @@ pub async fn issue(
         document: &record.document,
         issued_at: now,
     };
-    if !tax_invoices::record_issue(&mut tx, &record.id, &issuance).await? {
-        return Err(lost_race(&mut tx, &record, "issue it", &[TaxInvoiceState::Requested]).await);
-    }
-    tax_invoices::append_history(
+    let mut tx = app.store.write().await?;
+    let issued = apply_and_notify(
         &mut tx,
-        &[HistoryEntry {
-            tax_invoice_id: record.id.clone(),
-            from: Some(TaxInvoiceState::Requested),
-            to: TaxInvoiceState::Issued,
-            actor: by.actor.clone(),
-            at: now,
-            memo: memo.clone(),
-        }],
+        &record,
+        TaxInvoiceAction::Issue,
+        Effect::Issue(issuance),
+        &by.actor,
+        memo,
+        now,
     )
     .await?;
-    let issued = TaxInvoiceRecord {
-        state: TaxInvoiceState::Issued,
-        approval_number: Some(approval.as_str().to_owned()),
-        issued_at: Some(now),
-        version: record.version + 1,
-        updated_at: now,
-        ..record
-    };
-    let emails = mail::templates::state_changed(&issued, memo.as_deref());
-    mail::enqueue(&mut tx, &issued.tenant_id, emails, now).await?;
     tx.commit().await?;
     Ok(issued)
 }
@@ -331,7 +307,8 @@ async fn act(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_own(&mut tx, by, id).await?;
-    let record = apply_and_notify(&mut tx, &record, action, &by.actor, memo, now).await?;
+    let record =
+        apply_and_notify(&mut tx, &record, action, Effect::State, &by.actor, memo, now).await?;
     tx.commit().await?;
     Ok(record)
 }

@@ -111,9 +111,11 @@ async fn a_dead_filer_is_taken_over_without_filing_twice(engine: TestEngine) {
     let now = world.app.now();
     // A filer claims it, hands it to the NTS, and dies before recording the answer.
     let mut tx = world.app.store.write().await.unwrap();
-    let claims = tax_invoices::claim_due(
+    let claims = tax_invoices::claim(
         &mut tx,
-        now + Duration::days(1),
+        TaxInvoiceState::Issued,
+        TaxInvoiceState::Sending,
+        tax_invoices::Due::IssuedBefore(now + Duration::days(1)),
         Some(&record.id),
         "dead",
         now,

@@ -6,6 +6,8 @@ pub mod billing;
 pub mod brn;
 pub mod currency;
 pub mod ids;
+pub mod job;
+mod named;
 pub mod money;
 pub mod partner;
 pub mod rounding;

@@ -3,6 +3,7 @@
 //! (the outbox pattern); a worker that dies loses its lease and another takes the job over.
 
 use settle_core::ids::{JobId, TenantId};
+use settle_core::job::{JobAction, JobState};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 use time::{Duration, OffsetDateTime};
@@ -48,7 +49,7 @@ pub async fn enqueue(
 ) -> StoreResult<bool> {
     let done = sqlx::query(
         "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, attempts, created_at) \
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6, 0, $7) ON CONFLICT DO NOTHING",
+         VALUES ($1, $2, $3, $4, $5, $8, $6, 0, $7) ON CONFLICT DO NOTHING",
     )
     .bind(JobId::generate().to_string())
     .bind(job.tenant_id.as_ref().map(|t| t.to_string()))
@@ -57,6 +58,7 @@ pub async fn enqueue(
     .bind(job.dedupe_key.as_deref())
     .bind(instant(job.run_at))
     .bind(instant(now))
+    .bind(JobState::Pending.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -113,17 +115,22 @@ pub async fn claim(
         ""
     };
     let sql = format!(
-        "UPDATE jobs SET state = 'running', lease_owner = $1, lease_until = $2, \
+        "UPDATE jobs SET state = $5, lease_owner = $1, lease_until = $2, \
          attempts = attempts + 1 WHERE id IN (SELECT id FROM jobs WHERE kind = $3 AND \
-         ((state = 'pending' AND run_at <= $4) OR (state = 'running' AND lease_until < $4)) \
+         ((state = $6 AND run_at <= $4) OR (state = $7 AND lease_until < $4)) \
          ORDER BY run_at, id LIMIT {limit}{lock}) \
          RETURNING id, tenant_id, kind, payload, attempts"
     );
+    // A waiting job, or a running one whose worker's lease lapsed.
+    let (waiting, abandoned) = (JobState::Pending, JobState::Running);
     let rows = sqlx::query(&sql)
         .bind(owner)
         .bind(instant(now + lease))
         .bind(kind)
         .bind(instant(now))
+        .bind(JobAction::Claim.to_state().as_str())
+        .bind(waiting.as_str())
+        .bind(abandoned.as_str())
         .fetch_all(conn)
         .await?;
     rows.iter().map(decode).collect()
@@ -137,12 +144,14 @@ pub async fn complete(
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE jobs SET state = 'done', finished_at = $1, lease_owner = NULL, lease_until = NULL \
-         WHERE id = $2 AND lease_owner = $3 AND state = 'running'",
+        "UPDATE jobs SET state = $4, finished_at = $1, lease_owner = NULL, lease_until = NULL \
+         WHERE id = $2 AND lease_owner = $3 AND state = $5",
     )
     .bind(instant(now))
     .bind(id.as_str())
     .bind(owner)
+    .bind(JobAction::Complete.to_state().as_str())
+    .bind(JobState::Running.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -157,31 +166,32 @@ pub async fn fail(
     retry_at: Option<OffsetDateTime>,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let (state, run_at, finished) = match retry_at {
-        Some(at) => ("pending", Some(instant(at)), None),
-        None => ("failed", None, Some(instant(now))),
+    let (action, run_at, finished) = match retry_at {
+        Some(at) => (JobAction::Retry, Some(instant(at)), None),
+        None => (JobAction::Fail, None, Some(instant(now))),
     };
     let done = sqlx::query(
         "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, \
          last_error = $4, lease_owner = NULL, lease_until = NULL \
-         WHERE id = $5 AND lease_owner = $6 AND state = 'running'",
+         WHERE id = $5 AND lease_owner = $6 AND state = $7",
     )
-    .bind(state)
+    .bind(action.to_state().as_str())
     .bind(run_at)
     .bind(finished)
     .bind(error)
     .bind(id.as_str())
     .bind(owner)
+    .bind(JobState::Running.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Counts jobs of `kind` in `state` (for operators and tests).
-pub async fn count(conn: &mut AnyConnection, kind: &str, state: &str) -> StoreResult<i64> {
+pub async fn count(conn: &mut AnyConnection, kind: &str, state: JobState) -> StoreResult<i64> {
     let row = sqlx::query("SELECT COUNT(*) AS n FROM jobs WHERE kind = $1 AND state = $2")
         .bind(kind)
-        .bind(state)
+        .bind(state.as_str())
         .fetch_one(conn)
         .await?;
     int(&row, "n")

@@ -2,6 +2,7 @@
 
 use settle_core::brn::Brn;
 use settle_core::ids::{PartnerId, TenantId};
+use settle_core::job::JobState;
 use settle_core::partner::{NtsLink, Partner, PartnerInput};
 use settle_core::tenant::Tenant;
 use settle_store::idempotency::{self, Reservation, StoredResponse};
@@ -334,9 +335,9 @@ async fn jobs_are_claimed_once_and_leases_lapse(engine: TestEngine) {
             .await
             .unwrap()
     );
-    assert_eq!(jobs::count(&mut conn, "email", "done").await.unwrap(), 1);
-    assert_eq!(jobs::count(&mut conn, "email", "failed").await.unwrap(), 1);
-    assert_eq!(jobs::count(&mut conn, "email", "pending").await.unwrap(), 1);
+    assert_eq!(jobs::count(&mut conn, "email", JobState::Done).await.unwrap(), 1);
+    assert_eq!(jobs::count(&mut conn, "email", JobState::Failed).await.unwrap(), 1);
+    assert_eq!(jobs::count(&mut conn, "email", JobState::Pending).await.unwrap(), 1);
 }
 
 async fn a_rolled_back_transaction_leaves_nothing(engine: TestEngine) {

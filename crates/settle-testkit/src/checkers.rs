@@ -138,3 +138,21 @@ pub fn parse_eml(path: &Path) -> ParsedEmail {
         message_id: field("message_id"),
     }
 }
+
+/// Every complete message in an outbox folder (`*.eml` files directly in it), parsed by
+/// Python's `email` package, in name order (job ids grow with time, so that is queueing
+/// order). Messages still being written live in a subfolder and are not seen.
+pub fn outbox_messages(dir: &Path) -> Vec<ParsedEmail> {
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files.iter().map(|p| parse_eml(p)).collect()
+}

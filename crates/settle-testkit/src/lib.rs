@@ -6,7 +6,7 @@
 
 mod checkers;
 
-pub use checkers::{ParsedEmail, SmtpServer, parse_eml, python, xmlsec1_accepts};
+pub use checkers::{ParsedEmail, SmtpServer, outbox_messages, parse_eml, python, xmlsec1_accepts};
 use sqlx::{Connection, Executor, PgConnection};
 
 /// A database engine under test.

@@ -183,7 +183,7 @@ pub async fn nts(command: NtsCommand, config: &Config) -> anyhow::Result<()> {
                         .parse()
                         .map_err(|e: settle_nts::approval::ApprovalError| anyhow::anyhow!("{e}"))?;
                     let app = config.open().await?;
-                    let number = settle_app::approvals::assign(&app, &issuer).await?;
+                    let number = settle_app::approvals::assign(&app, app.now(), &issuer).await?;
                     app.store.close().await;
                     number
                 }

@@ -289,11 +289,8 @@ async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
     let outbox = settle.db.dir.path().join("data/outbox");
     let mut request_mail = None;
     for _ in 0..200 {
-        let found = std::fs::read_dir(&outbox)
+        let found = settle_testkit::outbox_messages(&outbox)
             .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| settle_testkit::parse_eml(&e.path()))
             .find(|m| m.subject.contains("발행 요청"));
         if found.is_some() {
             request_mail = found;

@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use settle_core::access::Right;
 use settle_core::billing::{
-    CreditRequest, CreditableLine, Document, DocumentKind, DocumentLine, DocumentStatus, Period,
-    PricedLine, credit, totals,
+    CreditRequest, CreditableLine, Document, DocumentAction, DocumentKind, DocumentLine,
+    NOTE_STATUS, Period, PricedLine, credit, totals,
 };
 use settle_core::ids::{InvoiceId, InvoiceLineId};
 use settle_core::money::DecimalInput;
@@ -18,7 +18,7 @@ use settle_store::billing::{documents, lines, payments};
 use settle_store::events;
 
 use super::{
-    allocate, load_document, reason, require_open_invoice, save_settlement, take_numbers, today,
+    allocate, load_document, reason, save_settlement, take, take_numbers, today,
 };
 use crate::auth::Principal;
 use crate::{App, AppError, audit};
@@ -98,7 +98,7 @@ pub async fn create_credit_note(
     let today = today(app);
     let mut tx = app.store.write().await?;
     let mut original = load_document(&mut tx, &by.tenant_id, invoice).await?;
-    require_open_invoice(&original, "credited")?;
+    take(&original, DocumentAction::Credit)?;
     let invoice_lines = lines::of_document(&mut tx, &original.id).await?;
     let mut taken = credited(&lines::credits_of(&mut tx, &original.id).await?);
     let note_id = InvoiceId::generate();
@@ -174,7 +174,7 @@ pub async fn create_credit_note(
         id: note_id,
         kind: DocumentKind::CreditNote,
         number,
-        status: DocumentStatus::Open,
+        status: NOTE_STATUS,
         period: Period::of(today),
         run_id: None,
         original_id: Some(original.id.clone()),
@@ -191,7 +191,7 @@ pub async fn create_credit_note(
         updated_at: now,
         ..original.clone()
     };
-    note.status = note.settled_status();
+    note.status = take(&note, DocumentAction::Settle)?;
     documents::insert_many(&mut tx, std::slice::from_ref(&note)).await?;
     lines::insert_many(&mut tx, &note_lines).await?;
     let mut allocations = Vec::new();
@@ -202,7 +202,7 @@ pub async fn create_credit_note(
             ("credit_note", note.id.as_str()),
             today,
             now,
-        ));
+        )?);
     }
     payments::allocate(&mut tx, &allocations).await?;
     // Saved even when nothing was applied: the version check keeps two credit notes on

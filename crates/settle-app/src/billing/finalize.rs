@@ -6,14 +6,14 @@ use std::collections::HashMap;
 
 use settle_core::access::Right;
 use settle_core::billing::{
-    BillingProfile, Document, DocumentKind, DocumentStatus, tax_invoice_prefix,
+    BillingProfile, Document, DocumentAction, DocumentKind, tax_invoice_prefix,
 };
 use settle_core::ids::BillingProfileId;
 use settle_store::billing::{documents, profiles};
 use settle_store::events;
 use time::{Date, Duration, OffsetDateTime};
 
-use super::{changed_meanwhile, label, load_document, take_numbers, today};
+use super::{changed_meanwhile, load_document, take, take_numbers, today};
 use crate::auth::Principal;
 use crate::{App, AppError, audit};
 
@@ -25,13 +25,7 @@ pub async fn finalize(app: &App, by: &Principal, key: &str) -> Result<Document, 
     by.require(Right::WriteInvoices)?;
     let mut tx = app.store.write().await?;
     let draft = load_document(&mut tx, &by.tenant_id, key).await?;
-    if draft.status != DocumentStatus::Draft {
-        return Err(AppError::conflict(
-            "invoice.already_finalized",
-            format!("{} is finalized already ({})", label(&draft), draft.status),
-        )
-        .with_field("status"));
-    }
+    take(&draft, DocumentAction::Finalize)?;
     let mut done = finalize_drafts(&mut tx, by, vec![draft], today(app), app.now()).await?;
     tx.commit().await?;
     done.pop()
@@ -86,7 +80,7 @@ async fn finalize_drafts(
         draft.document_date = Some(today);
         draft.due_date = Some(due_date(today, details.payment_terms_days));
         draft.details = Some(details);
-        draft.status = DocumentStatus::Open;
+        draft.status = take(draft, DocumentAction::Finalize)?;
         draft.version += 1;
         draft.updated_at = now;
     }

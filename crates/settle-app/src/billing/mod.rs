@@ -13,7 +13,10 @@ mod rebill;
 mod run;
 mod statement;
 
-use settle_core::billing::{Document, DocumentKind, DocumentStatus, format_number};
+use settle_core::billing::{
+    Document, DocumentAction, DocumentStatus, InvalidDocumentTransition, document_transition,
+    format_number,
+};
 use settle_core::ids::{InvoiceId, TenantId};
 use settle_store::billing::{documents, numbers};
 use time::Date;
@@ -55,35 +58,61 @@ pub(crate) async fn load_document(
         .ok_or_else(|| AppError::not_found("invoice"))
 }
 
-/// 409 unless `document` is a finalized, unvoided invoice (what credit notes and rebills
-/// start from).
-pub(crate) fn require_open_invoice(document: &Document, what: &str) -> Result<(), AppError> {
-    if document.kind != DocumentKind::Invoice {
-        return Err(AppError::conflict(
+/// The status `document` has after `action`, or the 409 saying why it cannot take it.
+pub(crate) fn take(document: &Document, action: DocumentAction) -> Result<DocumentStatus, AppError> {
+    document_transition(document, action).map_err(|error| match error {
+        InvalidDocumentTransition::NotAnInvoice { kind, .. } => AppError::conflict(
             "invoice.not_an_invoice",
             format!(
-                "{} is a {}; only invoices can be {what}",
+                "{} is a {kind}; only invoices can be {}",
                 label(document),
-                document.kind
+                done_to(action)
             ),
         )
-        .with_field("kind"));
-    }
-    match document.status {
-        DocumentStatus::Open | DocumentStatus::Paid => Ok(()),
-        DocumentStatus::Draft => Err(AppError::conflict(
-            "invoice.not_finalized",
-            format!("the invoice is a draft; finalize it before it can be {what}"),
-        )
-        .with_field("status")),
-        DocumentStatus::Void => Err(AppError::conflict(
-            "invoice.void",
-            format!(
-                "{} is void; it was replaced by a rebilled invoice",
-                label(document)
+        .with_field("kind"),
+        InvalidDocumentTransition::Status { status, .. } => match status {
+            DocumentStatus::Draft => AppError::conflict(
+                "invoice.not_finalized",
+                format!(
+                    "the invoice is a draft; finalize it before it can be {}",
+                    done_to(action)
+                ),
             ),
-        )
-        .with_field("status")),
+            DocumentStatus::Void => AppError::conflict(
+                "invoice.void",
+                format!(
+                    "{} is void; it was replaced by a rebilled invoice",
+                    label(document)
+                ),
+            ),
+            _ if matches!(action, DocumentAction::Finalize | DocumentAction::Extend) => {
+                AppError::conflict(
+                    "invoice.already_finalized",
+                    format!("{} is finalized already ({status})", label(document)),
+                )
+            }
+            _ => AppError::conflict(
+                "invoice.invalid_status",
+                format!(
+                    "{} is {status}; it cannot be {}",
+                    label(document),
+                    done_to(action)
+                ),
+            ),
+        }
+        .with_field("status"),
+    })
+}
+
+fn done_to(action: DocumentAction) -> &'static str {
+    match action {
+        DocumentAction::Extend => "extended",
+        DocumentAction::Finalize => "finalized",
+        DocumentAction::Settle => "settled",
+        DocumentAction::Credit => "credited",
+        DocumentAction::Pay => "paid",
+        DocumentAction::RequestRebill => "rebilled",
+        DocumentAction::Void => "voided",
     }
 }
 
@@ -154,10 +183,10 @@ pub(crate) fn allocate(
     source: (&str, &str),
     on: Date,
     now: time::OffsetDateTime,
-) -> settle_store::billing::payments::Allocation {
+) -> Result<settle_store::billing::payments::Allocation, AppError> {
     invoice.settled += amount;
-    invoice.status = invoice.settled_status();
-    settle_store::billing::payments::Allocation {
+    invoice.status = take(invoice, DocumentAction::Settle)?;
+    Ok(settle_store::billing::payments::Allocation {
         tenant_id: invoice.tenant_id.clone(),
         invoice_id: invoice.id.clone(),
         source_type: source.0.to_owned(),
@@ -165,7 +194,7 @@ pub(crate) fn allocate(
         amount,
         on_date: on,
         created_at: now,
-    }
+    })
 }
 
 /// Saves a document's status and settled amount, compare-and-set on the version it was

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use settle_core::access::Right;
-use settle_core::billing::{Document, DocumentKind, DocumentStatus, cited_numbers};
+use settle_core::billing::{Document, DocumentAction, cited_numbers, document_transition};
 use settle_core::currency::Currency;
 use settle_core::ids::{PartnerId, PaymentId};
 use settle_core::money::{DecimalInput, Money};
@@ -158,7 +158,7 @@ pub async fn record_payment(
             ("payment", payment.id.as_str()),
             paid_on,
             now,
-        );
+        )?;
         save_settlement(&mut tx, &mut invoice, now).await?;
         allocations.push((allocation, invoice.number.clone()));
     }
@@ -201,7 +201,7 @@ fn payable(invoice: &Document, payment: &Payment, field: &str) -> Result<(), App
             ),
         ));
     }
-    if invoice.kind != DocumentKind::Invoice || invoice.status != DocumentStatus::Open {
+    if document_transition(invoice, DocumentAction::Pay).is_err() {
         return Err(AppError::invalid(
             "payment.not_payable",
             field,
@@ -296,7 +296,7 @@ async fn implicit_targets(
         documents::finalized_of_partner(tx, &by.tenant_id, &payment.partner_id, payment.currency)
             .await?
             .into_iter()
-            .filter(|d| d.kind == DocumentKind::Invoice && d.status == DocumentStatus::Open)
+            .filter(|d| document_transition(d, DocumentAction::Pay).is_ok())
             .collect();
     let cited = cited_numbers(&payment.reference);
     let chosen: Vec<Document> = if cited.is_empty() {

@@ -7,8 +7,9 @@
 use serde::Deserialize;
 use settle_core::access::Right;
 use settle_core::billing::{
-    BillingDetails, BillingProfileInput, Document, DocumentKind, DocumentLine, DocumentStatus,
-    LineChange, price, tax_invoice_prefix, totals,
+    BillingDetails, BillingProfileInput, Document, DocumentAction, DocumentKind, DocumentLine,
+    DocumentStatus, LineChange, NOTE_STATUS, REBILL_START, RebillDecision, RebillStatus,
+    decide_rebill, price, tax_invoice_prefix, totals,
 };
 use settle_core::ids::{InvoiceId, InvoiceLineId, RebillRequestId};
 use settle_core::rounding::RoundingMode;
@@ -17,7 +18,7 @@ use settle_store::billing::{documents, lines, payments};
 use settle_store::{events, tenants};
 
 use super::finalize::{assign_numbers, due_date};
-use super::{allocate, load_document, reason, require_open_invoice, save_settlement, today};
+use super::{allocate, load_document, reason, save_settlement, take, today};
 use crate::auth::Principal;
 use crate::patch::merge_patch;
 use crate::{App, AppError, ErrorKind, audit};
@@ -167,7 +168,7 @@ pub async fn request_rebill(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let original = load_document(&mut tx, &by.tenant_id, invoice).await?;
-    require_open_invoice(&original, "rebilled")?;
+    take(&original, DocumentAction::RequestRebill)?;
     has_credit_notes(&mut tx, &original).await?;
     let original_lines = lines::of_document(&mut tx, &original.id).await?;
     let rounding = rounding_of(&mut tx, by).await?;
@@ -178,7 +179,7 @@ pub async fn request_rebill(
         invoice_id: original.id.clone(),
         changes: input.changes,
         reason,
-        status: "pending".to_owned(),
+        status: REBILL_START.as_str().to_owned(),
         requested_by: by.actor.clone(),
         decided_by: None,
         void_note_id: None,
@@ -215,7 +216,7 @@ async fn load_pending(
         .await?
         .filter(|r| r.tenant_id == by.tenant_id)
         .ok_or_else(|| AppError::not_found("rebill_request"))?;
-    if request.status != "pending" {
+    if RebillStatus::parse(&request.status) != Some(REBILL_START) {
         return Err(AppError::conflict(
             "rebill.not_pending",
             format!("the rebill request is {} already", request.status),
@@ -225,16 +226,26 @@ async fn load_pending(
     Ok(request)
 }
 
+/// The request as `decision` leaves it, or 409 when it was decided already.
 fn decided(
     mut request: RebillRequest,
     by: &Principal,
-    status: &str,
+    decision: RebillDecision,
     now: time::OffsetDateTime,
-) -> RebillRequest {
-    request.status = status.to_owned();
+) -> Result<RebillRequest, AppError> {
+    let status = RebillStatus::parse(&request.status)
+        .and_then(|current| decide_rebill(current, decision))
+        .ok_or_else(|| {
+            AppError::conflict(
+                "rebill.not_pending",
+                format!("the rebill request is {} already", request.status),
+            )
+            .with_field("status")
+        })?;
+    request.status = status.as_str().to_owned();
     request.decided_by = Some(by.actor.clone());
     request.decided_at = Some(now);
-    request
+    Ok(request)
 }
 
 /// Approves a rebill request: voids the original and issues the corrected invoice. The
@@ -257,7 +268,7 @@ pub async fn approve_rebill(
         ));
     }
     let mut original = load_document(&mut tx, &by.tenant_id, request.invoice_id.as_str()).await?;
-    require_open_invoice(&original, "rebilled")?;
+    take(&original, DocumentAction::RequestRebill)?;
     has_credit_notes(&mut tx, &original).await?;
     let original_lines = lines::of_document(&mut tx, &original.id).await?;
     let rounding = rounding_of(&mut tx, by).await?;
@@ -308,7 +319,7 @@ pub async fn approve_rebill(
         id: void_id,
         kind: DocumentKind::VoidNote,
         number: None,
-        status: DocumentStatus::Open,
+        status: NOTE_STATUS,
         run_id: None,
         original_id: Some(original.id.clone()),
         original_number: original.number.clone(),
@@ -384,7 +395,7 @@ pub async fn approve_rebill(
                 ("payment", &moved.source_id),
                 moved.on_date,
                 now,
-            ));
+            )?);
         }
     }
     let voided = original.outstanding();
@@ -394,19 +405,19 @@ pub async fn approve_rebill(
         ("void_note", void_note.id.as_str()),
         today,
         now,
-    ));
-    original.status = DocumentStatus::Void;
+    )?);
+    original.status = take(&original, DocumentAction::Void)?;
     void_note.settled = voided;
-    void_note.status = void_note.settled_status();
+    void_note.status = take(&void_note, DocumentAction::Settle)?;
     documents::insert_many(&mut tx, &[void_note.clone(), rebilled.clone()]).await?;
     lines::insert_many(&mut tx, &void_lines).await?;
     lines::insert_many(&mut tx, &new_lines).await?;
     payments::allocate(&mut tx, &allocations).await?;
     save_settlement(&mut tx, &mut original, now).await?;
-    let mut request = decided(request, by, "approved", now);
+    let mut request = decided(request, by, RebillDecision::Approve, now)?;
     request.void_note_id = Some(void_note.id.clone());
     request.new_invoice_id = Some(rebilled.id.clone());
-    if !rebills::decide(&mut tx, &request).await? {
+    if !rebills::decide(&mut tx, &request, REBILL_START).await? {
         return Err(AppError::conflict(
             "rebill.not_pending",
             "the rebill request was decided meanwhile",
@@ -434,8 +445,8 @@ pub async fn reject_rebill(app: &App, by: &Principal, id: &str) -> Result<Rebill
     if request.requested_by != by.actor {
         by.require(Right::ApproveRebills)?;
     }
-    let request = decided(request, by, "rejected", now);
-    if !rebills::decide(&mut tx, &request).await? {
+    let request = decided(request, by, RebillDecision::Reject, now)?;
+    if !rebills::decide(&mut tx, &request, REBILL_START).await? {
         return Err(AppError::conflict(
             "rebill.not_pending",
             "the rebill request was decided meanwhile",

@@ -7,7 +7,9 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use settle_core::access::Right;
-use settle_core::billing::{Document, DocumentKind, DocumentStatus, PaymentStatus};
+use settle_core::billing::{
+    Document, DocumentAction, DocumentKind, DocumentStatus, PaymentStatus, document_transition,
+};
 use settle_core::currency::Currency;
 use settle_core::ids::PartnerId;
 use settle_store::billing::payments::{self, Payment};
@@ -136,7 +138,8 @@ pub async fn statement(
         }
         lines.push(StatementLine {
             document: Document {
-                status: as_then.settled_status(),
+                status: document_transition(&as_then, DocumentAction::Settle)
+                    .unwrap_or(as_then.status),
                 ..as_then
             },
             outstanding,

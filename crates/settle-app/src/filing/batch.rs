@@ -6,12 +6,13 @@ use std::collections::BTreeMap;
 use settle_core::KST;
 use settle_core::access::Right;
 use settle_core::ids::TenantId;
-use settle_core::tax_invoice::{TaxInvoiceRecord, TaxInvoiceState};
-use settle_store::tax_invoices::{self, FilingClaim, HistoryEntry};
+use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceState, transition};
+use settle_store::tax_invoices::{self, Due, FilingClaim};
 use time::{Duration, OffsetDateTime, Time};
 
 use super::{FilingResult, Submission};
 use crate::auth::Principal;
+use crate::tax_invoices::history_entry;
 use crate::{App, AppError, mail};
 
 /// The job kind of a scheduled filing batch.
@@ -20,6 +21,8 @@ pub const JOB_KIND: &str = "nts.batch";
 const CHUNK: u32 = 1_000;
 /// How long a claim lasts before another filer may take the invoice over.
 const LEASE: Duration = Duration::minutes(10);
+/// The actor of the filing transitions in the history.
+const SYSTEM: &str = "system";
 
 /// What a batch did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -57,13 +60,7 @@ pub async fn run_batch(app: &App, as_of: OffsetDateTime) -> Result<BatchReport, 
 pub async fn file_now(app: &App, by: &Principal, key: &str) -> Result<TaxInvoiceRecord, AppError> {
     by.require(Right::WriteTaxInvoices)?;
     let record = crate::tax_invoices::load(app, by, key).await?;
-    if record.state != TaxInvoiceState::Issued {
-        return Err(crate::tax_invoices::wrong_state(
-            record.state,
-            "send it to the NTS",
-            &[TaxInvoiceState::Issued],
-        ));
-    }
+    crate::tax_invoices::check(&record, TaxInvoiceAction::StartFiling)?;
     let owner = format!("now:{}", ulid::Ulid::new());
     let far_future = app.now() + Duration::days(1);
     let claims = claim(app, far_future, Some(&record.id), &owner).await?;
@@ -85,21 +82,34 @@ async fn claim(
 ) -> Result<Vec<FilingClaim>, AppError> {
     let now = app.now();
     let mut tx = app.store.write().await?;
-    let claims =
-        tax_invoices::claim_due(&mut tx, cutoff, only, owner, now, now + LEASE, CHUNK).await?;
-    let history: Vec<HistoryEntry> = claims
-        .iter()
-        .filter(|c| c.fresh)
-        .map(|c| HistoryEntry {
-            tax_invoice_id: c.id.clone(),
-            from: Some(TaxInvoiceState::Issued),
-            to: TaxInvoiceState::Sending,
-            actor: "system".to_owned(),
-            at: now,
-            memo: None,
-        })
-        .collect();
-    tax_invoices::append_history(&mut tx, &history).await?;
+    let mut claims = Vec::new();
+    // Invoices a dead filer left behind first, then the newly due ones.
+    for (from, action, due) in [
+        (
+            TaxInvoiceState::Sending,
+            TaxInvoiceAction::ResumeFiling,
+            Due::LeaseLapsedBefore(now),
+        ),
+        (
+            TaxInvoiceState::Issued,
+            TaxInvoiceAction::StartFiling,
+            Due::IssuedBefore(cutoff),
+        ),
+    ] {
+        let step = transition(from, action)?;
+        let to = step.to().unwrap_or(from);
+        let claimed =
+            tax_invoices::claim(&mut tx, from, to, due, only, owner, now, now + LEASE, CHUNK)
+                .await?;
+        if step.changes_state() {
+            let history: Vec<_> = claimed
+                .iter()
+                .map(|c| history_entry(&c.id, &step, SYSTEM, None, now))
+                .collect();
+            tax_invoices::append_history(&mut tx, &history).await?;
+        }
+        claims.extend(claimed);
+    }
     tx.commit().await?;
     Ok(claims)
 }
@@ -145,12 +155,17 @@ async fn record_results(
     let mut history = Vec::with_capacity(claims.len());
     let mut finished = Vec::with_capacity(claims.len());
     for (claim, result) in claims.iter().zip(results) {
-        let to = if result.accepted() {
-            TaxInvoiceState::Sent
+        let action = if result.accepted() {
+            TaxInvoiceAction::FilingSucceeded
         } else {
-            TaxInvoiceState::SendFailed
+            TaxInvoiceAction::FilingFailed
         };
-        if !tax_invoices::finish_filing(&mut tx, &claim.id, owner, to, &result.code, now).await? {
+        let step = transition(TaxInvoiceState::Sending, action)?;
+        let to = step.to().unwrap_or(step.from);
+        let finished_now =
+            tax_invoices::finish_filing(&mut tx, &claim.id, owner, step.from, to, &result.code, now)
+                .await?;
+        if !finished_now {
             // The lease lapsed and another filer took the invoice over: its result counts.
             continue;
         }
@@ -160,14 +175,8 @@ async fn record_results(
         } else {
             report.failed += 1;
         }
-        history.push(HistoryEntry {
-            tax_invoice_id: claim.id.clone(),
-            from: Some(TaxInvoiceState::Sending),
-            to,
-            actor: "system".to_owned(),
-            at: now,
-            memo: Some(format!("{}: {}", result.code, result.message)),
-        });
+        let memo = format!("{}: {}", result.code, result.message);
+        history.push(history_entry(&claim.id, &step, SYSTEM, Some(memo), now));
         finished.push(&claim.id);
     }
     tax_invoices::append_history(&mut tx, &history).await?;

@@ -85,13 +85,15 @@ fn build(id: &str, from: &str, email: &Email) -> Result<Message, String> {
         .map_err(|e| format!("message: {e}"))
 }
 
-/// Writes the message under a temporary name and renames it, so a reader never sees half
-/// a file; a retry overwrites the same name.
+/// Writes the message into the outbox's `.partial/` folder and renames it into the outbox,
+/// so a reader of the outbox never sees half a file (not even one under another name); a
+/// retry overwrites the same name.
 async fn write_eml(dir: &Path, id: &str, bytes: &[u8]) -> Result<(), String> {
-    tokio::fs::create_dir_all(dir)
+    let partial = dir.join(".partial");
+    tokio::fs::create_dir_all(&partial)
         .await
-        .map_err(|e| format!("outbox {}: {e}", dir.display()))?;
-    let tmp = dir.join(format!(".{id}.eml.tmp"));
+        .map_err(|e| format!("outbox {}: {e}", partial.display()))?;
+    let tmp = partial.join(format!("{id}.eml"));
     let path = dir.join(format!("{id}.eml"));
     tokio::fs::write(&tmp, bytes)
         .await

@@ -14,14 +14,14 @@
 use rust_decimal::Decimal;
 use settle_core::access::Right;
 use settle_core::tax_invoice::{
-    AmendmentInput, AmendmentReason, DocumentKey, PartyInput, TaxInvoice, TaxInvoiceInput,
-    TaxInvoiceLineInput, TaxInvoiceRecord, TaxInvoiceState,
+    AmendmentInput, AmendmentReason, DocumentKey, PartyInput, TaxInvoice, TaxInvoiceAction,
+    TaxInvoiceInput, TaxInvoiceLineInput, TaxInvoiceRecord, TaxInvoiceState,
 };
 use settle_core::validation::FieldError;
 use settle_store::tax_invoices::{self, HistoryEntry};
 use settle_store::tenants;
 
-use super::{load_in, wrong_state};
+use super::{check, load_in};
 use crate::auth::Principal;
 use crate::{App, AppError};
 
@@ -51,13 +51,7 @@ pub async fn amend(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let original = load_in(&mut tx, &by.tenant_id, key).await?;
-    if original.state != TaxInvoiceState::Sent {
-        return Err(wrong_state(
-            original.state,
-            "amend it",
-            &[TaxInvoiceState::Sent],
-        ));
-    }
+    check(&original, TaxInvoiceAction::Amend)?;
     let reason = input
         .reason_code
         .and_then(AmendmentReason::from_code)

@@ -12,7 +12,8 @@ use settle_core::brn::Brn;
 use settle_core::ids::TaxInvoiceId;
 use settle_core::partner::{NtsLink, Partner};
 use settle_core::tax_invoice::{
-    InvoiceParty, TaxInvoiceInput, TaxInvoiceLineInput, TaxInvoiceRecord, TaxInvoiceState,
+    InvoiceParty, TaxInvoiceAction, TaxInvoiceInput, TaxInvoiceLineInput, TaxInvoiceRecord,
+    TaxInvoiceState, transition,
 };
 use settle_core::tenant::Tenant;
 use settle_core::validation::FieldError;
@@ -23,6 +24,7 @@ use settle_tabular::Table;
 use time::OffsetDateTime;
 
 use super::draft::{DraftInput, buyer, prepare};
+use super::history_entry;
 use crate::auth::Principal;
 use crate::import::map_columns;
 use crate::settings::LINK_LIFETIME;
@@ -237,7 +239,7 @@ pub async fn submit(
         return Ok(report);
     }
     let records: Vec<TaxInvoiceRecord> = accepted.iter().map(|(_, r)| r.clone()).collect();
-    let plan = FollowUp::plan(app, by, &records, now);
+    let plan = FollowUp::plan(app, by, &records, now)?;
     let mut tx = app.store.write().await?;
     let stored = tax_invoices::insert_many(&mut tx, &records).await?;
     for (row, record) in accepted.iter().filter(|(_, r)| !stored.contains(&r.id)) {
@@ -324,11 +326,7 @@ fn check(
     });
     match record {
         Some(record) if errors.is_empty() => Ok(TaxInvoiceRecord {
-            state: if document.draft.request {
-                TaxInvoiceState::Requested
-            } else {
-                TaxInvoiceState::Drafted
-            },
+            state: TaxInvoiceState::created(document.draft.request),
             ..record
         }),
         _ => Err(errors),
@@ -343,7 +341,13 @@ struct FollowUp {
 }
 
 impl FollowUp {
-    fn plan(app: &App, by: &Principal, records: &[TaxInvoiceRecord], now: OffsetDateTime) -> Self {
+    fn plan(
+        app: &App,
+        by: &Principal,
+        records: &[TaxInvoiceRecord],
+        now: OffsetDateTime,
+    ) -> Result<Self, AppError> {
+        let request = transition(TaxInvoiceState::Drafted, TaxInvoiceAction::Request)?;
         let mut plan = FollowUp {
             history: Vec::with_capacity(records.len() * 2),
             links: Vec::new(),
@@ -351,22 +355,19 @@ impl FollowUp {
         };
         let base = app.settings.public_url.trim_end_matches('/');
         for record in records {
-            let entry = |from, to| HistoryEntry {
+            plan.history.push(HistoryEntry {
                 tax_invoice_id: record.id.clone(),
-                from,
-                to,
+                from: None,
+                to: TaxInvoiceState::Drafted,
                 actor: by.actor.clone(),
                 at: now,
                 memo: None,
-            };
-            plan.history.push(entry(None, TaxInvoiceState::Drafted));
-            if record.state != TaxInvoiceState::Requested {
+            });
+            if record.state == TaxInvoiceState::Drafted {
                 continue;
             }
-            plan.history.push(entry(
-                Some(TaxInvoiceState::Drafted),
-                TaxInvoiceState::Requested,
-            ));
+            plan.history
+                .push(history_entry(&record.id, &request, &by.actor, None, now));
             let (token, token_hash) = new_token();
             let expires_at = now + LINK_LIFETIME;
             plan.links.push(SupplierLink {
@@ -391,7 +392,7 @@ impl FollowUp {
                 to,
             });
         }
-        plan
+        Ok(plan)
     }
 
     /// Writes what concerns the documents that were stored.

@@ -4,8 +4,8 @@ use settle_core::access::Right;
 use settle_core::ids::PartnerId;
 use settle_core::partner::Partner;
 use settle_core::tax_invoice::{
-    DocumentKey, InvoiceParty, PartyContact, PartyInput, TaxInvoiceInput, TaxInvoiceRecord,
-    TaxInvoiceState,
+    DocumentKey, InvoiceParty, PartyContact, PartyInput, TaxInvoiceAction, TaxInvoiceInput,
+    TaxInvoiceRecord, TaxInvoiceState,
 };
 use settle_core::tenant::Tenant;
 use settle_core::validation::FieldError;
@@ -13,16 +13,9 @@ use settle_store::tax_invoices::{self, HistoryEntry};
 use settle_store::{events, partners, tenants};
 use time::OffsetDateTime;
 
-use super::{load_in, lost_race, memo, request, wrong_state};
+use super::{check, load_in, lost_race, memo, remove, request};
 use crate::auth::Principal;
 use crate::{App, AppError, audit};
-
-const DELETABLE: [TaxInvoiceState; 4] = [
-    TaxInvoiceState::Drafted,
-    TaxInvoiceState::Refused,
-    TaxInvoiceState::RequestCancelled,
-    TaxInvoiceState::IssueCancelled,
-];
 
 /// A document as the platform sends it: the content, the supplier, the key.
 #[derive(Clone, Debug, Default)]
@@ -216,13 +209,7 @@ pub async fn update(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let current = load_in(&mut tx, &by.tenant_id, key).await?;
-    if !current.state.is_editable() {
-        return Err(wrong_state(
-            current.state,
-            "edit it",
-            &[TaxInvoiceState::Drafted],
-        ));
-    }
+    check(&current, TaxInvoiceAction::Edit)?;
     let partner_id = input
         .partner_id
         .clone()
@@ -246,7 +233,7 @@ pub async fn update(
         ..current
     };
     if !tax_invoices::update_document(&mut tx, &updated).await? {
-        return Err(lost_race(&mut tx, &updated, "edit it", &[TaxInvoiceState::Drafted]).await);
+        return Err(lost_race(&mut tx, &updated, TaxInvoiceAction::Edit).await);
     }
     tx.commit().await?;
     Ok(updated)
@@ -258,12 +245,7 @@ pub async fn delete(app: &App, by: &Principal, key: &str) -> Result<(), AppError
     let now = app.now();
     let mut tx = app.store.write().await?;
     let current = load_in(&mut tx, &by.tenant_id, key).await?;
-    if !current.state.is_deletable() {
-        return Err(wrong_state(current.state, "delete it", &DELETABLE));
-    }
-    if !tax_invoices::delete(&mut tx, &current.id, current.state).await? {
-        return Err(lost_race(&mut tx, &current, "delete it", &DELETABLE).await);
-    }
+    remove(&mut tx, &current).await?;
     let event = audit(
         &by.tenant_id,
         &by.actor,

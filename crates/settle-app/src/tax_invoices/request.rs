@@ -3,14 +3,14 @@
 
 use settle_core::access::Right;
 use settle_core::partner::{NtsLink, Partner};
-use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceState};
+use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord};
 use settle_core::tenant::Tenant;
 use settle_core::validation::is_plausible_email;
 use settle_store::supplier::{self, SupplierLink};
 use settle_store::{partners, tenants};
 use time::OffsetDateTime;
 
-use super::{apply, apply_and_notify, load_in, memo, wrong_state};
+use super::{Effect, apply, apply_and_notify, check, load_in, memo};
 use crate::auth::Principal;
 use crate::settings::LINK_LIFETIME;
 use crate::supplier::new_token;
@@ -30,7 +30,16 @@ pub(crate) async fn request_in(
     now: OffsetDateTime,
 ) -> Result<TaxInvoiceRecord, AppError> {
     require_linked(tenant, partner)?;
-    let record = apply(tx, record, TaxInvoiceAction::Request, actor, memo, now).await?;
+    let record = apply(
+        tx,
+        record,
+        TaxInvoiceAction::Request,
+        Effect::State,
+        actor,
+        memo,
+        now,
+    )
+    .await?;
     send_link(app, tx, &record, None, now).await?;
     Ok(record)
 }
@@ -104,13 +113,7 @@ pub async fn request(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_in(&mut tx, &by.tenant_id, key).await?;
-    if record.state != TaxInvoiceState::Drafted {
-        return Err(wrong_state(
-            record.state,
-            "request it",
-            &[TaxInvoiceState::Drafted],
-        ));
-    }
+    check(&record, TaxInvoiceAction::Request)?;
     let tenant = tenants::get(&mut tx, &by.tenant_id)
         .await?
         .ok_or_else(|| AppError::not_found("tenant"))?;
@@ -146,13 +149,7 @@ pub async fn resend(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_in(&mut tx, &by.tenant_id, key).await?;
-    if record.state != TaxInvoiceState::Requested {
-        return Err(wrong_state(
-            record.state,
-            "resend the request",
-            &[TaxInvoiceState::Requested],
-        ));
-    }
+    check(&record, TaxInvoiceAction::Resend)?;
     send_link(app, &mut tx, &record, email.as_deref(), now).await?;
     tx.commit().await?;
     Ok(record)
@@ -174,6 +171,7 @@ pub async fn cancel_request(
         &mut tx,
         &record,
         TaxInvoiceAction::CancelRequest,
+        Effect::State,
         &by.actor,
         memo,
         now,

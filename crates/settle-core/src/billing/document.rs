@@ -91,17 +91,6 @@ impl Document {
             PaymentStatus::Due
         }
     }
-
-    /// The status that follows from what is settled: paid once nothing is outstanding.
-    pub fn settled_status(&self) -> DocumentStatus {
-        match self.status {
-            DocumentStatus::Open | DocumentStatus::Paid if self.outstanding().is_zero() => {
-                DocumentStatus::Paid
-            }
-            DocumentStatus::Paid => DocumentStatus::Open,
-            other => other,
-        }
-    }
 }
 
 /// A line of a billing document.

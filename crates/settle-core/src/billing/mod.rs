@@ -6,18 +6,19 @@
 mod charge;
 mod credit;
 mod document;
+mod lifecycle;
 mod period;
 mod pricing;
 mod profile;
 mod revise;
 
-use std::fmt;
-
-use serde::{Deserialize, Serialize};
-
 pub use charge::{Charge, ChargeDetails, ChargeInput, ChargeRecord, LineItem};
 pub use credit::{CreditAmounts, CreditError, CreditRequest, CreditableLine, credit};
 pub use document::{Document, DocumentLine};
+pub use lifecycle::{
+    DocumentAction, InvalidDocumentTransition, NOTE_STATUS, REBILL_START, RebillDecision,
+    RebillStatus, decide_rebill, document_transition,
+};
 pub use period::Period;
 pub use pricing::{LineAmounts, PricedLine, Totals, price, totals};
 pub use profile::{Address, AddressInput, BillingDetails, BillingProfile, BillingProfileInput};
@@ -30,42 +31,7 @@ time::serde::format_description!(iso_date, Date, "[year]-[month]-[day]");
 /// Longest document number any series produces (`GC` + 9 digits, or a country tax series).
 pub const NUMBER_DIGITS: usize = 9;
 
-/// Defines a snake_case string enum with `as_str`, `parse` and `Display`.
-macro_rules! named_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        pub enum $name {
-            $($(#[$vdoc])* #[serde(rename = $text)] $variant),+
-        }
-
-        impl $name {
-            /// Every value, in declaration order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            /// The name as the API spells it.
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            /// The value with this API name.
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            /// The accepted names, for error messages.
-            pub fn names() -> String {
-                [$($text),+].join(", ")
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::named_enum;
 
 named_enum!(
     /// An invoice series, by the prefix of its numbers.

@@ -23,7 +23,10 @@ pub use input::{
     is_approval_number,
 };
 pub use record::{TaxInvoiceRecord, issue_deadline};
-pub use state::{ALL_STATES, InvalidTransition, TaxInvoiceAction, TaxInvoiceState, transition};
+pub use state::{
+    ALL_ACTIONS, ALL_STATES, InvalidTransition, Outcome, TaxInvoiceAction, TaxInvoiceState,
+    Transition, transition,
+};
 
 /// Most line items on one tax invoice (the NTS limit).
 pub const MAX_LINES: usize = 99;

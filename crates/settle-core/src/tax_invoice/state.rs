@@ -1,10 +1,12 @@
-//! The reverse-issuance lifecycle: which action moves a tax invoice from which state to
-//! which, and who may take it.
+//! The reverse-issuance lifecycle: every action on a tax invoice, the states it may start
+//! from and what it leads to. The use cases take every action through [`transition`]; the
+//! store only compare-and-sets the states this module names.
 //!
 //! ```text
 //! drafted ─request─▶ requested ─issue─▶ issued ─start filing─▶ sending ─▶ sent | send_failed
-//!                      │     └─refuse─▶ refused        └─cancel issue─▶ issue_cancelled
-//!                      └─cancel request─▶ request_cancelled
+//!   edit ⟲            │     └─refuse─▶ refused        └─cancel issue─▶ issue_cancelled
+//!                      └─cancel request─▶ request_cancelled                 sent: amend ⟲
+//! delete: drafted, refused, request_cancelled, issue_cancelled ─▶ (removed, key freed)
 //! ```
 
 use std::fmt;
@@ -86,17 +88,22 @@ impl TaxInvoiceState {
         }
     }
 
+    /// The state of a new document: drafted, or requested when it is requested at once.
+    pub fn created(request: bool) -> Self {
+        match (request, TaxInvoiceAction::Request.outcome(Self::Drafted)) {
+            (true, Outcome::Becomes(state)) => state,
+            _ => Self::Drafted,
+        }
+    }
+
     /// Whether the platform may still change the document's content.
     pub fn is_editable(self) -> bool {
-        self == Self::Drafted
+        TaxInvoiceAction::Edit.allowed_from().contains(&self)
     }
 
     /// Whether the document may be deleted (which frees its document key).
     pub fn is_deletable(self) -> bool {
-        matches!(
-            self,
-            Self::Drafted | Self::Refused | Self::RequestCancelled | Self::IssueCancelled
-        )
+        TaxInvoiceAction::Delete.allowed_from().contains(&self)
     }
 }
 
@@ -106,13 +113,17 @@ impl fmt::Display for TaxInvoiceState {
     }
 }
 
-/// Something that moves a tax invoice.
+/// Something done to a tax invoice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum TaxInvoiceAction {
+    /// The platform changes a draft's content.
+    Edit,
     /// The buyer asks the supplier to issue.
     Request,
     /// The buyer withdraws its request.
     CancelRequest,
+    /// The buyer sends the request email again.
+    Resend,
     /// The supplier signs.
     Issue,
     /// The supplier declines.
@@ -121,42 +132,91 @@ pub enum TaxInvoiceAction {
     CancelIssue,
     /// Filing begins.
     StartFiling,
+    /// A filer takes over an invoice whose earlier filer's lease lapsed.
+    ResumeFiling,
     /// The NTS accepted it.
     FilingSucceeded,
     /// The NTS refused it.
     FilingFailed,
+    /// The platform deletes it, which frees its document key.
+    Delete,
+    /// The platform drafts amendments of a filed invoice (the invoice itself stays `sent`).
+    Amend,
 }
 
+/// Every action.
+pub const ALL_ACTIONS: [TaxInvoiceAction; 13] = [
+    TaxInvoiceAction::Edit,
+    TaxInvoiceAction::Request,
+    TaxInvoiceAction::CancelRequest,
+    TaxInvoiceAction::Resend,
+    TaxInvoiceAction::Issue,
+    TaxInvoiceAction::Refuse,
+    TaxInvoiceAction::CancelIssue,
+    TaxInvoiceAction::StartFiling,
+    TaxInvoiceAction::ResumeFiling,
+    TaxInvoiceAction::FilingSucceeded,
+    TaxInvoiceAction::FilingFailed,
+    TaxInvoiceAction::Delete,
+    TaxInvoiceAction::Amend,
+];
+
 impl TaxInvoiceAction {
-    /// The name used in history entries and errors.
+    /// The name used in errors.
     pub fn as_str(self) -> &'static str {
         match self {
+            Self::Edit => "edit",
             Self::Request => "request",
             Self::CancelRequest => "cancel_request",
+            Self::Resend => "resend",
             Self::Issue => "issue",
             Self::Refuse => "refuse",
             Self::CancelIssue => "cancel_issue",
             Self::StartFiling => "start_filing",
+            Self::ResumeFiling => "resume_filing",
             Self::FilingSucceeded => "filing_succeeded",
             Self::FilingFailed => "filing_failed",
+            Self::Delete => "delete",
+            Self::Amend => "amend",
         }
     }
 
-    /// The one state this action starts from.
-    pub fn from_state(self) -> TaxInvoiceState {
-        use TaxInvoiceState::*;
+    /// What the action does, as a phrase completing "to … it must be requested".
+    pub fn phrase(self) -> &'static str {
         match self {
-            Self::Request => Drafted,
-            Self::CancelRequest | Self::Issue | Self::Refuse => Requested,
-            Self::CancelIssue | Self::StartFiling => Issued,
-            Self::FilingSucceeded | Self::FilingFailed => Sending,
+            Self::Edit => "edit it",
+            Self::Request => "request its issue",
+            Self::CancelRequest => "cancel the request",
+            Self::Resend => "resend the request",
+            Self::Issue => "issue it",
+            Self::Refuse => "refuse it",
+            Self::CancelIssue => "cancel its issue",
+            Self::StartFiling => "send it to the NTS",
+            Self::ResumeFiling => "resume its filing",
+            Self::FilingSucceeded | Self::FilingFailed => "record a filing result",
+            Self::Delete => "delete it",
+            Self::Amend => "amend it",
         }
     }
 
-    /// The state this action leads to.
-    pub fn to_state(self) -> TaxInvoiceState {
+    /// The states this action may start from.
+    pub fn allowed_from(self) -> &'static [TaxInvoiceState] {
         use TaxInvoiceState::*;
         match self {
+            Self::Edit | Self::Request => &[Drafted],
+            Self::CancelRequest | Self::Resend | Self::Issue | Self::Refuse => &[Requested],
+            Self::CancelIssue | Self::StartFiling => &[Issued],
+            Self::ResumeFiling | Self::FilingSucceeded | Self::FilingFailed => &[Sending],
+            Self::Delete => &[Drafted, Refused, RequestCancelled, IssueCancelled],
+            Self::Amend => &[Sent],
+        }
+    }
+
+    /// What the action leads to from `from` (one of [`Self::allowed_from`]).
+    fn outcome(self, from: TaxInvoiceState) -> Outcome {
+        use TaxInvoiceState::*;
+        Outcome::Becomes(match self {
+            Self::Edit | Self::Resend | Self::ResumeFiling | Self::Amend => from,
             Self::Request => Requested,
             Self::CancelRequest => RequestCancelled,
             Self::Issue => Issued,
@@ -165,13 +225,50 @@ impl TaxInvoiceAction {
             Self::StartFiling => Sending,
             Self::FilingSucceeded => Sent,
             Self::FilingFailed => SendFailed,
+            Self::Delete => return Outcome::Removed,
+        })
+    }
+}
+
+/// Where an action leaves the document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// It is in this state afterwards (possibly the same one).
+    Becomes(TaxInvoiceState),
+    /// It no longer exists.
+    Removed,
+}
+
+/// An allowed action: where the document is and where it goes. The use cases
+/// compare-and-set `from` → `to` and write a history entry when the state changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transition {
+    /// What is done.
+    pub action: TaxInvoiceAction,
+    /// The state it is done in.
+    pub from: TaxInvoiceState,
+    /// What it leads to.
+    pub outcome: Outcome,
+}
+
+impl Transition {
+    /// The state afterwards, unless the document is removed.
+    pub fn to(&self) -> Option<TaxInvoiceState> {
+        match self.outcome {
+            Outcome::Becomes(state) => Some(state),
+            Outcome::Removed => None,
         }
+    }
+
+    /// Whether the state changes (and so a history entry is due).
+    pub fn changes_state(&self) -> bool {
+        self.to().is_some_and(|to| to != self.from)
     }
 }
 
 /// An action that the current state does not allow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("cannot {} a tax invoice that is {current} (it must be {})", action.as_str(), action.from_state())]
+#[error("the tax invoice is {current}; to {} it must be {}", action.phrase(), allowed_names(*action))]
 pub struct InvalidTransition {
     /// What was tried.
     pub action: TaxInvoiceAction,
@@ -179,13 +276,22 @@ pub struct InvalidTransition {
     pub current: TaxInvoiceState,
 }
 
-/// The state `action` leads to from `current`, or why it cannot be taken.
+fn allowed_names(action: TaxInvoiceAction) -> String {
+    let names: Vec<&str> = action.allowed_from().iter().map(|s| s.as_str()).collect();
+    names.join(" or ")
+}
+
+/// The transition `action` makes from `current`, or why it cannot be taken.
 pub fn transition(
     current: TaxInvoiceState,
     action: TaxInvoiceAction,
-) -> Result<TaxInvoiceState, InvalidTransition> {
-    if current == action.from_state() {
-        Ok(action.to_state())
+) -> Result<Transition, InvalidTransition> {
+    if action.allowed_from().contains(&current) {
+        Ok(Transition {
+            action,
+            from: current,
+            outcome: action.outcome(current),
+        })
     } else {
         Err(InvalidTransition { action, current })
     }
@@ -197,21 +303,28 @@ mod tests {
     use TaxInvoiceAction::*;
     use TaxInvoiceState::*;
 
+    fn to(state: TaxInvoiceState, action: TaxInvoiceAction) -> TaxInvoiceState {
+        transition(state, action).unwrap().to().unwrap()
+    }
+
     #[test]
     fn the_happy_path_runs_from_draft_to_sent() {
         let mut state = Drafted;
-        for action in [Request, Issue, StartFiling, FilingSucceeded] {
-            state = transition(state, action).unwrap();
+        for action in [Edit, Request, Issue, StartFiling, FilingSucceeded, Amend] {
+            state = to(state, action);
         }
         assert_eq!(state, Sent);
     }
 
     #[test]
     fn an_issued_invoice_cannot_be_cancelled_once_filing_started() {
-        let sending = transition(Issued, StartFiling).unwrap();
+        let sending = to(Issued, StartFiling);
         let error = transition(sending, CancelIssue).unwrap_err();
         assert_eq!(error.current, Sending);
-        assert!(error.to_string().contains("sending"), "{error}");
+        assert_eq!(
+            error.to_string(),
+            "the tax invoice is sending; to cancel its issue it must be issued"
+        );
     }
 
     #[test]
@@ -220,6 +333,57 @@ mod tests {
             for action in [Issue, Refuse, CancelRequest] {
                 assert_eq!(transition(state, action).is_ok(), state == Requested);
             }
+        }
+    }
+
+    #[test]
+    fn filing_ends_in_sent_or_send_failed_and_a_lapsed_claim_stays_sending() {
+        assert_eq!(to(Sending, FilingSucceeded), Sent);
+        assert_eq!(to(Sending, FilingFailed), SendFailed);
+        let resumed = transition(Sending, ResumeFiling).unwrap();
+        assert_eq!(resumed.to(), Some(Sending));
+        assert!(!resumed.changes_state());
+        assert!(transition(Issued, ResumeFiling).is_err());
+    }
+
+    #[test]
+    fn delete_removes_only_what_never_reached_the_nts() {
+        let deletable = [Drafted, Refused, RequestCancelled, IssueCancelled];
+        for state in ALL_STATES {
+            let deleted = transition(state, Delete);
+            assert_eq!(deleted.is_ok(), deletable.contains(&state), "{state}");
+            assert_eq!(state.is_deletable(), deletable.contains(&state), "{state}");
+            if let Ok(t) = deleted {
+                assert_eq!(t.outcome, Outcome::Removed);
+                assert_eq!(t.to(), None);
+            }
+        }
+        let error = transition(Sent, Delete).unwrap_err();
+        assert!(
+            error.to_string().ends_with("drafted or refused or request_cancelled or issue_cancelled"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn only_drafts_are_edited_and_only_sent_invoices_amended() {
+        for state in ALL_STATES {
+            assert_eq!(transition(state, Edit).is_ok(), state == Drafted);
+            assert_eq!(state.is_editable(), state == Drafted);
+            assert_eq!(transition(state, Amend).is_ok(), state == Sent);
+            assert_eq!(transition(state, Resend).is_ok(), state == Requested);
+        }
+        assert!(!transition(Drafted, Edit).unwrap().changes_state());
+    }
+
+    #[test]
+    fn every_action_starts_somewhere_and_names_are_distinct() {
+        let mut names: Vec<&str> = ALL_ACTIONS.iter().map(|a| a.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ALL_ACTIONS.len());
+        for action in ALL_ACTIONS {
+            assert!(!action.allowed_from().is_empty(), "{action:?}");
         }
     }
 

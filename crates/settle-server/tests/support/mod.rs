@@ -137,17 +137,9 @@ impl TestApp {
     /// all, parsed by Python's email package, oldest first.
     pub async fn emails(&self, count: usize) -> Vec<settle_testkit::ParsedEmail> {
         for _ in 0..200 {
-            let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&self.outbox)
-                .map(|dir| {
-                    dir.filter_map(|e| e.ok().map(|e| e.path()))
-                        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if files.len() >= count {
-                // Job ids grow with time, so names sort in queueing order.
-                files.sort();
-                return files.iter().map(|p| settle_testkit::parse_eml(p)).collect();
+            let messages = settle_testkit::outbox_messages(&self.outbox);
+            if messages.len() >= count {
+                return messages;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }

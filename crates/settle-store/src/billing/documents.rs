@@ -82,7 +82,7 @@ pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> St
 }
 
 /// Values bound per document by [`finalize_many`].
-const FINALIZE_COLUMNS: usize = 9;
+const FINALIZE_COLUMNS: usize = 10;
 
 /// Numbers and opens drafts (number, status, details, dates), each only if it is still a
 /// draft at `version - 1`, with multi-row statements. Returns the index of the first document that
@@ -107,7 +107,7 @@ pub async fn finalize_many(
             "UPDATE invoices SET number = v.column2, status = v.column3, details = v.column4, \
              document_date = v.column5, due_date = v.column6, tax_invoice_number = v.column7, \
              version = v.column8, updated_at = v.column9 FROM ({}) AS v \
-             WHERE invoices.id = v.column1 AND invoices.status = 'draft' \
+             WHERE invoices.id = v.column1 AND invoices.status = v.column10 \
              AND invoices.version = v.column8 - 1 RETURNING id",
             bulk::values_sql(FINALIZE_COLUMNS, chunk.len(), anonymous)
         );
@@ -122,7 +122,8 @@ pub async fn finalize_many(
                 .bind(d.due_date.map(|x| x.to_string()))
                 .bind(d.tax_invoice_number.as_deref())
                 .bind(d.version)
-                .bind(instant(d.updated_at));
+                .bind(instant(d.updated_at))
+                .bind(DocumentStatus::Draft.as_str());
         }
         for row in query.fetch_all(&mut *conn).await? {
             finalized.insert(text(&row, "id")?);
@@ -138,7 +139,7 @@ pub async fn finalize_many(
 pub async fn update_totals(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE invoices SET totals = $1, total = $2, line_count = $3, version = $4, \
-         updated_at = $5, run_id = $8 WHERE id = $6 AND status = 'draft' AND version = $7",
+         updated_at = $5, run_id = $8 WHERE id = $6 AND status = $9 AND version = $7",
     )
     .bind(to_json(&d.totals, "totals")?)
     .bind(d.totals.total.to_string())
@@ -148,6 +149,7 @@ pub async fn update_totals(conn: &mut AnyConnection, d: &Document) -> StoreResul
     .bind(d.id.as_str())
     .bind(d.version - 1)
     .bind(d.run_id.as_ref().map(BillingRunId::as_str))
+    .bind(DocumentStatus::Draft.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
@@ -210,10 +212,11 @@ pub async fn drafts_of_period(
 ) -> StoreResult<Vec<Document>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND billing_period = $2 \
-         AND status = 'draft' ORDER BY id"
+         AND status = $3 ORDER BY id"
     ))
     .bind(tenant.as_str())
     .bind(period.to_string())
+    .bind(DocumentStatus::Draft.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode).collect()
@@ -228,10 +231,11 @@ pub async fn drafts_of_run(
 ) -> StoreResult<Vec<Document>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND run_id = $2 \
-         AND status = 'draft' ORDER BY id"
+         AND status = $3 ORDER BY id"
     ))
     .bind(tenant.as_str())
     .bind(run.as_str())
+    .bind(DocumentStatus::Draft.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode).collect()
@@ -260,11 +264,12 @@ pub async fn finalized_of_partner(
 ) -> StoreResult<Vec<Document>> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND partner_id = $2 \
-         AND currency = $3 AND status <> 'draft' ORDER BY document_date, number"
+         AND currency = $3 AND status <> $4 ORDER BY document_date, number"
     ))
     .bind(tenant.as_str())
     .bind(partner.as_str())
     .bind(currency.code())
+    .bind(DocumentStatus::Draft.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode).collect()

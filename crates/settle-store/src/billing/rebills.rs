@@ -1,6 +1,7 @@
 //! The `rebill_requests` table: a request to void and rebill an invoice, decided by a
 //! billing admin other than the requester. At most one is pending per invoice.
 
+use settle_core::billing::RebillStatus;
 use settle_core::ids::{InvoiceId, RebillRequestId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -57,11 +58,15 @@ pub async fn insert(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<
     Ok(done.rows_affected() == 1)
 }
 
-/// Records the decision on a pending request; false when it is no longer pending.
-pub async fn decide(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<bool> {
+/// Records the decision on a request still in `from`; false when it is no longer there.
+pub async fn decide(
+    conn: &mut AnyConnection,
+    r: &RebillRequest,
+    from: RebillStatus,
+) -> StoreResult<bool> {
     let done = sqlx::query(
         "UPDATE rebill_requests SET status = $1, decided_by = $2, void_note_id = $3, \
-         new_invoice_id = $4, decided_at = $5 WHERE id = $6 AND status = 'pending'",
+         new_invoice_id = $4, decided_at = $5 WHERE id = $6 AND status = $7",
     )
     .bind(&r.status)
     .bind(r.decided_by.as_deref())
@@ -69,6 +74,7 @@ pub async fn decide(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<
     .bind(r.new_invoice_id.as_ref().map(InvoiceId::as_str))
     .bind(r.decided_at.map(instant))
     .bind(r.id.as_str())
+    .bind(from.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

@@ -21,17 +21,25 @@ pub struct FilingClaim {
     pub approval_number: String,
     /// The signed XML to file.
     pub signed_xml: String,
-    /// True when it was `issued` (a history entry is due); false when it was `sending`
-    /// under a lapsed lease.
-    pub fresh: bool,
 }
 
-/// Claims up to `limit` invoices for `owner` until `lease_until`: those `issued` before
-/// `cutoff` (or exactly `only`, when given), and those left `sending` under a lease that
-/// lapsed before `now`.
-pub async fn claim_due(
+/// Which invoices in the claimed state are due.
+#[derive(Clone, Copy, Debug)]
+pub enum Due {
+    /// Issued before this instant.
+    IssuedBefore(OffsetDateTime),
+    /// Held under a filing lease that lapsed before this instant.
+    LeaseLapsedBefore(OffsetDateTime),
+}
+
+/// Moves up to `limit` due invoices from `from` to `to` for `owner` until `lease_until`
+/// (only the invoice `only`, when given) and returns them, oldest issue first.
+#[allow(clippy::too_many_arguments)]
+pub async fn claim(
     conn: &mut AnyConnection,
-    cutoff: OffsetDateTime,
+    from: TaxInvoiceState,
+    to: TaxInvoiceState,
+    due: Due,
     only: Option<&TaxInvoiceId>,
     owner: &str,
     now: OffsetDateTime,
@@ -43,46 +51,46 @@ pub async fn claim_due(
     } else {
         ""
     };
-    let only_clause = if only.is_some() { " AND id = $5" } else { "" };
+    let only_clause = if only.is_some() { " AND id = $7" } else { "" };
+    let (condition, bound) = match due {
+        Due::IssuedBefore(at) => ("issued_at < $5", at),
+        Due::LeaseLapsedBefore(at) => ("filing_lease_until < $5", at),
+    };
+    let sql = format!(
+        "UPDATE tax_invoices SET state = $1, filing_owner = $2, filing_lease_until = $3, \
+         version = version + 1, updated_at = $4 WHERE id IN (SELECT id FROM tax_invoices \
+         WHERE state = $6 AND {condition}{only_clause} ORDER BY issued_at, id \
+         LIMIT {limit}{lock}) RETURNING id, tenant_id, approval_number, signed_xml"
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(owner)
+        .bind(instant(lease_until))
+        .bind(instant(now))
+        .bind(instant(bound))
+        .bind(from.as_str());
+    if let Some(id) = only {
+        query = query.bind(id.as_str());
+    }
     let mut claims = Vec::new();
-    for (from, condition) in [
-        ("sending", "filing_lease_until < $4"),
-        ("issued", "issued_at < $4"),
-    ] {
-        let sql = format!(
-            "UPDATE tax_invoices SET state = 'sending', filing_owner = $1, filing_lease_until = $2, \
-             version = version + 1, updated_at = $3 WHERE id IN (SELECT id FROM tax_invoices \
-             WHERE state = '{from}' AND {condition}{only_clause} ORDER BY issued_at, id \
-             LIMIT {limit}{lock}) RETURNING id, tenant_id, approval_number, signed_xml"
-        );
-        let bound = if from == "sending" { now } else { cutoff };
-        let mut query = sqlx::query(&sql)
-            .bind(owner)
-            .bind(instant(lease_until))
-            .bind(instant(now))
-            .bind(instant(bound));
-        if let Some(id) = only {
-            query = query.bind(id.as_str());
-        }
-        for row in query.fetch_all(&mut *conn).await? {
-            claims.push(FilingClaim {
-                id: TaxInvoiceId::from_trusted(text(&row, "id")?),
-                tenant_id: TenantId::from_trusted(text(&row, "tenant_id")?),
-                approval_number: opt_text(&row, "approval_number")?.unwrap_or_default(),
-                signed_xml: opt_text(&row, "signed_xml")?.unwrap_or_default(),
-                fresh: from == "issued",
-            });
-        }
+    for row in query.fetch_all(&mut *conn).await? {
+        claims.push(FilingClaim {
+            id: TaxInvoiceId::from_trusted(text(&row, "id")?),
+            tenant_id: TenantId::from_trusted(text(&row, "tenant_id")?),
+            approval_number: opt_text(&row, "approval_number")?.unwrap_or_default(),
+            signed_xml: opt_text(&row, "signed_xml")?.unwrap_or_default(),
+        });
     }
     Ok(claims)
 }
 
-/// Records the filer's answer on an invoice `owner` still holds; false if the lease was
-/// lost to another filer meanwhile.
+/// Records the filer's answer on an invoice `owner` still holds in `from`; false if the
+/// lease was lost to another filer meanwhile.
 pub async fn finish_filing(
     conn: &mut AnyConnection,
     id: &TaxInvoiceId,
     owner: &str,
+    from: TaxInvoiceState,
     to: TaxInvoiceState,
     result_code: &str,
     now: OffsetDateTime,
@@ -90,13 +98,14 @@ pub async fn finish_filing(
     let done = sqlx::query(
         "UPDATE tax_invoices SET state = $1, nts_result_code = $2, filed_at = $3, \
          filing_owner = NULL, filing_lease_until = NULL, version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND state = 'sending' AND filing_owner = $5",
+         WHERE id = $4 AND state = $6 AND filing_owner = $5",
     )
     .bind(to.as_str())
     .bind(result_code)
     .bind(instant(now))
     .bind(id.as_str())
     .bind(owner)
+    .bind(from.as_str())
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)

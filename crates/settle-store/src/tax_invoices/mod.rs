@@ -13,7 +13,7 @@ use sqlx::query::Query;
 use sqlx::{Any, AnyConnection};
 use time::OffsetDateTime;
 
-pub use filing::{FilingClaim, claim_due, finish_filing};
+pub use filing::{Due, FilingClaim, claim, finish_filing};
 pub use history::{HistoryEntry, append_history, history};
 
 use crate::codec::{at, instant, int, opt_at, opt_text, text};
@@ -211,23 +211,29 @@ pub struct Issuance<'a> {
     pub issued_at: OffsetDateTime,
 }
 
-/// Moves a requested invoice to issued with its signature; false if it is no longer
-/// requested.
+/// Moves an invoice from `from` to `to` with its signature, if it is still in `from` at
+/// `version` (the version that was signed); false otherwise.
 pub async fn record_issue(
     conn: &mut AnyConnection,
     id: &TaxInvoiceId,
+    version: i64,
+    from: TaxInvoiceState,
+    to: TaxInvoiceState,
     issuance: &Issuance<'_>,
 ) -> StoreResult<bool> {
     let done = sqlx::query(
-        "UPDATE tax_invoices SET state = 'issued', approval_number = $1, signed_xml = $2, \
-         document = $3, issued_at = $4, version = version + 1, updated_at = $4 \
-         WHERE id = $5 AND state = 'requested'",
+        "UPDATE tax_invoices SET state = $1, approval_number = $2, signed_xml = $3, \
+         document = $4, issued_at = $5, version = version + 1, updated_at = $5 \
+         WHERE id = $6 AND state = $7 AND version = $8",
     )
+    .bind(to.as_str())
     .bind(issuance.approval_number)
     .bind(issuance.signed_xml)
     .bind(document_json(issuance.document)?)
     .bind(instant(issuance.issued_at))
     .bind(id.as_str())
+    .bind(from.as_str())
+    .bind(version)
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
