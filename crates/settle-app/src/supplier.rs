@@ -307,8 +307,16 @@ async fn act(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_own(&mut tx, by, id).await?;
-    let record =
-        apply_and_notify(&mut tx, &record, action, Effect::State, &by.actor, memo, now).await?;
+    let record = apply_and_notify(
+        &mut tx,
+        &record,
+        action,
+        Effect::State,
+        &by.actor,
+        memo,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(record)
 }

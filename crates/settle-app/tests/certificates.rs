@@ -136,7 +136,11 @@ async fn approval_numbers_never_repeat(engine: TestEngine) {
         .map(|_| {
             let app = app.clone();
             let issuer = issuer.clone();
-            tokio::spawn(async move { settle_app::approvals::assign(&app, app.now(), &issuer).await.unwrap() })
+            tokio::spawn(async move {
+                settle_app::approvals::assign(&app, app.now(), &issuer)
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     let mut numbers = Vec::new();

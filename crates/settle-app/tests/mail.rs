@@ -117,9 +117,13 @@ async fn failed_deliveries_are_retried_later() {
     assert_eq!(worker::deliver_emails(&app, "w").await.unwrap(), 0);
     let mut conn = app.store.read().await.unwrap();
     assert_eq!(
-        settle_store::jobs::count(&mut conn, settle_app::mail::JOB_KIND, settle_core::job::JobState::Pending)
-            .await
-            .unwrap(),
+        settle_store::jobs::count(
+            &mut conn,
+            settle_app::mail::JOB_KIND,
+            settle_core::job::JobState::Pending
+        )
+        .await
+        .unwrap(),
         1,
         "kept for a retry"
     );

@@ -42,4 +42,3 @@ macro_rules! named_enum {
         }
     };
 }
-

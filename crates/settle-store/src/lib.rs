@@ -140,11 +140,32 @@ impl Store {
     }
 
     async fn migrate(&self) -> StoreResult<()> {
-        let migrator = match self.engine {
-            Engine::Sqlite => sqlx::migrate!("./migrations/sqlite"),
-            Engine::Postgres => sqlx::migrate!("./migrations/postgres"),
-        };
-        migrator.run(&self.pool).await?;
+        match self.engine {
+            Engine::Postgres => {
+                sqlx::migrate!("./migrations/postgres")
+                    .run(&self.pool)
+                    .await?
+            }
+            Engine::Sqlite => {
+                // SQLite changes a table's constraints only by rebuilding it, and dropping a
+                // parent table counts its children as violations even when the rebuilt
+                // table takes its place; so migrations run with foreign keys off (which
+                // SQLite allows only outside a transaction), and then every key is checked.
+                let mut conn = self.pool.acquire().await?;
+                conn.execute("PRAGMA foreign_keys = OFF").await?;
+                let migrated = sqlx::migrate!("./migrations/sqlite").run(&mut *conn).await;
+                let violations = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await;
+                conn.execute("PRAGMA foreign_keys = ON").await?;
+                migrated?;
+                if !violations?.is_empty() {
+                    return Err(StoreError::Corrupt(
+                        "a migration left rows whose foreign keys point nowhere".to_owned(),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 

@@ -335,9 +335,24 @@ async fn jobs_are_claimed_once_and_leases_lapse(engine: TestEngine) {
             .await
             .unwrap()
     );
-    assert_eq!(jobs::count(&mut conn, "email", JobState::Done).await.unwrap(), 1);
-    assert_eq!(jobs::count(&mut conn, "email", JobState::Failed).await.unwrap(), 1);
-    assert_eq!(jobs::count(&mut conn, "email", JobState::Pending).await.unwrap(), 1);
+    assert_eq!(
+        jobs::count(&mut conn, "email", JobState::Done)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        jobs::count(&mut conn, "email", JobState::Failed)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        jobs::count(&mut conn, "email", JobState::Pending)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 async fn a_rolled_back_transaction_leaves_nothing(engine: TestEngine) {

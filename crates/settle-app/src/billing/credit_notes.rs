@@ -17,9 +17,7 @@ use settle_core::money::DecimalInput;
 use settle_store::billing::{documents, lines, payments};
 use settle_store::events;
 
-use super::{
-    allocate, load_document, reason, save_settlement, take, take_numbers, today,
-};
+use super::{allocate, load_document, reason, save_settlement, take, take_numbers, today};
 use crate::auth::Principal;
 use crate::{App, AppError, audit};
 

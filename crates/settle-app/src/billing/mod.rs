@@ -59,7 +59,10 @@ pub(crate) async fn load_document(
 }
 
 /// The status `document` has after `action`, or the 409 saying why it cannot take it.
-pub(crate) fn take(document: &Document, action: DocumentAction) -> Result<DocumentStatus, AppError> {
+pub(crate) fn take(
+    document: &Document,
+    action: DocumentAction,
+) -> Result<DocumentStatus, AppError> {
     document_transition(document, action).map_err(|error| match error {
         InvalidDocumentTransition::NotAnInvoice { kind, .. } => AppError::conflict(
             "invoice.not_an_invoice",

@@ -162,9 +162,16 @@ async fn record_results(
         };
         let step = transition(TaxInvoiceState::Sending, action)?;
         let to = step.to().unwrap_or(step.from);
-        let finished_now =
-            tax_invoices::finish_filing(&mut tx, &claim.id, owner, step.from, to, &result.code, now)
-                .await?;
+        let finished_now = tax_invoices::finish_filing(
+            &mut tx,
+            &claim.id,
+            owner,
+            step.from,
+            to,
+            &result.code,
+            now,
+        )
+        .await?;
         if !finished_now {
             // The lease lapsed and another filer took the invoice over: its result counts.
             continue;

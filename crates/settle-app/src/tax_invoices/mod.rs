@@ -18,7 +18,9 @@ pub use draft::{DraftInput, create, delete, update};
 pub use read::{HistoryView, get, history, list, signed_xml};
 pub use request::{cancel_request, request, resend};
 
-pub(crate) use lifecycle::{Effect, apply, apply_and_notify, check, history_entry, lost_race, remove};
+pub(crate) use lifecycle::{
+    Effect, apply, apply_and_notify, check, history_entry, lost_race, remove,
+};
 
 use crate::auth::Principal;
 use crate::{App, AppError};

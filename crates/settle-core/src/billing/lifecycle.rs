@@ -108,7 +108,10 @@ pub fn document_transition(
             action,
         });
     }
-    if !action.allowed_from(document.kind).contains(&document.status) {
+    if !action
+        .allowed_from(document.kind)
+        .contains(&document.status)
+    {
         return Err(InvalidDocumentTransition::Status {
             status: document.status,
             action,

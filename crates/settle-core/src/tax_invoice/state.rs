@@ -360,7 +360,9 @@ mod tests {
         }
         let error = transition(Sent, Delete).unwrap_err();
         assert!(
-            error.to_string().ends_with("drafted or refused or request_cancelled or issue_cancelled"),
+            error
+                .to_string()
+                .ends_with("drafted or refused or request_cancelled or issue_cancelled"),
             "{error}"
         );
     }

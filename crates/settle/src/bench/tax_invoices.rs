@@ -154,8 +154,12 @@ async fn one_run(
         TaxInvoiceState::Requested,
     )
     .await?;
-    let emails =
-        settle_store::jobs::count(&mut conn, settle_app::mail::JOB_KIND, settle_core::job::JobState::Pending).await?;
+    let emails = settle_store::jobs::count(
+        &mut conn,
+        settle_app::mail::JOB_KIND,
+        settle_core::job::JobState::Pending,
+    )
+    .await?;
     drop(conn);
     anyhow::ensure!(
         requested == documents as i64 && emails >= documents as i64,
