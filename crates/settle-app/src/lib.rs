@@ -66,6 +66,8 @@ pub struct App {
     pub mailer: Arc<mail::Mailer>,
     /// Unsealed signing identities, by registration.
     pub identities: Arc<certificates::IdentityCache>,
+    /// Approval serials reserved for issuing.
+    pub serials: Arc<approvals::SerialBlocks>,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             secret_key: None,
             cert_trust: None,
             identities: Arc::default(),
+            serials: Arc::default(),
         }
     }
 

@@ -226,14 +226,20 @@ pub async fn issue(
             .await
             .map_err(certificate_needed)?;
     let now = app.now();
-    let approval = crate::approvals::assign(app, now, &app.settings.issuer_code).await?;
+    let approval = crate::approvals::take(app, now, &app.settings.issuer_code).await?;
     let document = NtsDocument {
         approval_number: approval.clone(),
         issued_at: korean_local(now),
         invoice: record.document.clone(),
     };
-    let signed = settle_nts::dsig::sign(&settle_nts::xml::write(&document), &identity)
-        .map_err(|e| AppError::internal(format!("signing failed: {e}")))?;
+    // Signing is CPU work: it runs on the blocking pool so that it neither stalls the
+    // runtime's workers nor waits for them.
+    let signed = tokio::task::spawn_blocking(move || {
+        settle_nts::dsig::sign(&settle_nts::xml::write(&document), &identity)
+    })
+    .await
+    .map_err(|e| AppError::internal(format!("signing stopped: {e}")))?
+    .map_err(|e| AppError::internal(format!("signing failed: {e}")))?;
     let issuance = Issuance {
         approval_number: approval.as_str(),
         signed_xml: &signed,

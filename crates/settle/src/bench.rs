@@ -13,6 +13,7 @@ use settle_store::Store;
 use crate::config::Config;
 
 mod billing_period;
+mod issue;
 mod sign;
 mod tax_invoices;
 
@@ -65,6 +66,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Issues requested tax invoices through the supplier's use case (approval number, NTS
+    /// XML, signature, state change, history, emails) from several concurrent callers and
+    /// reports documents per second.
+    Issue {
+        /// Requested documents to issue.
+        #[arg(long, default_value_t = 10_000)]
+        documents: usize,
+        /// Callers issuing at the same time.
+        #[arg(long, default_value_t = 8)]
+        callers: usize,
+        /// Suppliers the documents are spread over.
+        #[arg(long, default_value_t = 10)]
+        partners: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Writes and signs NTS XML documents (XML, C14N with the NTS filter, SHA-256, RSA-2048
     /// signature) on every core and reports signed documents per second.
     Sign {
@@ -93,6 +111,12 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             threads,
         } => sign::run(docs, lines, runs, threads)?,
+        BenchCommand::Issue {
+            documents,
+            callers,
+            partners,
+            runs,
+        } => issue::run(documents, callers, partners, runs).await?,
         BenchCommand::BillingPeriod {
             partners,
             charges,

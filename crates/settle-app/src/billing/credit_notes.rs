@@ -8,12 +8,14 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use settle_core::access::Right;
+use settle_core::billing::ledger;
 use settle_core::billing::{
     CreditRequest, CreditableLine, Document, DocumentAction, DocumentKind, DocumentLine,
     NOTE_STATUS, Period, PricedLine, credit, totals,
 };
 use settle_core::ids::{InvoiceId, InvoiceLineId};
 use settle_core::money::DecimalInput;
+use settle_core::money::Money;
 use settle_store::billing::{documents, lines, payments};
 use settle_store::events;
 
@@ -166,8 +168,16 @@ pub async fn create_credit_note(
     )
     .await?
     .pop();
-    let credit_total = -note_totals.total;
-    let applied = credit_total.min(original.outstanding()).max(Decimal::ZERO);
+    let in_money = |amount| {
+        Money::new(amount, original.currency)
+            .map_err(|e| AppError::invalid("credit_note.overflow", "lines", e.to_string()))
+    };
+    let applied = ledger::credit_applied(
+        in_money(-note_totals.total)?,
+        in_money(original.outstanding())?,
+    )
+    .map_err(|e| AppError::invalid("credit_note.overflow", "lines", e.to_string()))?
+    .amount();
     let mut note = Document {
         id: note_id,
         kind: DocumentKind::CreditNote,

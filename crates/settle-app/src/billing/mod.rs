@@ -13,6 +13,7 @@ mod rebill;
 mod run;
 mod statement;
 
+use settle_core::billing::ledger;
 use settle_core::billing::{
     Document, DocumentAction, DocumentStatus, InvalidDocumentTransition, document_transition,
     format_number,
@@ -187,7 +188,7 @@ pub(crate) fn allocate(
     on: Date,
     now: time::OffsetDateTime,
 ) -> Result<settle_store::billing::payments::Allocation, AppError> {
-    invoice.settled += amount;
+    ledger::settle(invoice, amount).map_err(over_settled)?;
     invoice.status = take(invoice, DocumentAction::Settle)?;
     Ok(settle_store::billing::payments::Allocation {
         tenant_id: invoice.tenant_id.clone(),
@@ -198,6 +199,18 @@ pub(crate) fn allocate(
         on_date: on,
         created_at: now,
     })
+}
+
+/// Takes a settlement of `amount` away from `document` (a payment moving elsewhere).
+pub(crate) fn unsettle(
+    document: &mut Document,
+    amount: rust_decimal::Decimal,
+) -> Result<(), AppError> {
+    ledger::settle(document, -amount).map_err(over_settled)
+}
+
+fn over_settled(error: ledger::SettleError) -> AppError {
+    AppError::conflict("invoice.changed", error.to_string())
 }
 
 /// Saves a document's status and settled amount, compare-and-set on the version it was

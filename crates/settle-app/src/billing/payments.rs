@@ -5,9 +5,10 @@
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use settle_core::access::Right;
-use settle_core::billing::{Document, DocumentAction, cited_numbers, document_transition};
+use settle_core::billing::ledger::{self, AllocationError, Target};
+use settle_core::billing::{Document, DocumentAction, document_transition};
 use settle_core::currency::Currency;
-use settle_core::ids::{PartnerId, PaymentId};
+use settle_core::ids::{InvoiceId, PartnerId, PaymentId};
 use settle_core::money::{DecimalInput, Money};
 use settle_core::validation::Checker;
 use settle_store::billing::documents;
@@ -57,6 +58,14 @@ pub struct PaymentView {
     pub allocations: Vec<(Allocation, Option<String>)>,
     /// What is left as the partner's credit.
     pub unallocated: Decimal,
+}
+
+fn overflow(error: settle_core::money::MoneyError) -> AppError {
+    AppError::invalid(error.code(), "amount", error.to_string())
+}
+
+fn money(amount: Decimal, currency: Currency) -> Result<Money, AppError> {
+    Money::new(amount, currency).map_err(overflow)
 }
 
 fn mismatch(field: &str, message: String) -> AppError {
@@ -140,26 +149,24 @@ pub async fn record_payment(
         created_at: now,
     };
     payments::insert(&mut tx, &payment).await?;
-    let targets = match input.allocations {
+    let (mut invoices, targets) = match input.allocations {
         Some(explicit) => explicit_targets(&mut tx, by, &payment, explicit).await?,
         None => implicit_targets(&mut tx, by, &payment).await?,
     };
-    let mut left = payment.amount;
+    let paid = money(payment.amount, currency)?;
+    let applied = ledger::apply_payment(paid, targets).map_err(overflow)?;
+    let left = applied.unallocated.amount();
     let mut allocations = Vec::new();
-    for (mut invoice, wanted) in targets {
-        let amount = wanted.min(left).min(invoice.outstanding());
-        if amount <= Decimal::ZERO {
-            continue;
-        }
-        left -= amount;
+    for (index, amount) in applied.allocations {
+        let invoice = &mut invoices[index];
         let allocation = allocate(
-            &mut invoice,
-            amount,
+            invoice,
+            amount.amount(),
             ("payment", payment.id.as_str()),
             paid_on,
             now,
         )?;
-        save_settlement(&mut tx, &mut invoice, now).await?;
+        save_settlement(&mut tx, invoice, now).await?;
         allocations.push((allocation, invoice.number.clone()));
     }
     let stored: Vec<Allocation> = allocations.iter().map(|(a, _)| a.clone()).collect();
@@ -216,14 +223,15 @@ fn payable(invoice: &Document, payment: &Payment, field: &str) -> Result<(), App
     Ok(())
 }
 
+/// The invoices explicit allocations name and the ledger's targets over them (by index).
 async fn explicit_targets(
     tx: &mut settle_store::Conn,
     by: &Principal,
     payment: &Payment,
     explicit: Vec<AllocationInput>,
-) -> Result<Vec<(Document, Decimal)>, AppError> {
-    let mut targets: Vec<(Document, Decimal)> = Vec::new();
-    let mut sum = Decimal::ZERO;
+) -> Result<(Vec<Document>, Vec<Target<usize>>), AppError> {
+    let mut invoices = Vec::with_capacity(explicit.len());
+    let mut targets = Vec::with_capacity(explicit.len());
     for (index, allocation) in explicit.into_iter().enumerate() {
         let field = format!("allocations[{index}]");
         let key = allocation.invoice.unwrap_or_default();
@@ -244,80 +252,94 @@ async fn explicit_targets(
                 "amount is required",
             )
         })?;
-        if amount <= Decimal::ZERO || amount.normalize().scale() > payment.currency.decimals() {
-            return Err(AppError::invalid(
+        let invalid_amount = || {
+            AppError::invalid(
                 "payment.invalid_amount",
                 &format!("{field}.amount"),
                 "amount is above zero, in the currency's decimals",
-            ));
-        }
-        if amount > invoice.outstanding() {
-            return Err(AppError::invalid(
+            )
+        };
+        let wanted = Money::new(amount, payment.currency).map_err(|_| invalid_amount())?;
+        targets.push(Target {
+            key: index,
+            wanted,
+            outstanding: money(invoice.outstanding(), payment.currency)?,
+        });
+        invoices.push(invoice);
+    }
+    // The same invoice named twice is one key, so the ledger sees duplicates.
+    let keyed: Vec<Target<&InvoiceId>> = targets
+        .iter()
+        .map(|t| Target {
+            key: &invoices[t.key].id,
+            wanted: t.wanted,
+            outstanding: t.outstanding,
+        })
+        .collect();
+    let paid = money(payment.amount, payment.currency)?;
+    ledger::check_explicit(paid, &keyed).map_err(|error| {
+        let at = |index: usize, part: &str| format!("allocations[{index}].{part}");
+        match error {
+            AllocationError::NotPositive { index } => AppError::invalid(
+                "payment.invalid_amount",
+                &at(index, "amount"),
+                "amount is above zero, in the currency's decimals",
+            ),
+            AllocationError::MoreThanOutstanding { index, outstanding } => AppError::invalid(
                 "payment.over_allocation",
-                &format!("{field}.amount"),
+                &at(index, "amount"),
                 format!(
                     "only {} is outstanding on {}",
-                    invoice.outstanding(),
-                    label(&invoice)
+                    outstanding.amount(),
+                    label(&invoices[index])
                 ),
-            ));
-        }
-        if targets.iter().any(|(d, _)| d.id == invoice.id) {
-            return Err(AppError::invalid(
-                "payment.duplicate_invoice",
-                &format!("{field}.invoice"),
-                "each invoice once",
-            ));
-        }
-        sum += amount;
-        targets.push((invoice, amount));
-    }
-    if sum > payment.amount {
-        return Err(AppError::invalid(
-            "payment.over_allocation",
-            "allocations",
-            format!(
-                "the allocations add up to {sum}, more than the payment of {}",
-                payment.amount
             ),
-        ));
-    }
-    Ok(targets)
+            AllocationError::Duplicate { index } => AppError::invalid(
+                "payment.duplicate_invoice",
+                &at(index, "invoice"),
+                "each invoice once",
+            ),
+            AllocationError::MoreThanPayment { sum, payment } => AppError::invalid(
+                "payment.over_allocation",
+                "allocations",
+                format!(
+                    "the allocations add up to {}, more than the payment of {}",
+                    sum.amount(),
+                    payment.amount()
+                ),
+            ),
+            AllocationError::Money(error) => overflow(error),
+        }
+    })?;
+    Ok((invoices, targets))
 }
 
-/// The open invoices cited in the reference, in the order cited; without citations, every
-/// open invoice, oldest first.
+/// The partner's open invoices and the ledger's targets over them (by index): those the
+/// reference cites, else all, oldest first.
 async fn implicit_targets(
     tx: &mut settle_store::Conn,
     by: &Principal,
     payment: &Payment,
-) -> Result<Vec<(Document, Decimal)>, AppError> {
+) -> Result<(Vec<Document>, Vec<Target<usize>>), AppError> {
     let open: Vec<Document> =
         documents::finalized_of_partner(tx, &by.tenant_id, &payment.partner_id, payment.currency)
             .await?
             .into_iter()
             .filter(|d| document_transition(d, DocumentAction::Pay).is_ok())
             .collect();
-    let cited = cited_numbers(&payment.reference);
-    let chosen: Vec<Document> = if cited.is_empty() {
-        open
-    } else {
-        cited
-            .iter()
-            .filter_map(|number| {
-                open.iter()
-                    .find(|d| d.number.as_deref() == Some(number.as_str()))
-                    .cloned()
-            })
-            .collect()
-    };
-    Ok(chosen
-        .into_iter()
-        .map(|d| {
-            let outstanding = d.outstanding();
-            (d, outstanding)
+    let owed = open
+        .iter()
+        .enumerate()
+        .map(|(index, d)| {
+            Ok((
+                index,
+                d.number.as_deref(),
+                money(d.outstanding(), payment.currency)?,
+            ))
         })
-        .collect())
+        .collect::<Result<Vec<_>, AppError>>()?;
+    let targets = ledger::implicit_targets(&payment.reference, &owed);
+    Ok((open, targets))
 }
 
 async fn view(conn: &mut settle_store::Conn, payment: Payment) -> Result<PaymentView, AppError> {

@@ -6,19 +6,21 @@
 
 use serde::Deserialize;
 use settle_core::access::Right;
+use settle_core::billing::ledger;
 use settle_core::billing::{
     BillingDetails, BillingProfileInput, Document, DocumentAction, DocumentKind, DocumentLine,
     DocumentStatus, LineChange, NOTE_STATUS, REBILL_START, RebillDecision, RebillStatus,
     decide_rebill, price, tax_invoice_prefix, totals,
 };
 use settle_core::ids::{InvoiceId, InvoiceLineId, RebillRequestId};
+use settle_core::money::Money;
 use settle_core::rounding::RoundingMode;
 use settle_store::billing::rebills::{self, RebillRequest};
 use settle_store::billing::{documents, lines, payments};
 use settle_store::{events, tenants};
 
 use super::finalize::{assign_numbers, due_date};
-use super::{allocate, load_document, reason, save_settlement, take, today};
+use super::{allocate, load_document, reason, save_settlement, take, today, unsettle};
 use crate::auth::Principal;
 use crate::patch::merge_patch;
 use crate::{App, AppError, ErrorKind, audit};
@@ -384,10 +386,20 @@ pub async fn approve_rebill(
     // Payments move from the original to the corrected invoice; the void note settles the
     // original in full.
     let released = payments::release_payments(&mut tx, &original.id).await?;
+    let in_money = |amount| {
+        Money::new(amount, original.currency)
+            .map_err(|e| invalid("rebill.overflow", "changes", e.to_string()))
+    };
+    let amounts = released
+        .iter()
+        .map(|a| in_money(a.amount))
+        .collect::<Result<Vec<_>, _>>()?;
+    let moving = ledger::move_payments(&amounts, in_money(rebilled.outstanding())?)
+        .map_err(|e| invalid("rebill.overflow", "changes", e.to_string()))?;
     let mut allocations = Vec::new();
-    for moved in &released {
-        original.settled -= moved.amount;
-        let amount = moved.amount.min(rebilled.outstanding());
+    for (moved, amount) in released.iter().zip(moving) {
+        unsettle(&mut original, moved.amount)?;
+        let amount = amount.amount();
         if amount > rust_decimal::Decimal::ZERO {
             allocations.push(allocate(
                 &mut rebilled,

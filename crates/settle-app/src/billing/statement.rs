@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 
 use rust_decimal::Decimal;
 use settle_core::access::Right;
+use settle_core::billing::ledger::Balance;
 use settle_core::billing::{
     Document, DocumentAction, DocumentKind, DocumentStatus, PaymentStatus, document_transition,
 };
@@ -116,7 +117,6 @@ pub async fn statement(
         *settled_from.entry(a.source_id.as_str()).or_default() += a.amount;
     }
     let mut lines = Vec::with_capacity(shown.len());
-    let (mut balance, mut overdue) = (Decimal::ZERO, Decimal::ZERO);
     for document in shown {
         let id = document.id.as_str();
         let settled = match document.kind {
@@ -132,10 +132,6 @@ pub async fn statement(
         };
         let outstanding = as_then.outstanding();
         let payment_status = as_then.payment_status(as_of);
-        balance += outstanding;
-        if payment_status == PaymentStatus::Overdue {
-            overdue += outstanding;
-        }
         lines.push(StatementLine {
             document: Document {
                 status: document_transition(&as_then, DocumentAction::Settle)
@@ -156,9 +152,12 @@ pub async fn statement(
             .copied()
             .unwrap_or_default();
         let left = payment.amount - used;
-        balance -= left;
         received.push((payment, left));
     }
+    let Balance { balance, overdue } = Balance::of(
+        lines.iter().map(|l| (l.outstanding, l.payment_status)),
+        received.iter().map(|(_, left)| *left),
+    );
     Ok(Statement {
         partner_id: partner,
         currency,

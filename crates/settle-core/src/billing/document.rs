@@ -71,13 +71,7 @@ pub struct Document {
 impl Document {
     /// What is still owed on an invoice, or still to be applied of a note (negative).
     pub fn outstanding(&self) -> Decimal {
-        if self.status == DocumentStatus::Void {
-            return Decimal::ZERO;
-        }
-        match self.kind {
-            DocumentKind::Invoice => self.totals.total - self.settled,
-            _ => self.totals.total + self.settled,
-        }
+        super::ledger::outstanding(self.kind, self.status, self.totals.total, self.settled)
     }
 
     /// Paid, due or overdue on `as_of`.

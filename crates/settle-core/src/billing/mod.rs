@@ -6,6 +6,9 @@
 mod charge;
 mod credit;
 mod document;
+#[cfg(test)]
+mod fixtures;
+pub mod ledger;
 mod lifecycle;
 mod period;
 mod pricing;

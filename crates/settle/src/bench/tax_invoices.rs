@@ -98,15 +98,41 @@ async fn one_run(
     filing: bool,
 ) -> anyhow::Result<RunResult> {
     let scratch = tempfile::tempdir()?;
-    let url = format!("sqlite://{}", scratch.path().join("bench.db").display());
+    let app = bench_app(scratch.path()).await?;
+    let world = World::set_up(&app, partner_count).await?;
+    let submit = submit_requested(&app, &world, documents, per_file, clients).await?;
+    let filing = if filing {
+        Some(issue_and_file(&app, &world, documents).await?)
+    } else {
+        None
+    };
+    app.store.close().await;
+    Ok(RunResult { submit, filing })
+}
+
+/// An app on a fresh SQLite file in `scratch`, with a secret key (certificates can be
+/// registered) and its outbox there.
+pub(super) async fn bench_app(scratch: &std::path::Path) -> anyhow::Result<App> {
+    let url = format!("sqlite://{}", scratch.join("bench.db").display());
     let settings = Settings {
-        outbox_dir: scratch.path().join("outbox"),
+        outbox_dir: scratch.join("outbox"),
         ..Settings::default()
     };
-    let app = App::new(Store::open(&url).await?)
+    Ok(App::new(Store::open(&url).await?)
         .with_settings(settings)
-        .with_secret_key(SecretKey::from_secret("bench secret key, not for use")?);
-    let world = World::set_up(&app, partner_count).await?;
+        .with_secret_key(SecretKey::from_secret("bench secret key, not for use")?))
+}
+
+/// Submits `documents` single-line documents with `request: true` as XLSX files of
+/// `per_file` through the batch endpoint from `clients` uploaders, checks that every one
+/// is requested with its email queued, and returns how long the submission took.
+pub(super) async fn submit_requested(
+    app: &App,
+    world: &World,
+    documents: usize,
+    per_file: usize,
+    clients: usize,
+) -> anyhow::Result<Duration> {
     let workbooks = (0..documents.div_ceil(per_file))
         .map(|file| {
             let first = file * per_file;
@@ -165,13 +191,7 @@ async fn one_run(
         requested == documents as i64 && emails >= documents as i64,
         "{requested} requested documents and {emails} queued emails"
     );
-    let filing = if filing {
-        Some(issue_and_file(&app, &world, documents).await?)
-    } else {
-        None
-    };
-    app.store.close().await;
-    Ok(RunResult { submit, filing })
+    Ok(submit)
 }
 
 /// Issues every document (each signed with its supplier's certificate), then times the
@@ -182,28 +202,9 @@ async fn issue_and_file(
     documents: usize,
 ) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
-    let mut after: Option<String> = None;
-    loop {
-        let mut conn = app.store.read().await?;
-        let page = settle_store::tax_invoices::list(
-            &mut conn,
-            &world.admin.tenant_id,
-            &Default::default(),
-            after.as_deref(),
-            1000,
-        )
-        .await?;
-        drop(conn);
-        let Some(last) = page.last() else { break };
-        after = Some(last.id.to_string());
-        for record in &page {
-            let supplier = world
-                .suppliers
-                .iter()
-                .find(|s| s.partner_id == record.partner_id)
-                .ok_or_else(|| anyhow::anyhow!("unknown supplier"))?;
-            settle_app::supplier::issue(app, supplier, record.id.as_str(), None).await?;
-        }
+    for record in all_records(app, world).await? {
+        settle_app::supplier::issue(app, world.supplier_of(&record)?, record.id.as_str(), None)
+            .await?;
     }
     let issued = started.elapsed();
     let started = Instant::now();
@@ -216,16 +217,55 @@ async fn issue_and_file(
     Ok((issued, filed))
 }
 
+/// Every tax invoice of the world's tenant, in creation order.
+pub(super) async fn all_records(
+    app: &App,
+    world: &World,
+) -> anyhow::Result<Vec<settle_core::tax_invoice::TaxInvoiceRecord>> {
+    let mut records = Vec::new();
+    loop {
+        let mut conn = app.store.read().await?;
+        let page = settle_store::tax_invoices::list(
+            &mut conn,
+            &world.admin.tenant_id,
+            &Default::default(),
+            records
+                .last()
+                .map(|r: &settle_core::tax_invoice::TaxInvoiceRecord| r.id.as_str()),
+            1000,
+        )
+        .await?;
+        if page.is_empty() {
+            return Ok(records);
+        }
+        records.extend(page);
+    }
+}
+
 /// A tenant linked with the NTS, and linked partners with registered certificates.
-struct World {
-    admin: Principal,
+pub(super) struct World {
+    /// The platform's principal.
+    pub(super) admin: Principal,
     api_key: String,
     brns: Vec<String>,
-    suppliers: Vec<SupplierPrincipal>,
+    /// One principal per supplier.
+    pub(super) suppliers: Vec<SupplierPrincipal>,
 }
 
 impl World {
-    async fn set_up(app: &App, partners: usize) -> anyhow::Result<Self> {
+    /// The supplier of `record`.
+    pub(super) fn supplier_of(
+        &self,
+        record: &settle_core::tax_invoice::TaxInvoiceRecord,
+    ) -> anyhow::Result<&SupplierPrincipal> {
+        self.suppliers
+            .iter()
+            .find(|s| s.partner_id == record.partner_id)
+            .ok_or_else(|| anyhow::anyhow!("unknown supplier"))
+    }
+
+    /// Creates the tenant and `partners` linked suppliers with certificates.
+    pub(super) async fn set_up(app: &App, partners: usize) -> anyhow::Result<Self> {
         let created = settle_app::tenants::create(app, "bench platform", "124-81-01231").await?;
         let admin = Principal::cli(created.tenant.id.clone());
         settle_app::nts_link::update_tenant(
