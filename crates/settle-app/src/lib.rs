@@ -68,6 +68,8 @@ pub struct App {
     pub identities: Arc<certificates::IdentityCache>,
     /// Approval serials reserved for issuing.
     pub serials: Arc<approvals::SerialBlocks>,
+    /// Actions waiting to be written together (group commit).
+    pub write_queue: Arc<tax_invoices::WriteQueue>,
 }
 
 impl App {
@@ -84,6 +86,7 @@ impl App {
             cert_trust: None,
             identities: Arc::default(),
             serials: Arc::default(),
+            write_queue: Arc::default(),
         }
     }
 

@@ -18,7 +18,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::certificates::{self, CertificateFiles, Party, Registration};
 use crate::settings::SESSION_LIFETIME;
-use crate::tax_invoices::{Effect, apply_and_notify, check, memo};
+use crate::tax_invoices::{Effect, Notify, apply, check, memo, prepare, write_grouped};
 use crate::{App, AppError, ErrorKind, audit};
 
 /// Wrong BRNs tolerated per link within [`FAILURE_WINDOW`] before 429.
@@ -241,24 +241,20 @@ pub async fn issue(
     .map_err(|e| AppError::internal(format!("signing stopped: {e}")))?
     .map_err(|e| AppError::internal(format!("signing failed: {e}")))?;
     let issuance = Issuance {
-        approval_number: approval.as_str(),
-        signed_xml: &signed,
-        document: &record.document,
+        approval_number: approval.as_str().to_owned(),
+        signed_xml: signed,
         issued_at: now,
     };
-    let mut tx = app.store.write().await?;
-    let issued = apply_and_notify(
-        &mut tx,
+    let prepared = prepare(
         &record,
         TaxInvoiceAction::Issue,
         Effect::Issue(issuance),
         &by.actor,
         memo,
+        Notify::Parties,
         now,
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(issued)
+    )?;
+    write_grouped(app, prepared).await
 }
 
 fn certificate_needed(error: AppError) -> AppError {
@@ -313,13 +309,14 @@ async fn act(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_own(&mut tx, by, id).await?;
-    let record = apply_and_notify(
+    let record = apply(
         &mut tx,
         &record,
         action,
         Effect::State,
         &by.actor,
         memo,
+        Notify::Parties,
         now,
     )
     .await?;

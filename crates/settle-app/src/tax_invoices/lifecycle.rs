@@ -6,7 +6,10 @@
 use settle_core::tax_invoice::{
     InvalidTransition, TaxInvoiceAction, TaxInvoiceRecord, Transition, transition,
 };
-use settle_store::tax_invoices::{self, HistoryEntry, Issuance};
+use std::collections::{BTreeMap, HashSet};
+
+use settle_core::ids::{TaxInvoiceId, TenantId};
+use settle_store::tax_invoices::{self, HistoryEntry, Issuance, IssueWrite};
 use time::OffsetDateTime;
 
 use crate::AppError;
@@ -44,72 +47,177 @@ pub(crate) async fn lost_race(
 }
 
 /// What an action stores besides the state.
-pub(crate) enum Effect<'a> {
+#[derive(Clone, Debug)]
+pub(crate) enum Effect {
     /// Only the state moves.
     State,
     /// Issuing also stores the approval number and the signed XML.
-    Issue(Issuance<'a>),
+    Issue(Issuance),
 }
 
-/// Takes `action` on `record` inside `tx`: checks it against the lifecycle, compare-and-sets
-/// the state (with `effect`), and appends the history entry when the state changes. Returns
-/// the record as it now is.
-pub(crate) async fn apply(
-    tx: &mut settle_store::Conn,
+/// An action worked out before the write: the transition, the record as it will be, and
+/// the emails it will send. Preparing takes no lock, so CPU work stays outside the write.
+pub(crate) struct Prepared {
+    step: Transition,
+    effect: Effect,
+    before: TaxInvoiceRecord,
+    after: TaxInvoiceRecord,
+    emails: Vec<crate::mail::Email>,
+    actor: String,
+    memo: Option<String>,
+}
+
+/// Whether an action tells the parties by email.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Notify {
+    /// Queue the emails the new state calls for.
+    Parties,
+    /// Send nothing (the caller sends its own).
+    Nobody,
+}
+
+/// Checks `action` on `record` and works out what it leads to, with the emails the new
+/// state calls for (with the memo).
+pub(crate) fn prepare(
     record: &TaxInvoiceRecord,
     action: TaxInvoiceAction,
-    effect: Effect<'_>,
+    effect: Effect,
     actor: &str,
     memo: Option<String>,
+    notify: Notify,
     now: OffsetDateTime,
-) -> Result<TaxInvoiceRecord, AppError> {
+) -> Result<Prepared, AppError> {
     let step = check(record, action)?;
     let to = step
         .to()
         .ok_or_else(|| AppError::internal("a removal is not a state change"))?;
-    let stored = match &effect {
-        Effect::State => tax_invoices::set_state(tx, &record.id, step.from, to, now).await?,
-        Effect::Issue(issuance) => {
-            tax_invoices::record_issue(tx, &record.id, record.version, step.from, to, issuance)
-                .await?
-        }
-    };
-    if !stored {
-        return Err(lost_race(tx, record, action).await);
-    }
-    if step.changes_state() {
-        tax_invoices::append_history(tx, &[history_entry(&record.id, &step, actor, memo, now)])
-            .await?;
-    }
-    let mut next = TaxInvoiceRecord {
+    let mut after = TaxInvoiceRecord {
         state: to,
         version: record.version + 1,
         updated_at: now,
         ..record.clone()
     };
-    if let Effect::Issue(issuance) = effect {
-        next.approval_number = Some(issuance.approval_number.to_owned());
-        next.issued_at = Some(issuance.issued_at);
-        next.document = issuance.document.clone();
+    if let Effect::Issue(issuance) = &effect {
+        after.approval_number = Some(issuance.approval_number.clone());
+        after.issued_at = Some(issuance.issued_at);
     }
-    Ok(next)
+    let emails = match notify {
+        Notify::Parties => crate::mail::templates::state_changed(&after, memo.as_deref()),
+        Notify::Nobody => Vec::new(),
+    };
+    Ok(Prepared {
+        step,
+        effect,
+        before: record.clone(),
+        after,
+        emails,
+        actor: actor.to_owned(),
+        memo,
+    })
 }
 
-/// [`apply`], then queues the emails the new state calls for (with the memo) in the same
-/// transaction.
-pub(crate) async fn apply_and_notify(
+/// Writes prepared actions inside `tx`: compare-and-sets each state (issues in one
+/// multi-row statement), appends the history entries of the states that changed and queues
+/// the emails. Each action answers its record as it now is, or the 409 of a lost race.
+/// Actions on the same invoice are written one after the other, in their order.
+pub(crate) async fn write_many(
+    tx: &mut settle_store::Conn,
+    prepared: Vec<Prepared>,
+) -> Result<Vec<Result<TaxInvoiceRecord, AppError>>, AppError> {
+    let mut results: Vec<Option<Result<TaxInvoiceRecord, AppError>>> =
+        (0..prepared.len()).map(|_| None).collect();
+    let mut pending: Vec<(usize, Prepared)> = prepared.into_iter().enumerate().collect();
+    let mut history = Vec::new();
+    let mut emails: BTreeMap<TenantId, (OffsetDateTime, Vec<crate::mail::Email>)> = BTreeMap::new();
+    while !pending.is_empty() {
+        // A round holds each invoice once; later actions on it wait for the next round.
+        let mut seen = HashSet::new();
+        let (round, later): (Vec<_>, Vec<_>) = pending
+            .into_iter()
+            .partition(|(_, p)| seen.insert(p.before.id.clone()));
+        pending = later;
+        let issued = record_issues(tx, &round).await?;
+        for (index, p) in round {
+            let stored = match p.effect {
+                Effect::Issue(_) => issued.contains(&p.before.id),
+                Effect::State => {
+                    let now = p.after.updated_at;
+                    tax_invoices::set_state(tx, &p.before.id, p.step.from, p.after.state, now)
+                        .await?
+                }
+            };
+            if !stored {
+                results[index] = Some(Err(lost_race(tx, &p.before, p.step.action).await));
+                continue;
+            }
+            if p.step.changes_state() {
+                let at = p.after.updated_at;
+                history.push(history_entry(&p.before.id, &p.step, &p.actor, p.memo, at));
+            }
+            emails
+                .entry(p.after.tenant_id.clone())
+                .or_insert_with(|| (p.after.updated_at, Vec::new()))
+                .1
+                .extend(p.emails);
+            results[index] = Some(Ok(p.after));
+        }
+    }
+    tax_invoices::append_history(tx, &history).await?;
+    for (tenant, (now, emails)) in emails {
+        crate::mail::enqueue(tx, &tenant, emails, now).await?;
+    }
+    Ok(results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|| Err(AppError::internal("an action was not written"))))
+        .collect())
+}
+
+/// Stores the issues among `round` in one statement; the ids of those that were stored.
+async fn record_issues(
+    tx: &mut settle_store::Conn,
+    round: &[(usize, Prepared)],
+) -> Result<HashSet<TaxInvoiceId>, AppError> {
+    let issues: Vec<IssueWrite<'_>> = round
+        .iter()
+        .filter_map(|(_, p)| match &p.effect {
+            Effect::Issue(issuance) => Some(IssueWrite {
+                id: &p.before.id,
+                version: p.before.version,
+                from: p.step.from,
+                to: p.after.state,
+                issuance,
+            }),
+            Effect::State => None,
+        })
+        .collect();
+    Ok(tax_invoices::record_issues(tx, &issues).await?)
+}
+
+/// Writes one prepared action inside `tx` (see [`write_many`]).
+pub(crate) async fn write(
+    tx: &mut settle_store::Conn,
+    prepared: Prepared,
+) -> Result<TaxInvoiceRecord, AppError> {
+    write_many(tx, vec![prepared])
+        .await?
+        .pop()
+        .unwrap_or_else(|| Err(AppError::internal("the write answered nothing")))
+}
+
+/// Takes `action` on `record` inside `tx`, queueing the emails `notify` asks for.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn apply(
     tx: &mut settle_store::Conn,
     record: &TaxInvoiceRecord,
     action: TaxInvoiceAction,
-    effect: Effect<'_>,
+    effect: Effect,
     actor: &str,
     memo: Option<String>,
+    notify: Notify,
     now: OffsetDateTime,
 ) -> Result<TaxInvoiceRecord, AppError> {
-    let record = apply(tx, record, action, effect, actor, memo.clone(), now).await?;
-    let emails = crate::mail::templates::state_changed(&record, memo.as_deref());
-    crate::mail::enqueue(tx, &record.tenant_id, emails, now).await?;
-    Ok(record)
+    let prepared = prepare(record, action, effect, actor, memo, notify, now)?;
+    write(tx, prepared).await
 }
 
 /// Deletes `record` inside `tx` if the lifecycle allows it and it is still in its state.

@@ -5,6 +5,7 @@
 mod amend;
 pub mod batch;
 mod draft;
+mod group;
 mod lifecycle;
 mod read;
 mod request;
@@ -18,8 +19,10 @@ pub use draft::{DraftInput, create, delete, update};
 pub use read::{HistoryView, get, history, list, signed_xml};
 pub use request::{cancel_request, request, resend};
 
+pub use group::WriteQueue;
+pub(crate) use group::write_grouped;
 pub(crate) use lifecycle::{
-    Effect, apply, apply_and_notify, check, history_entry, lost_race, remove,
+    Effect, Notify, apply, check, history_entry, lost_race, prepare, remove,
 };
 
 use crate::auth::Principal;

@@ -10,7 +10,7 @@ use settle_store::supplier::{self, SupplierLink};
 use settle_store::{partners, tenants};
 use time::OffsetDateTime;
 
-use super::{Effect, apply, apply_and_notify, check, load_in, memo};
+use super::{Effect, Notify, apply, check, load_in, memo};
 use crate::auth::Principal;
 use crate::settings::LINK_LIFETIME;
 use crate::supplier::new_token;
@@ -37,6 +37,7 @@ pub(crate) async fn request_in(
         Effect::State,
         actor,
         memo,
+        Notify::Nobody,
         now,
     )
     .await?;
@@ -167,13 +168,14 @@ pub async fn cancel_request(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let record = load_in(&mut tx, &by.tenant_id, key).await?;
-    let record = apply_and_notify(
+    let record = apply(
         &mut tx,
         &record,
         TaxInvoiceAction::CancelRequest,
         Effect::State,
         &by.actor,
         memo,
+        Notify::Parties,
         now,
     )
     .await?;

@@ -200,43 +200,67 @@ pub async fn set_state(
 }
 
 /// What issuing adds to an invoice.
-pub struct Issuance<'a> {
+#[derive(Clone, Debug)]
+pub struct Issuance {
     /// The NTS approval number.
-    pub approval_number: &'a str,
-    /// The signed XML.
-    pub signed_xml: &'a str,
-    /// The content as signed (the parties as they were at signing).
-    pub document: &'a TaxInvoice,
+    pub approval_number: String,
+    /// The signed XML (of the content stored at the version the issue expects).
+    pub signed_xml: String,
     /// When.
     pub issued_at: OffsetDateTime,
 }
 
-/// Moves an invoice from `from` to `to` with its signature, if it is still in `from` at
-/// `version` (the version that was signed); false otherwise.
-pub async fn record_issue(
+/// One issue to store: the invoice moves from `from` to `to` with its signature if it is
+/// still in `from` at `version` (the version that was signed).
+pub struct IssueWrite<'a> {
+    /// The invoice.
+    pub id: &'a TaxInvoiceId,
+    /// The version that was read and signed.
+    pub version: i64,
+    /// The state it must still be in.
+    pub from: TaxInvoiceState,
+    /// The state it moves to.
+    pub to: TaxInvoiceState,
+    /// The approval number and signature.
+    pub issuance: &'a Issuance,
+}
+
+/// Values bound per invoice by [`record_issues`].
+const ISSUE_COLUMNS: usize = 7;
+
+/// Stores issues with multi-row statements; returns the ids of the invoices that were still
+/// where their issue expected them (the others were moved meanwhile and are left alone).
+pub async fn record_issues(
     conn: &mut AnyConnection,
-    id: &TaxInvoiceId,
-    version: i64,
-    from: TaxInvoiceState,
-    to: TaxInvoiceState,
-    issuance: &Issuance<'_>,
-) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE tax_invoices SET state = $1, approval_number = $2, signed_xml = $3, \
-         document = $4, issued_at = $5, version = version + 1, updated_at = $5 \
-         WHERE id = $6 AND state = $7 AND version = $8",
-    )
-    .bind(to.as_str())
-    .bind(issuance.approval_number)
-    .bind(issuance.signed_xml)
-    .bind(document_json(issuance.document)?)
-    .bind(instant(issuance.issued_at))
-    .bind(id.as_str())
-    .bind(from.as_str())
-    .bind(version)
-    .execute(conn)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    issues: &[IssueWrite<'_>],
+) -> StoreResult<HashSet<TaxInvoiceId>> {
+    let anonymous = bulk::anonymous(conn);
+    let mut stored = HashSet::with_capacity(issues.len());
+    for chunk in issues.chunks(bulk::chunk_rows(ISSUE_COLUMNS)) {
+        let sql = format!(
+            "UPDATE tax_invoices SET state = v.column2, approval_number = v.column3, \
+             signed_xml = v.column4, issued_at = v.column5, updated_at = v.column5, \
+             version = tax_invoices.version + 1 FROM ({}) AS v \
+             WHERE tax_invoices.id = v.column1 AND tax_invoices.state = v.column6 \
+             AND tax_invoices.version = v.column7 RETURNING tax_invoices.id",
+            bulk::values_sql(ISSUE_COLUMNS, chunk.len(), anonymous)
+        );
+        let mut query = sqlx::query(&sql);
+        for issue in chunk {
+            query = query
+                .bind(issue.id.as_str())
+                .bind(issue.to.as_str())
+                .bind(issue.issuance.approval_number.as_str())
+                .bind(issue.issuance.signed_xml.as_str())
+                .bind(instant(issue.issuance.issued_at))
+                .bind(issue.from.as_str())
+                .bind(issue.version);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            stored.insert(TaxInvoiceId::from_trusted(text(&row, "id")?));
+        }
+    }
+    Ok(stored)
 }
 
 /// Deletes an invoice if it is still in `state`, with its history; false otherwise.
