@@ -27,7 +27,8 @@ pub struct AppState {
 /// The whole HTTP application.
 pub fn router(app: App) -> Router {
     let state = AppState { app };
-    let v1 = routes::v1()
+    let (v1, _) = routes::v1().split_for_parts();
+    let v1 = v1
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::idempotency::layer,
@@ -37,8 +38,8 @@ pub fn router(app: App) -> Router {
             middleware::auth::layer,
         ));
     Router::new()
-        .merge(routes::public())
-        .merge(routes::supplier())
+        .merge(routes::public().split_for_parts().0)
+        .merge(routes::supplier().split_for_parts().0)
         .merge(v1)
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn(middleware::body_limit::layer))

@@ -1,4 +1,5 @@
-//! The OpenAPI 3.1 document, generated from the handlers and types themselves.
+//! The OpenAPI 3.1 document: the paths come from the route table (each handler's
+//! `#[utoipa::path]`, see `routes`), the rest (info, schemas, security) from [`ApiDoc`].
 
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -12,25 +13,6 @@ use crate::routes::{billing, keys, partners, supplier, tax_invoices, tenant};
 #[derive(OpenApi)]
 #[openapi(
     info(title = "settle", description = "Reverse-issued Korean e-tax invoices and partner invoices. Money, quantities and rates are decimal strings; errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."),
-    paths(
-        crate::routes::health::health,
-        tenant::get_tenant, tenant::patch_tenant, tenant::link_tenant,
-        partners::create, partners::list, partners::get_one, partners::patch, partners::import,
-        partners::link, partners::unlink,
-        tax_invoices::create, tax_invoices::batch::batch, tax_invoices::list, tax_invoices::get_one, tax_invoices::patch,
-        tax_invoices::delete, tax_invoices::request, tax_invoices::resend, tax_invoices::cancel_request,
-        tax_invoices::send_to_nts, tax_invoices::amend, tax_invoices::history, tax_invoices::xml,
-        supplier::open_session, supplier::get_one, supplier::register_certificate, supplier::issue,
-        supplier::refuse, supplier::cancel_issue,
-        keys::create, keys::list, keys::revoke,
-        profiles::create, profiles::list, profiles::get_one, profiles::patch,
-        charges::create, charges::list, charges::get_one,
-        runs::create, runs::get_one, runs::finalize,
-        invoices::list, invoices::get_one, invoices::finalize, invoices::credit_note, invoices::rebill,
-        rebills::get_one, rebills::approve, rebills::reject,
-        payments::create, payments::list, payments::get_one,
-        statement::statement,
-    ),
     components(schemas(ErrorBody, ErrorDetail, partners::PartnerBody, partners::PartnerView, partners::ContactBody,
         partners::NtsLinkView, tenant::TenantView, tenant::TenantPatchBody, tenant::TenantLinkView, keys::KeyBody, keys::KeyView,
         tax_invoices::TaxInvoiceBody, tax_invoices::batch::BatchBody, tax_invoices::TaxInvoiceView, tax_invoices::LineView, tax_invoices::PartyView, tax_invoices::AmendmentView, tax_invoices::ActionBody, tax_invoices::AmendBody, tax_invoices::ResendBody,
@@ -63,7 +45,19 @@ impl Modify for ApiKeyScheme {
     }
 }
 
+/// The whole document: [`ApiDoc`] with every path of the route table.
+pub fn openapi() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+    DOCUMENT.get_or_init(|| {
+        utoipa_axum::router::OpenApiRouter::<crate::AppState>::with_openapi(ApiDoc::openapi())
+            .merge(crate::routes::public())
+            .merge(crate::routes::supplier())
+            .merge(crate::routes::v1())
+            .into_openapi()
+    })
+}
+
 /// `GET /v1/openapi.json`.
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(openapi())
 }

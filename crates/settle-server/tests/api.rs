@@ -7,6 +7,35 @@ use settle_testkit::{TestEngine, both_engines};
 use support::{TestApp, brn, partner_body, send};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+/// Every operation of the document is routed: a request to it without credentials is
+/// refused or answered, never `route.not_found`; and a path it does not list is.
+async fn every_documented_operation_is_routed(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let (_, doc) = send(t.client.get(t.url("/v1/openapi.json"))).await;
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() > 40, "{} paths", paths.len());
+    for (path, operations) in paths {
+        let concrete: String = path
+            .split('/')
+            .map(|part| if part.starts_with('{') { "x" } else { part })
+            .collect::<Vec<_>>()
+            .join("/");
+        for method in operations.as_object().unwrap().keys() {
+            let method = reqwest::Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let (status, body) = send(t.client.request(method.clone(), t.url(&concrete))).await;
+            assert_ne!(
+                body["error"]["code"], "route.not_found",
+                "{method} {path} answered {status}"
+            );
+        }
+    }
+    let (status, body) = send(t.client.get(t.url("/v1/not-documented"))).await;
+    assert_eq!(
+        (status, body["error"]["code"].clone()),
+        (404, json!("route.not_found"))
+    );
+}
+
 async fn health_and_openapi(engine: TestEngine) {
     let t = TestApp::start(engine).await;
     let (status, body) = send(t.client.get(t.url("/health"))).await;
@@ -438,6 +467,7 @@ async fn racing_creations_give_one_winner(engine: TestEngine) {
 
 both_engines!(
     health_and_openapi,
+    every_documented_operation_is_routed,
     keys_and_roles_are_enforced,
     partners_create_read_list_and_patch,
     bad_bodies_get_clear_errors,
