@@ -9,6 +9,7 @@ pub mod certificates;
 pub mod demo;
 mod error;
 pub mod filing;
+pub mod idempotency;
 pub mod import;
 pub mod keys;
 pub mod mail;

@@ -312,7 +312,10 @@ async fn void_and_rebill_needs_a_second_admin(engine: TestEngine) {
     let approved = billing::approve_rebill(&l.app, &l.bob, request.id.as_str())
         .await
         .unwrap();
-    assert_eq!(approved.status, "approved");
+    assert_eq!(
+        approved.status,
+        settle_core::billing::RebillStatus::Approved
+    );
     let void = l
         .detail(approved.void_note_id.unwrap().as_str())
         .await

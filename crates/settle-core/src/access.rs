@@ -163,6 +163,25 @@ impl Roles {
     }
 }
 
+/// A stored API key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiKeyRecord {
+    /// The key's public id.
+    pub id: crate::ids::ApiKeyId,
+    /// The tenant it acts for.
+    pub tenant_id: crate::ids::TenantId,
+    /// Hex SHA-256 of the secret part.
+    pub secret_hash: String,
+    /// What it may do.
+    pub roles: Roles,
+    /// A label for people.
+    pub name: Option<String>,
+    /// When it was made.
+    pub created_at: time::OffsetDateTime,
+    /// When it was revoked, if it was.
+    pub revoked_at: Option<time::OffsetDateTime>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

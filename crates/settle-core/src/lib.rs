@@ -5,6 +5,7 @@ pub mod access;
 pub mod billing;
 pub mod brn;
 pub mod currency;
+pub mod idempotency;
 pub mod ids;
 pub mod job;
 pub mod money;

@@ -339,6 +339,21 @@ impl Partner {
     }
 }
 
+/// Filters for listing partners; every one given must hold.
+#[derive(Clone, Debug, Default)]
+pub struct PartnerFilter {
+    /// Exact BRN (10 digits).
+    pub brn: Option<String>,
+    /// Exact platform id.
+    pub external_id: Option<String>,
+    /// Linked (true) or unlinked (false) with the filing service.
+    pub linked: Option<bool>,
+    /// Carries this tag.
+    pub tag: Option<String>,
+    /// Name contains this text.
+    pub name_contains: Option<String>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

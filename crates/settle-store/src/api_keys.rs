@@ -1,5 +1,7 @@
 //! The `api_keys` table. Only a hash of each key's secret is stored.
 
+pub use settle_core::access::ApiKeyRecord;
+
 use settle_core::access::Roles;
 use settle_core::ids::{ApiKeyId, TenantId};
 use sqlx::AnyConnection;
@@ -8,25 +10,6 @@ use time::OffsetDateTime;
 
 use crate::codec::{at, instant, opt_at, opt_text, text};
 use crate::{StoreError, StoreResult};
-
-/// A stored API key.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ApiKeyRecord {
-    /// The key's public id.
-    pub id: ApiKeyId,
-    /// The tenant it acts for.
-    pub tenant_id: TenantId,
-    /// Hex SHA-256 of the secret part.
-    pub secret_hash: String,
-    /// What it may do.
-    pub roles: Roles,
-    /// A label for people.
-    pub name: Option<String>,
-    /// When it was made.
-    pub created_at: OffsetDateTime,
-    /// When it was revoked, if it was.
-    pub revoked_at: Option<OffsetDateTime>,
-}
 
 /// Stores a new key.
 pub async fn insert(conn: &mut AnyConnection, key: &ApiKeyRecord) -> StoreResult<()> {

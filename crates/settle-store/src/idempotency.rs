@@ -2,36 +2,14 @@
 //! runs and its response stored after, so a retry gets the same answer instead of a
 //! second effect.
 
+pub use settle_core::idempotency::{Reservation, StoredResponse};
+
 use settle_core::ids::TenantId;
 use sqlx::AnyConnection;
 use time::{Duration, OffsetDateTime};
 
 use crate::StoreResult;
 use crate::codec::{instant, int, opt_text, text};
-
-/// A response kept for replay.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StoredResponse {
-    /// HTTP status.
-    pub status: u16,
-    /// Its content type.
-    pub content_type: String,
-    /// Its body.
-    pub body: String,
-}
-
-/// What reserving a key found.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Reservation {
-    /// The key is new (or its earlier holder died): the request may run.
-    Reserved,
-    /// The same request already completed: answer with this.
-    Replay(StoredResponse),
-    /// The key was used with a different request.
-    Mismatch,
-    /// The same request is running right now.
-    InProgress,
-}
 
 /// Reserves `key` for a request whose fingerprint is `request_hash`. A reservation left by
 /// a crashed request lapses after `lease`, so the key is not stuck forever.

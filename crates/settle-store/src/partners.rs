@@ -1,5 +1,7 @@
 //! The `partners` table.
 
+pub use settle_core::partner::PartnerFilter;
+
 use std::collections::HashSet;
 
 use settle_core::brn::Brn;
@@ -226,21 +228,6 @@ pub async fn update(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<
     .execute(conn)
     .await?;
     Ok(done.rows_affected() == 1)
-}
-
-/// Filters for listing partners; every one given must hold.
-#[derive(Clone, Debug, Default)]
-pub struct PartnerFilter {
-    /// Exact BRN (10 digits).
-    pub brn: Option<String>,
-    /// Exact platform id.
-    pub external_id: Option<String>,
-    /// Linked (true) or unlinked (false) with the filing service.
-    pub linked: Option<bool>,
-    /// Carries this tag.
-    pub tag: Option<String>,
-    /// Name contains this text.
-    pub name_contains: Option<String>,
 }
 
 /// One page of a tenant's partners in id (creation) order, starting after `after`.

@@ -9,8 +9,8 @@ use settle_core::access::Right;
 use settle_core::billing::ledger;
 use settle_core::billing::{
     BillingDetails, BillingProfileInput, Document, DocumentAction, DocumentKind, DocumentLine,
-    DocumentStatus, LineChange, NOTE_STATUS, REBILL_START, RebillDecision, RebillStatus,
-    decide_rebill, price, tax_invoice_prefix, totals,
+    DocumentStatus, LineChange, NOTE_STATUS, REBILL_START, RebillDecision, decide_rebill, price,
+    tax_invoice_prefix, totals,
 };
 use settle_core::ids::{InvoiceId, InvoiceLineId, RebillRequestId};
 use settle_core::money::Money;
@@ -181,7 +181,7 @@ pub async fn request_rebill(
         invoice_id: original.id.clone(),
         changes: input.changes,
         reason,
-        status: REBILL_START.as_str().to_owned(),
+        status: REBILL_START,
         requested_by: by.actor.clone(),
         decided_by: None,
         void_note_id: None,
@@ -218,7 +218,7 @@ async fn load_pending(
         .await?
         .filter(|r| r.tenant_id == by.tenant_id)
         .ok_or_else(|| AppError::not_found("rebill_request"))?;
-    if RebillStatus::parse(&request.status) != Some(REBILL_START) {
+    if request.status != REBILL_START {
         return Err(AppError::conflict(
             "rebill.not_pending",
             format!("the rebill request is {} already", request.status),
@@ -235,16 +235,14 @@ fn decided(
     decision: RebillDecision,
     now: time::OffsetDateTime,
 ) -> Result<RebillRequest, AppError> {
-    let status = RebillStatus::parse(&request.status)
-        .and_then(|current| decide_rebill(current, decision))
-        .ok_or_else(|| {
-            AppError::conflict(
-                "rebill.not_pending",
-                format!("the rebill request is {} already", request.status),
-            )
-            .with_field("status")
-        })?;
-    request.status = status.as_str().to_owned();
+    let status = decide_rebill(request.status, decision).ok_or_else(|| {
+        AppError::conflict(
+            "rebill.not_pending",
+            format!("the rebill request is {} already", request.status),
+        )
+        .with_field("status")
+    })?;
+    request.status = status;
     request.decided_by = Some(by.actor.clone());
     request.decided_at = Some(now);
     Ok(request)

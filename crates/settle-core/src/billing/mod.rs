@@ -13,6 +13,7 @@ mod lifecycle;
 mod period;
 mod pricing;
 mod profile;
+mod records;
 mod revise;
 
 pub use charge::{Charge, ChargeDetails, ChargeInput, ChargeRecord, LineItem};
@@ -25,6 +26,7 @@ pub use lifecycle::{
 pub use period::Period;
 pub use pricing::{LineAmounts, PricedLine, Totals, price, totals};
 pub use profile::{Address, AddressInput, BillingDetails, BillingProfile, BillingProfileInput};
+pub use records::{Allocation, BillingRun, ChargeFilter, DocumentFilter, Payment, RebillRequest};
 pub use revise::LineChange;
 
 #[allow(unused_imports)]

@@ -3,6 +3,7 @@
 //! and the totals are the sums of the lines.
 
 mod document_key;
+mod filter;
 mod input;
 mod record;
 mod state;
@@ -18,6 +19,7 @@ use time::Date;
 use crate::brn::Brn;
 
 pub use document_key::{DocumentKey, MAX_DOCUMENT_KEY};
+pub use filter::TaxInvoiceFilter;
 pub use input::{
     AmendmentInput, ContactInput, PartyInput, TaxInvoiceInput, TaxInvoiceLineInput, TaxPolicy,
     is_approval_number,

@@ -13,7 +13,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use settle_app::ErrorKind;
 use settle_app::auth::Principal;
-use settle_store::idempotency::{self, Reservation, StoredResponse};
+use settle_app::idempotency;
+use settle_core::idempotency::{Reservation, StoredResponse};
 use sha2::{Digest, Sha256};
 use time::Duration;
 
@@ -60,20 +61,9 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
         .map_err(|e| read_error(&e).into_response())?;
     let hash = fingerprint(&parts, &bytes);
     let app = &state.app;
-    let reservation = async {
-        let mut conn = app.store.read().await?;
-        idempotency::reserve(
-            &mut conn,
-            &principal.tenant_id,
-            &key,
-            &hash,
-            app.now(),
-            LEASE,
-        )
+    let reservation = idempotency::reserve(app, &principal.tenant_id, &key, &hash, LEASE)
         .await
-    }
-    .await
-    .map_err(|e| ApiError(e.into()).into_response())?;
+        .map_err(|e| ApiError(e).into_response())?;
     match reservation {
         Reservation::Reserved => {}
         Reservation::Replay(stored) => return Ok(replay(stored)),
@@ -98,9 +88,8 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, usize::MAX).await.unwrap_or_default();
     let outcome = async {
-        let mut conn = app.store.read().await?;
         if parts.status.is_server_error() {
-            idempotency::release(&mut conn, &principal.tenant_id, &key).await
+            idempotency::release(app, &principal.tenant_id, &key).await
         } else {
             let stored = StoredResponse {
                 status: parts.status.as_u16(),
@@ -112,7 +101,7 @@ async fn run(state: AppState, request: Request, next: Next) -> Result<Response, 
                     .to_owned(),
                 body: String::from_utf8_lossy(&body).into_owned(),
             };
-            idempotency::complete(&mut conn, &principal.tenant_id, &key, &stored).await
+            idempotency::complete(app, &principal.tenant_id, &key, &stored).await
         }
     }
     .await;

@@ -4,8 +4,8 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use settle_core::access::ApiKeyRecord;
 use settle_core::access::{Role, Roles};
-use settle_store::api_keys::ApiKeyRecord;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 

@@ -6,8 +6,8 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use settle_app::import::ImportReport;
 use settle_app::pagination::{Page, PageRequest};
+use settle_core::partner::PartnerFilter;
 use settle_core::partner::{NtsLink, Partner, PartnerInput};
-use settle_store::partners::PartnerFilter;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 

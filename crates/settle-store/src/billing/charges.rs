@@ -2,9 +2,11 @@
 //! `UPDATE … WHERE run_id IS NULL`, so no charge is ever billed twice, even by runs racing
 //! on PostgreSQL.
 
+pub use settle_core::billing::ChargeFilter;
+
 use futures::TryStreamExt;
 use settle_core::billing::{Charge, ChargeRecord, Period};
-use settle_core::ids::{BillingRunId, ChargeId, PartnerId, TenantId};
+use settle_core::ids::{BillingRunId, ChargeId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
@@ -86,17 +88,6 @@ pub async fn get(conn: &mut AnyConnection, id: &ChargeId) -> StoreResult<Option<
         .fetch_optional(conn)
         .await?;
     row.as_ref().map(decode).transpose()
-}
-
-/// Which charges to list.
-#[derive(Clone, Debug, Default)]
-pub struct ChargeFilter {
-    /// Only of this partner.
-    pub partner_id: Option<PartnerId>,
-    /// Only of this period.
-    pub period: Option<Period>,
-    /// Only billed (`true`) or unbilled (`false`) ones.
-    pub billed: Option<bool>,
 }
 
 /// A page of a tenant's charges after `after`.

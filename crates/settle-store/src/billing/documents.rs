@@ -1,6 +1,8 @@
 //! The `invoices` table: invoices, credit notes and void notes. Changes of status are
 //! compare-and-set, so of two racing actions exactly one finds the status it expects.
 
+pub use settle_core::billing::DocumentFilter;
+
 use std::collections::HashSet;
 
 use rust_decimal::Decimal;
@@ -273,23 +275,6 @@ pub async fn finalized_of_partner(
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode).collect()
-}
-
-/// Which documents to list.
-#[derive(Clone, Debug, Default)]
-pub struct DocumentFilter {
-    /// Only of this partner.
-    pub partner_id: Option<PartnerId>,
-    /// Only of this billing period.
-    pub period: Option<Period>,
-    /// Only of this series.
-    pub series: Option<Series>,
-    /// Only of this kind.
-    pub kind: Option<DocumentKind>,
-    /// Only in this status.
-    pub status: Option<DocumentStatus>,
-    /// Only made by this billing run.
-    pub run_id: Option<BillingRunId>,
 }
 
 /// A page of a tenant's documents after `after`.

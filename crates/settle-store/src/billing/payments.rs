@@ -1,58 +1,16 @@
 //! The `payments` and `allocations` tables. An allocation settles part of an invoice from a
 //! payment, a credit note or a void note, dated as its source.
 
-use rust_decimal::Decimal;
+pub use settle_core::billing::{Allocation, Payment};
+
 use settle_core::currency::Currency;
 use settle_core::ids::{InvoiceId, PartnerId, PaymentId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use time::{Date, OffsetDateTime};
 
 use crate::codec::{at, date, decimal, instant, int, text};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult};
-
-/// A payment received.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Payment {
-    /// Its id.
-    pub id: PaymentId,
-    /// Its tenant.
-    pub tenant_id: TenantId,
-    /// Who paid.
-    pub partner_id: PartnerId,
-    /// In which currency.
-    pub currency: Currency,
-    /// How much.
-    pub amount: Decimal,
-    /// When.
-    pub paid_on: Date,
-    /// The payer's reference (it should cite invoice numbers).
-    pub reference: String,
-    /// Who recorded it.
-    pub actor: String,
-    /// Recorded.
-    pub created_at: OffsetDateTime,
-}
-
-/// What settles an invoice.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Allocation {
-    /// Its tenant.
-    pub tenant_id: TenantId,
-    /// The invoice settled.
-    pub invoice_id: InvoiceId,
-    /// `payment`, `credit_note` or `void_note`.
-    pub source_type: String,
-    /// The payment's or note's id.
-    pub source_id: String,
-    /// How much it settles (positive).
-    pub amount: Decimal,
-    /// The source's date.
-    pub on_date: Date,
-    /// Recorded.
-    pub created_at: OffsetDateTime,
-}
 
 /// Stores a payment.
 pub async fn insert(conn: &mut AnyConnection, p: &Payment) -> StoreResult<()> {

@@ -1,43 +1,15 @@
 //! The `rebill_requests` table: a request to void and rebill an invoice, decided by a
 //! billing admin other than the requester. At most one is pending per invoice.
 
+pub use settle_core::billing::RebillRequest;
+
 use settle_core::billing::RebillStatus;
 use settle_core::ids::{InvoiceId, RebillRequestId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use time::OffsetDateTime;
 
 use crate::codec::{at, instant, opt_at, opt_text, text};
 use crate::{StoreError, StoreResult};
-
-/// A rebill request.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RebillRequest {
-    /// Its id.
-    pub id: RebillRequestId,
-    /// Its tenant.
-    pub tenant_id: TenantId,
-    /// The invoice to void and rebill.
-    pub invoice_id: InvoiceId,
-    /// The changes, as JSON.
-    pub changes: serde_json::Value,
-    /// Why.
-    pub reason: String,
-    /// `pending`, `approved` or `rejected`.
-    pub status: String,
-    /// Who asked.
-    pub requested_by: String,
-    /// Who decided.
-    pub decided_by: Option<String>,
-    /// The void note made on approval.
-    pub void_note_id: Option<InvoiceId>,
-    /// The new invoice made on approval.
-    pub new_invoice_id: Option<InvoiceId>,
-    /// Asked.
-    pub created_at: OffsetDateTime,
-    /// Decided.
-    pub decided_at: Option<OffsetDateTime>,
-}
 
 /// Stores a pending request; false when the invoice has one pending already.
 pub async fn insert(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<bool> {
@@ -50,7 +22,7 @@ pub async fn insert(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<
     .bind(r.invoice_id.as_str())
     .bind(r.changes.to_string())
     .bind(&r.reason)
-    .bind(&r.status)
+    .bind(r.status.as_str())
     .bind(&r.requested_by)
     .bind(instant(r.created_at))
     .execute(conn)
@@ -68,7 +40,7 @@ pub async fn decide(
         "UPDATE rebill_requests SET status = $1, decided_by = $2, void_note_id = $3, \
          new_invoice_id = $4, decided_at = $5 WHERE id = $6 AND status = $7",
     )
-    .bind(&r.status)
+    .bind(r.status.as_str())
     .bind(r.decided_by.as_deref())
     .bind(r.void_note_id.as_ref().map(InvoiceId::as_str))
     .bind(r.new_invoice_id.as_ref().map(InvoiceId::as_str))
@@ -113,7 +85,11 @@ fn decode(row: &AnyRow) -> StoreResult<RebillRequest> {
         changes: serde_json::from_str(&changes)
             .map_err(|e| StoreError::Corrupt(format!("rebill changes: {e}")))?,
         reason: text(row, "reason")?,
-        status: text(row, "status")?,
+        status: {
+            let status = text(row, "status")?;
+            RebillStatus::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("rebill status {status:?}")))?
+        },
         requested_by: text(row, "requested_by")?,
         decided_by: opt_text(row, "decided_by")?,
         void_note_id: opt_text(row, "void_note_id")?.map(InvoiceId::from_trusted),

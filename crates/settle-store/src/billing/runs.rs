@@ -1,34 +1,14 @@
 //! The `billing_runs` table: what each run of a period billed.
 
+pub use settle_core::billing::BillingRun;
+
 use settle_core::billing::Period;
 use settle_core::ids::{BillingRunId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use time::OffsetDateTime;
 
 use crate::codec::{at, instant, int, text};
 use crate::{StoreError, StoreResult};
-
-/// One billing run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct BillingRun {
-    /// Its id.
-    pub id: BillingRunId,
-    /// Its tenant.
-    pub tenant_id: TenantId,
-    /// The period billed.
-    pub period: Period,
-    /// Who ran it.
-    pub actor: String,
-    /// Charges it billed.
-    pub charges_billed: i64,
-    /// Drafts it created.
-    pub invoices_created: i64,
-    /// Existing drafts it added lines to.
-    pub invoices_extended: i64,
-    /// When.
-    pub created_at: OffsetDateTime,
-}
 
 /// Stores a run.
 pub async fn insert(conn: &mut AnyConnection, run: &BillingRun) -> StoreResult<()> {

@@ -4,6 +4,8 @@
 mod filing;
 mod history;
 
+pub use settle_core::tax_invoice::TaxInvoiceFilter;
+
 use std::collections::HashSet;
 
 use settle_core::ids::{PartnerId, TaxInvoiceId, TenantId};
@@ -284,22 +286,6 @@ pub async fn delete(
             .await?;
     }
     Ok(true)
-}
-
-/// Filters for listing; every one given must hold.
-#[derive(Clone, Debug, Default)]
-pub struct TaxInvoiceFilter {
-    /// In this state.
-    pub state: Option<TaxInvoiceState>,
-    /// Of this supplier.
-    pub partner_id: Option<PartnerId>,
-    /// Written on or after (`YYYY-MM-DD`).
-    pub from: Option<String>,
-    /// Written on or before (`YYYY-MM-DD`).
-    pub to: Option<String>,
-    /// Late (issued, or still not issued at `now`, after the 10th of the next month) or
-    /// not, as of the instant given.
-    pub late: Option<(bool, OffsetDateTime)>,
 }
 
 /// One page of a tenant's invoices in id (creation) order, starting after `after`.

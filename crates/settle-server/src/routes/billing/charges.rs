@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use settle_app::billing as use_case;
 use settle_app::pagination::{Page, PageRequest};
+use settle_core::billing::ChargeFilter;
 use settle_core::billing::{ChargeDetails, ChargeInput, ChargeRecord, Period};
 use settle_core::ids::PartnerId;
 use settle_core::money::DecimalInput;
-use settle_store::billing::charges::ChargeFilter;
 use time::OffsetDateTime;
 use utoipa::{IntoParams, ToSchema};
 

@@ -7,10 +7,10 @@ use axum::http::StatusCode;
 use serde::Deserialize;
 use settle_app::billing::{self as use_case, CreditLineInput, CreditNoteInput, RebillInput};
 use settle_app::pagination::{Page, PageRequest};
+use settle_core::billing::DocumentFilter;
 use settle_core::billing::{DocumentKind, DocumentStatus, Period, Series};
 use settle_core::ids::{BillingRunId, PartnerId};
 use settle_core::money::DecimalInput;
-use settle_store::billing::documents::DocumentFilter;
 use utoipa::{IntoParams, ToSchema};
 
 use super::rebills::{RebillView, rebill_view};

@@ -5,8 +5,8 @@ use axum::extract::{Path, State};
 use serde::Serialize;
 use settle_app::auth::Principal;
 use settle_app::billing as use_case;
+use settle_core::billing::RebillRequest;
 use settle_core::ids::InvoiceId;
-use settle_store::billing::rebills::RebillRequest;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 
@@ -85,7 +85,7 @@ pub(super) async fn rebill_view(
         invoice_number,
         changes: request.changes,
         reason: request.reason,
-        status: request.status,
+        status: request.status.as_str().to_owned(),
         requested_by: request.requested_by,
         decided_by: request.decided_by,
         void_note_id: request.void_note_id.map(|id| id.to_string()),

@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use settle_app::billing as use_case;
-use settle_store::billing::runs::BillingRun;
+use settle_core::billing::BillingRun;
 use time::OffsetDateTime;
 use utoipa::ToSchema;
 

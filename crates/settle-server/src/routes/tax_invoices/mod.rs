@@ -12,8 +12,8 @@ use serde::Deserialize;
 use settle_app::pagination::{Page, PageRequest};
 use settle_app::tax_invoices::{self as use_case, HistoryView};
 use settle_core::ids::PartnerId;
+use settle_core::tax_invoice::TaxInvoiceFilter;
 use settle_core::tax_invoice::TaxInvoiceState;
-use settle_store::tax_invoices::TaxInvoiceFilter;
 use utoipa::{IntoParams, ToSchema};
 
 pub use view::{AmendmentView, LineView, PartyView, TaxInvoiceBody, TaxInvoiceView};
