@@ -4,6 +4,7 @@
 //! ([`error::ApiError`]).
 
 pub mod error;
+mod error_responses;
 mod extract;
 mod middleware;
 pub mod openapi;

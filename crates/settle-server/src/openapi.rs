@@ -49,11 +49,14 @@ impl Modify for ApiKeyScheme {
 pub fn openapi() -> &'static utoipa::openapi::OpenApi {
     static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
     DOCUMENT.get_or_init(|| {
-        utoipa_axum::router::OpenApiRouter::<crate::AppState>::with_openapi(ApiDoc::openapi())
-            .merge(crate::routes::public())
-            .merge(crate::routes::supplier())
-            .merge(crate::routes::v1())
-            .into_openapi()
+        let mut doc =
+            utoipa_axum::router::OpenApiRouter::<crate::AppState>::with_openapi(ApiDoc::openapi())
+                .merge(crate::routes::public())
+                .merge(crate::routes::supplier())
+                .merge(crate::routes::v1())
+                .into_openapi();
+        crate::error_responses::document(&mut doc);
+        doc
     })
 }
 

@@ -29,6 +29,31 @@ async fn every_documented_operation_is_routed(engine: TestEngine) {
             );
         }
     }
+    // Every authenticated operation documents the refusal with the error body, and every
+    // one with a body its validation answer.
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let responses = &operation["responses"];
+            if path.starts_with("/v1/")
+                && path != "/v1/supplier/sessions"
+                && path != "/v1/openapi.json"
+            {
+                assert_eq!(
+                    responses["401"]["content"]["application/json"]["schema"]["$ref"],
+                    "#/components/schemas/ErrorBody",
+                    "{method} {path}"
+                );
+            }
+            if operation.get("requestBody").is_some() {
+                for status in ["400", "413", "422"] {
+                    assert!(responses[status].is_object(), "{method} {path} {status}");
+                }
+            }
+            if path.contains('{') {
+                assert!(responses["404"].is_object(), "{method} {path} 404");
+            }
+        }
+    }
     let (status, body) = send(t.client.get(t.url("/v1/not-documented"))).await;
     assert_eq!(
         (status, body["error"]["code"].clone()),

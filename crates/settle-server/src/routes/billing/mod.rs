@@ -34,6 +34,7 @@ pub(crate) fn money(currency: Currency, amount: DecimalInput) -> String {
 #[into_params(parameter_in = Query)]
 pub struct PartnerPageQuery {
     /// 1–1000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

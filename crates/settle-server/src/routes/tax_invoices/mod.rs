@@ -76,6 +76,7 @@ pub async fn get_one(
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–1000, default 50.
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,
