@@ -22,17 +22,19 @@ pub async fn reserve_serials(
     issuer_code: &str,
     count: i64,
 ) -> StoreResult<i64> {
-    let serial: i64 = sqlx::query_scalar(
+    let sql = crate::columns::for_engine(
+        conn,
         "INSERT INTO nts_approval_serials (issue_date, issuer_code, last_serial) \
-         VALUES ($1, $2, $3) \
+         VALUES ($1::date, $2, $3) \
          ON CONFLICT (issue_date, issuer_code) \
          DO UPDATE SET last_serial = nts_approval_serials.last_serial + $3 \
          RETURNING last_serial",
-    )
-    .bind(issue_date)
-    .bind(issuer_code)
-    .bind(count)
-    .fetch_one(conn)
-    .await?;
+    );
+    let serial: i64 = sqlx::query_scalar(&sql)
+        .bind(issue_date)
+        .bind(issuer_code)
+        .bind(count)
+        .fetch_one(conn)
+        .await?;
     Ok(serial)
 }

@@ -1,11 +1,31 @@
 //! The `certificates` table: registered joint certificates, keys sealed by the caller.
 
 use sqlx::AnyConnection;
-use sqlx::any::AnyRow;
 use time::OffsetDateTime;
 
 use crate::StoreResult;
-use crate::codec::{at, instant, int, opt_text, text};
+use crate::codec::instant;
+use crate::columns::{Instant, Int, Null, Text, for_engine};
+
+crate::table_row! {
+    /// A row of `certificates` (without `replaced_at`, which only selects).
+    struct CertificateRow in "certificates" {
+        id: Text,
+        tenant_id: Text,
+        party_kind: Text,
+        party_id: Text,
+        subject: Text,
+        serial: Text,
+        fingerprint: Text,
+        not_after: Instant,
+        registered_at: Instant,
+        expires_at: Instant,
+        chain_verified: Int,
+        certificate_der: Text,
+        sealed_key: Text,
+        sealed_random: Null<Text>,
+    }
+}
 
 /// One registration as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,38 +62,43 @@ pub struct CertificateRecord {
 
 /// Stores a registration and marks the party's earlier ones replaced.
 pub async fn replace(conn: &mut AnyConnection, record: &CertificateRecord) -> StoreResult<()> {
-    sqlx::query(
-        "UPDATE certificates SET replaced_at = $1 \
+    let sql = for_engine(
+        conn,
+        "UPDATE certificates SET replaced_at = $1::timestamptz \
          WHERE tenant_id = $2 AND party_kind = $3 AND party_id = $4 AND replaced_at IS NULL",
-    )
-    .bind(instant(record.registered_at))
-    .bind(&record.tenant_id)
-    .bind(&record.party_kind)
-    .bind(&record.party_id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query(
+    );
+    sqlx::query(&sql)
+        .bind(instant(record.registered_at))
+        .bind(&record.tenant_id)
+        .bind(&record.party_kind)
+        .bind(&record.party_id)
+        .execute(&mut *conn)
+        .await?;
+    let sql = for_engine(
+        conn,
         "INSERT INTO certificates (id, tenant_id, party_kind, party_id, subject, serial, \
          fingerprint, not_after, registered_at, expires_at, chain_verified, certificate_der, \
          sealed_key, sealed_random) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(&record.id)
-    .bind(&record.tenant_id)
-    .bind(&record.party_kind)
-    .bind(&record.party_id)
-    .bind(&record.subject)
-    .bind(&record.serial)
-    .bind(&record.fingerprint)
-    .bind(instant(record.not_after))
-    .bind(instant(record.registered_at))
-    .bind(instant(record.expires_at))
-    .bind(i64::from(record.chain_verified))
-    .bind(&record.certificate_der)
-    .bind(&record.sealed_key)
-    .bind(record.sealed_random.as_deref())
-    .execute(conn)
-    .await?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::timestamptz, $9::timestamptz, \
+         $10::timestamptz, $11, $12, $13, $14)",
+    );
+    sqlx::query(&sql)
+        .bind(&record.id)
+        .bind(&record.tenant_id)
+        .bind(&record.party_kind)
+        .bind(&record.party_id)
+        .bind(&record.subject)
+        .bind(&record.serial)
+        .bind(&record.fingerprint)
+        .bind(instant(record.not_after))
+        .bind(instant(record.registered_at))
+        .bind(instant(record.expires_at))
+        .bind(i64::from(record.chain_verified))
+        .bind(&record.certificate_der)
+        .bind(&record.sealed_key)
+        .bind(record.sealed_random.as_deref())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -84,12 +109,11 @@ pub async fn current(
     party_kind: &str,
     party_id: &str,
 ) -> StoreResult<Option<CertificateRecord>> {
-    let row = sqlx::query(
-        "SELECT id, tenant_id, party_kind, party_id, subject, serial, fingerprint, not_after, \
-         registered_at, expires_at, chain_verified, certificate_der, sealed_key, sealed_random \
-         FROM certificates WHERE tenant_id = $1 AND party_kind = $2 AND party_id = $3 \
-         AND replaced_at IS NULL",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM certificates WHERE tenant_id = $1 AND party_kind = $2 \
+         AND party_id = $3 AND replaced_at IS NULL",
+        CertificateRow::columns()
+    ))
     .bind(tenant_id)
     .bind(party_kind)
     .bind(party_id)
@@ -98,21 +122,22 @@ pub async fn current(
     row.as_ref().map(decode).transpose()
 }
 
-fn decode(row: &AnyRow) -> StoreResult<CertificateRecord> {
+fn decode(row: &sqlx::any::AnyRow) -> StoreResult<CertificateRecord> {
+    let row = CertificateRow::read(row)?;
     Ok(CertificateRecord {
-        id: text(row, "id")?,
-        tenant_id: text(row, "tenant_id")?,
-        party_kind: text(row, "party_kind")?,
-        party_id: text(row, "party_id")?,
-        subject: text(row, "subject")?,
-        serial: text(row, "serial")?,
-        fingerprint: text(row, "fingerprint")?,
-        not_after: at(row, "not_after")?,
-        registered_at: at(row, "registered_at")?,
-        expires_at: at(row, "expires_at")?,
-        chain_verified: int(row, "chain_verified")? != 0,
-        certificate_der: text(row, "certificate_der")?,
-        sealed_key: text(row, "sealed_key")?,
-        sealed_random: opt_text(row, "sealed_random")?,
+        id: row.id,
+        tenant_id: row.tenant_id,
+        party_kind: row.party_kind,
+        party_id: row.party_id,
+        subject: row.subject,
+        serial: row.serial,
+        fingerprint: row.fingerprint,
+        not_after: row.not_after,
+        registered_at: row.registered_at,
+        expires_at: row.expires_at,
+        chain_verified: row.chain_verified != 0,
+        certificate_der: row.certificate_der,
+        sealed_key: row.sealed_key,
+        sealed_random: row.sealed_random,
     })
 }

@@ -1,5 +1,6 @@
-//! How values are written to and read from columns both engines share: instants as fixed
-//! RFC 3339 UTC text (so they sort as text), lists as JSON text.
+//! How values are written as bound text (instants as fixed RFC 3339 UTC text, which sorts
+//! as text on SQLite; documents as JSON) and parsed back; plus readers for ad-hoc columns.
+//! Record rows are read through [`crate::columns`].
 
 use sqlx::Row;
 use sqlx::any::AnyRow;
@@ -18,9 +19,16 @@ pub fn instant(at: OffsetDateTime) -> String {
         .unwrap_or_else(|_| at.unix_timestamp().to_string())
 }
 
-/// Parses an instant written by [`instant`].
+/// Parses an instant written by [`instant`] (SQLite) or a `timestamptz` cast to text
+/// (PostgreSQL: `2026-01-01 18:04:05.000007+00`).
 pub fn parse_instant(text: &str) -> StoreResult<OffsetDateTime> {
+    let postgres = format_description!(
+        version = 2,
+        "[year]-[month]-[day] [hour]:[minute]:[second][optional [.[subsecond]]]\
+         [offset_hour sign:mandatory][optional [:[offset_minute]]]"
+    );
     OffsetDateTime::parse(text, &Rfc3339)
+        .or_else(|_| OffsetDateTime::parse(text, &postgres))
         .map_err(|e| StoreError::Corrupt(format!("instant {text:?}: {e}")))
 }
 
@@ -34,45 +42,13 @@ pub fn opt_text(row: &AnyRow, column: &str) -> StoreResult<Option<String>> {
     Ok(row.try_get::<Option<String>, _>(column)?)
 }
 
-/// Reads an instant column.
-pub fn at(row: &AnyRow, column: &str) -> StoreResult<OffsetDateTime> {
-    parse_instant(&text(row, column)?)
-}
-
-/// Reads a nullable instant column.
-pub fn opt_at(row: &AnyRow, column: &str) -> StoreResult<Option<OffsetDateTime>> {
-    opt_text(row, column)?
-        .as_deref()
-        .map(parse_instant)
-        .transpose()
-}
-
 /// Reads an integer column.
 pub fn int(row: &AnyRow, column: &str) -> StoreResult<i64> {
     Ok(row.try_get::<i64, _>(column)?)
 }
 
-/// Reads a decimal stored as text.
-pub fn decimal(row: &AnyRow, column: &str) -> StoreResult<rust_decimal::Decimal> {
-    let text = text(row, column)?;
-    text.parse()
-        .map_err(|e| StoreError::Corrupt(format!("{column} {text:?}: {e}")))
-}
-
-/// Reads a `YYYY-MM-DD` date column.
-pub fn date(row: &AnyRow, column: &str) -> StoreResult<time::Date> {
-    parse_date(&text(row, column)?)
-}
-
-/// Reads a nullable `YYYY-MM-DD` date column.
-pub fn opt_date(row: &AnyRow, column: &str) -> StoreResult<Option<time::Date>> {
-    opt_text(row, column)?
-        .as_deref()
-        .map(parse_date)
-        .transpose()
-}
-
-fn parse_date(text: &str) -> StoreResult<time::Date> {
+/// Parses a `YYYY-MM-DD` date.
+pub fn parse_date(text: &str) -> StoreResult<time::Date> {
     let format = format_description!("[year]-[month]-[day]");
     time::Date::parse(text, &format).map_err(|e| StoreError::Corrupt(format!("date {text:?}: {e}")))
 }
@@ -80,12 +56,6 @@ fn parse_date(text: &str) -> StoreResult<time::Date> {
 /// Writes a value as JSON text.
 pub fn to_json<T: serde::Serialize>(value: &T, what: &str) -> StoreResult<String> {
     serde_json::to_string(value).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
-}
-
-/// Reads a JSON text column.
-pub fn json<T: serde::de::DeserializeOwned>(row: &AnyRow, column: &str) -> StoreResult<T> {
-    serde_json::from_str(&text(row, column)?)
-        .map_err(|e| StoreError::Corrupt(format!("{column}: {e}")))
 }
 
 #[cfg(test)]
@@ -100,5 +70,15 @@ mod tests {
         assert_eq!(instant(early), "2026-01-01T18:04:05.000007Z");
         assert_eq!(parse_instant(&instant(early)).unwrap(), early);
         assert!(instant(early) < instant(late));
+    }
+
+    #[test]
+    fn instants_read_back_from_postgres_text() {
+        let at = datetime!(2026-01-02 03:04:05.000_007 UTC);
+        assert_eq!(parse_instant("2026-01-02 03:04:05.000007+00").unwrap(), at);
+        assert_eq!(
+            parse_instant("2026-01-02 12:34:05+09:30").unwrap(),
+            datetime!(2026-01-02 03:04:05 UTC)
+        );
     }
 }

@@ -6,7 +6,22 @@ use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
 use crate::StoreResult;
-use crate::codec::{at, instant, int, opt_text, text};
+use crate::codec::instant;
+use crate::columns::{Instant, Int, Json, Null, Text, for_engine};
+
+crate::table_row! {
+    /// A row of `events`.
+    struct EventRow in "events" {
+        seq: Int,
+        tenant_id: Null<Text>,
+        at: Instant,
+        actor: Text,
+        action: Text,
+        subject_type: Text,
+        subject_id: Text,
+        data: Json<serde_json::Value>,
+    }
+}
 
 /// One thing that happened.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,19 +46,21 @@ pub struct Event {
 
 /// Appends an event.
 pub async fn append(conn: &mut AnyConnection, event: &Event) -> StoreResult<()> {
-    sqlx::query(
+    let sql = for_engine(
+        conn,
         "INSERT INTO events (tenant_id, at, actor, action, subject_type, subject_id, data) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-    )
-    .bind(event.tenant_id.as_ref().map(|t| t.to_string()))
-    .bind(instant(event.at))
-    .bind(&event.actor)
-    .bind(&event.action)
-    .bind(&event.subject_type)
-    .bind(&event.subject_id)
-    .bind(event.data.to_string())
-    .execute(conn)
-    .await?;
+         VALUES ($1, $2::timestamptz, $3, $4, $5, $6, $7::jsonb)",
+    );
+    sqlx::query(&sql)
+        .bind(event.tenant_id.as_ref().map(|t| t.to_string()))
+        .bind(instant(event.at))
+        .bind(&event.actor)
+        .bind(&event.action)
+        .bind(&event.subject_type)
+        .bind(&event.subject_id)
+        .bind(event.data.to_string())
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -54,10 +71,11 @@ pub async fn for_subject(
     subject_type: &str,
     subject_id: &str,
 ) -> StoreResult<Vec<Event>> {
-    let rows = sqlx::query(
-        "SELECT seq, tenant_id, at, actor, action, subject_type, subject_id, data FROM events \
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM events \
          WHERE tenant_id = $1 AND subject_type = $2 AND subject_id = $3 ORDER BY seq",
-    )
+        EventRow::columns()
+    ))
     .bind(tenant.as_str())
     .bind(subject_type)
     .bind(subject_id)
@@ -65,15 +83,16 @@ pub async fn for_subject(
     .await?;
     rows.iter()
         .map(|row| {
+            let row = EventRow::read(row)?;
             Ok(Event {
-                seq: int(row, "seq")?,
-                tenant_id: opt_text(row, "tenant_id")?.map(TenantId::from_trusted),
-                at: at(row, "at")?,
-                actor: text(row, "actor")?,
-                action: text(row, "action")?,
-                subject_type: text(row, "subject_type")?,
-                subject_id: text(row, "subject_id")?,
-                data: serde_json::from_str(&text(row, "data")?).unwrap_or_default(),
+                seq: row.seq,
+                tenant_id: row.tenant_id.map(TenantId::from_trusted),
+                at: row.at,
+                actor: row.actor,
+                action: row.action,
+                subject_type: row.subject_type,
+                subject_id: row.subject_id,
+                data: row.data,
             })
         })
         .collect()

@@ -39,7 +39,8 @@ impl Filtered {
         limit: u32,
     ) -> StoreResult<Vec<AnyRow>> {
         self.sql.push_str(&format!(" ORDER BY id LIMIT {limit}"));
-        let mut query = sqlx::query(&self.sql);
+        let sql = crate::columns::for_engine(conn, &self.sql);
+        let mut query = sqlx::query(&sql);
         for arg in &self.args {
             query = query.bind(arg.as_str());
         }
@@ -59,6 +60,7 @@ pub async fn fetch_in<T>(
     for chunk in values.chunks(500) {
         let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!("{select} ({})", placeholders.join(", "));
+        let sql = crate::columns::for_engine(conn, &sql);
         let mut query = sqlx::query(&sql);
         for value in chunk {
             query = query.bind(*value);

@@ -10,6 +10,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::StoreResult;
 use crate::codec::{instant, int, opt_text, text};
+use crate::columns::for_engine;
 
 /// Reserves `key` for a request whose fingerprint is `request_hash`. A reservation left by
 /// a crashed request lapses after `lease`, so the key is not stuck forever.
@@ -21,22 +22,24 @@ pub async fn reserve(
     now: OffsetDateTime,
     lease: Duration,
 ) -> StoreResult<Reservation> {
-    let inserted = sqlx::query(
+    let sql = for_engine(
+        conn,
         "INSERT INTO idempotency_keys (tenant_id, key, request_hash, created_at, locked_until) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(tenant.as_str())
-    .bind(key)
-    .bind(request_hash)
-    .bind(instant(now))
-    .bind(instant(now + lease))
-    .execute(&mut *conn)
-    .await?;
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz) ON CONFLICT DO NOTHING",
+    );
+    let inserted = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(key)
+        .bind(request_hash)
+        .bind(instant(now))
+        .bind(instant(now + lease))
+        .execute(&mut *conn)
+        .await?;
     if inserted.rows_affected() == 1 {
         return Ok(Reservation::Reserved);
     }
     let row = sqlx::query(
-        "SELECT request_hash, status, content_type, body, locked_until FROM idempotency_keys \
+        "SELECT request_hash, status, content_type, body FROM idempotency_keys \
          WHERE tenant_id = $1 AND key = $2",
     )
     .bind(tenant.as_str())
@@ -54,16 +57,18 @@ pub async fn reserve(
         }));
     }
     // Running, or abandoned by a crash: take it over only once the lease has lapsed.
-    let taken = sqlx::query(
-        "UPDATE idempotency_keys SET locked_until = $1 WHERE tenant_id = $2 AND key = $3 \
-         AND body IS NULL AND locked_until < $4",
-    )
-    .bind(instant(now + lease))
-    .bind(tenant.as_str())
-    .bind(key)
-    .bind(instant(now))
-    .execute(&mut *conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE idempotency_keys SET locked_until = $1::timestamptz \
+         WHERE tenant_id = $2 AND key = $3 AND body IS NULL AND locked_until < $4::timestamptz",
+    );
+    let taken = sqlx::query(&sql)
+        .bind(instant(now + lease))
+        .bind(tenant.as_str())
+        .bind(key)
+        .bind(instant(now))
+        .execute(&mut *conn)
+        .await?;
     Ok(if taken.rows_affected() == 1 {
         Reservation::Reserved
     } else {

@@ -9,7 +9,19 @@ use sqlx::any::AnyRow;
 use time::{Duration, OffsetDateTime};
 
 use crate::StoreResult;
-use crate::codec::{instant, int, opt_text, text};
+use crate::codec::{instant, int};
+use crate::columns::{Int, Json, Kind, Null, Text, for_engine};
+
+crate::table_row! {
+    /// What a claim reads of a `jobs` row.
+    struct JobRow in "jobs" {
+        id: Text,
+        tenant_id: Null<Text>,
+        kind: Text,
+        payload: Json<serde_json::Value>,
+        attempts: Int,
+    }
+}
 
 /// A job to run.
 #[derive(Clone, Debug, PartialEq)]
@@ -47,20 +59,23 @@ pub async fn enqueue(
     job: &NewJob,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, attempts, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $8, $6, 0, $7) ON CONFLICT DO NOTHING",
-    )
-    .bind(JobId::generate().to_string())
-    .bind(job.tenant_id.as_ref().map(|t| t.to_string()))
-    .bind(&job.kind)
-    .bind(job.payload.to_string())
-    .bind(job.dedupe_key.as_deref())
-    .bind(instant(job.run_at))
-    .bind(instant(now))
-    .bind(JobState::Pending.as_str())
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "INSERT INTO jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, attempts, \
+         created_at) VALUES ($1, $2, $3, $4::jsonb, $5, $8, $6::timestamptz, 0, \
+         $7::timestamptz) ON CONFLICT DO NOTHING",
+    );
+    let done = sqlx::query(&sql)
+        .bind(JobId::generate().to_string())
+        .bind(job.tenant_id.as_ref().map(|t| t.to_string()))
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(job.dedupe_key.as_deref())
+        .bind(instant(job.run_at))
+        .bind(instant(now))
+        .bind(JobState::Pending.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -70,15 +85,24 @@ pub async fn enqueue_many(
     jobs: &[NewJob],
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    const COLUMNS: usize = 8;
-    let anonymous = crate::bulk::anonymous(conn);
+    const KINDS: [Kind; 8] = [
+        Kind::Text,
+        Kind::Text,
+        Kind::Text,
+        Kind::Json,
+        Kind::Text,
+        Kind::Text,
+        Kind::Instant,
+        Kind::Instant,
+    ];
+    let sqlite = crate::bulk::sqlite(conn);
     let created = instant(now);
-    for chunk in jobs.chunks(crate::bulk::chunk_rows(COLUMNS)) {
+    for chunk in jobs.chunks(crate::bulk::chunk_rows(KINDS.len())) {
         let sql = crate::bulk::insert_sql(
             "jobs (id, tenant_id, kind, payload, dedupe_key, state, run_at, created_at)",
-            COLUMNS,
+            &KINDS,
             chunk.len(),
-            anonymous,
+            sqlite,
             "ON CONFLICT DO NOTHING",
         );
         let mut query = sqlx::query(&sql);
@@ -89,7 +113,7 @@ pub async fn enqueue_many(
                 .bind(job.kind.as_str())
                 .bind(job.payload.to_string())
                 .bind(job.dedupe_key.as_deref())
-                .bind("pending")
+                .bind(JobState::Pending.as_str())
                 .bind(instant(job.run_at))
                 .bind(created.as_str());
         }
@@ -115,12 +139,14 @@ pub async fn claim(
         ""
     };
     let sql = format!(
-        "UPDATE jobs SET state = $5, lease_owner = $1, lease_until = $2, \
+        "UPDATE jobs SET state = $5, lease_owner = $1, lease_until = $2::timestamptz, \
          attempts = attempts + 1 WHERE id IN (SELECT id FROM jobs WHERE kind = $3 AND \
-         ((state = $6 AND run_at <= $4) OR (state = $7 AND lease_until < $4)) \
-         ORDER BY run_at, id LIMIT {limit}{lock}) \
-         RETURNING id, tenant_id, kind, payload, attempts"
+         ((state = $6 AND run_at <= $4::timestamptz) OR \
+         (state = $7 AND lease_until < $4::timestamptz)) \
+         ORDER BY run_at, id LIMIT {limit}{lock}) RETURNING {}",
+        JobRow::columns()
     );
+    let sql = for_engine(conn, &sql);
     // A waiting job, or a running one whose worker's lease lapsed.
     let (waiting, abandoned) = (JobState::Pending, JobState::Running);
     let rows = sqlx::query(&sql)
@@ -143,17 +169,19 @@ pub async fn complete(
     owner: &str,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE jobs SET state = $4, finished_at = $1, lease_owner = NULL, lease_until = NULL \
-         WHERE id = $2 AND lease_owner = $3 AND state = $5",
-    )
-    .bind(instant(now))
-    .bind(id.as_str())
-    .bind(owner)
-    .bind(JobAction::Complete.to_state().as_str())
-    .bind(JobState::Running.as_str())
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE jobs SET state = $4, finished_at = $1::timestamptz, lease_owner = NULL, \
+         lease_until = NULL WHERE id = $2 AND lease_owner = $3 AND state = $5",
+    );
+    let done = sqlx::query(&sql)
+        .bind(instant(now))
+        .bind(id.as_str())
+        .bind(owner)
+        .bind(JobAction::Complete.to_state().as_str())
+        .bind(JobState::Running.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -170,20 +198,22 @@ pub async fn fail(
         Some(at) => (JobAction::Retry, Some(instant(at)), None),
         None => (JobAction::Fail, None, Some(instant(now))),
     };
-    let done = sqlx::query(
-        "UPDATE jobs SET state = $1, run_at = COALESCE($2, run_at), finished_at = $3, \
-         last_error = $4, lease_owner = NULL, lease_until = NULL \
+    let sql = for_engine(
+        conn,
+        "UPDATE jobs SET state = $1, run_at = COALESCE($2::timestamptz, run_at), \
+         finished_at = $3::timestamptz, last_error = $4, lease_owner = NULL, lease_until = NULL \
          WHERE id = $5 AND lease_owner = $6 AND state = $7",
-    )
-    .bind(action.to_state().as_str())
-    .bind(run_at)
-    .bind(finished)
-    .bind(error)
-    .bind(id.as_str())
-    .bind(owner)
-    .bind(JobState::Running.as_str())
-    .execute(conn)
-    .await?;
+    );
+    let done = sqlx::query(&sql)
+        .bind(action.to_state().as_str())
+        .bind(run_at)
+        .bind(finished)
+        .bind(error)
+        .bind(id.as_str())
+        .bind(owner)
+        .bind(JobState::Running.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -198,11 +228,12 @@ pub async fn count(conn: &mut AnyConnection, kind: &str, state: JobState) -> Sto
 }
 
 fn decode(row: &AnyRow) -> StoreResult<Job> {
+    let row = JobRow::read(row)?;
     Ok(Job {
-        id: JobId::from_trusted(text(row, "id")?),
-        tenant_id: opt_text(row, "tenant_id")?.map(TenantId::from_trusted),
-        kind: text(row, "kind")?,
-        payload: serde_json::from_str(&text(row, "payload")?).unwrap_or_default(),
-        attempts: int(row, "attempts")?,
+        id: JobId::from_trusted(row.id),
+        tenant_id: row.tenant_id.map(TenantId::from_trusted),
+        kind: row.kind,
+        payload: row.payload,
+        attempts: row.attempts,
     })
 }

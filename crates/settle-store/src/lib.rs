@@ -12,6 +12,7 @@ pub mod billing;
 mod bulk;
 pub mod certificates;
 mod codec;
+pub mod columns;
 pub mod events;
 mod filters;
 pub mod idempotency;

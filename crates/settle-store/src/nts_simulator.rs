@@ -13,13 +13,16 @@ pub async fn add_member(
     brn: &str,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO nts_simulator_members (brn, linked_at) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(brn)
-    .bind(instant(now))
-    .execute(conn)
-    .await?;
+    let sql = crate::columns::for_engine(
+        conn,
+        "INSERT INTO nts_simulator_members (brn, linked_at) VALUES ($1, $2::timestamptz) \
+         ON CONFLICT DO NOTHING",
+    );
+    sqlx::query(&sql)
+        .bind(brn)
+        .bind(instant(now))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -84,17 +87,19 @@ pub async fn record_receipt(
     result_code: &str,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "INSERT INTO nts_simulator_receipts (approval_number, content_hash, supplier_brn, result_code, received_at) \
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-    )
-    .bind(approval_number)
-    .bind(content_hash)
-    .bind(supplier_brn)
-    .bind(result_code)
-    .bind(instant(now))
-    .execute(conn)
-    .await?;
+    let sql = crate::columns::for_engine(
+        conn,
+        "INSERT INTO nts_simulator_receipts (approval_number, content_hash, supplier_brn, \
+         result_code, received_at) VALUES ($1, $2, $3, $4, $5::timestamptz) ON CONFLICT DO NOTHING",
+    );
+    let done = sqlx::query(&sql)
+        .bind(approval_number)
+        .bind(content_hash)
+        .bind(supplier_brn)
+        .bind(result_code)
+        .bind(instant(now))
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -11,14 +11,35 @@ use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection};
 
-use crate::codec::{at, instant, int, opt_at, opt_text, text};
+use crate::codec::{instant, int, text};
+use crate::columns::{Instant, Int, Json, Null, Text, for_engine};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
 
-const COLUMNS: &str = "id, tenant_id, brn, sub_business_id, name, ceo_name, address, biz_type, \
-    biz_item, partner_type, external_id, contact_name, contact_email, contact_phone, tags, \
-    nts_linked_at, version, created_at, updated_at";
-const COLUMN_COUNT: usize = 19;
+crate::table_row! {
+    /// A row of `partners`.
+    struct PartnerRow in "partners" {
+        id: Text,
+        tenant_id: Text,
+        brn: Null<Text>,
+        sub_business_id: Text,
+        name: Text,
+        ceo_name: Text,
+        address: Text,
+        biz_type: Text,
+        biz_item: Text,
+        partner_type: Text,
+        external_id: Null<Text>,
+        contact_name: Text,
+        contact_email: Text,
+        contact_phone: Null<Text>,
+        tags: Json<Vec<String>>,
+        nts_linked_at: Null<Instant>,
+        version: Int,
+        created_at: Instant,
+        updated_at: Instant,
+    }
+}
 /// Rows per multi-row INSERT: well under both engines' bound-parameter limits.
 const CHUNK_ROWS: usize = 400;
 
@@ -53,13 +74,14 @@ pub async fn insert_many(
     partners: &[Partner],
 ) -> StoreResult<HashSet<PartnerId>> {
     let mut stored = HashSet::with_capacity(partners.len());
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
+    let table = PartnerRow::TABLE;
     for chunk in partners.chunks(CHUNK_ROWS) {
         let sql = bulk::insert_sql(
-            &format!("partners ({COLUMNS})"),
-            COLUMN_COUNT,
+            &format!("partners ({})", table.names()),
+            &table.kinds(),
             chunk.len(),
-            anonymous,
+            sqlite,
             "ON CONFLICT DO NOTHING RETURNING id",
         );
         let mut query = sqlx::query(&sql);
@@ -160,7 +182,8 @@ pub async fn get(
     id: &PartnerId,
 ) -> StoreResult<Option<Partner>> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM partners WHERE id = $1 AND tenant_id = $2"
+        "SELECT {} FROM partners WHERE id = $1 AND tenant_id = $2",
+        PartnerRow::columns()
     ))
     .bind(id.as_str())
     .bind(tenant.as_str())
@@ -181,7 +204,8 @@ pub async fn find_many(
     for chunk in values.chunks(500) {
         let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
         let sql = format!(
-            "SELECT {COLUMNS} FROM partners WHERE tenant_id = $1 AND {column} IN ({}) ORDER BY id",
+            "SELECT {} FROM partners WHERE tenant_id = $1 AND {column} IN ({}) ORDER BY id",
+            PartnerRow::columns(),
             placeholders.join(", ")
         );
         let mut query = sqlx::query(&sql).bind(tenant.as_str());
@@ -199,34 +223,36 @@ pub async fn find_many(
 /// (compare-and-set); false when someone else changed it first.
 pub async fn update(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<bool> {
     let d = &partner.data;
-    let done = sqlx::query(
+    let sql = for_engine(
+        conn,
         "UPDATE partners SET brn = $1, sub_business_id = $2, name = $3, ceo_name = $4, \
          address = $5, biz_type = $6, biz_item = $7, partner_type = $8, external_id = $9, \
-         contact_name = $10, contact_email = $11, contact_phone = $12, tags = $13, \
-         nts_linked_at = $14, version = $15, updated_at = $16 \
+         contact_name = $10, contact_email = $11, contact_phone = $12, tags = $13::jsonb, \
+         nts_linked_at = $14::timestamptz, version = $15, updated_at = $16::timestamptz \
          WHERE id = $17 AND tenant_id = $18 AND version = $19",
-    )
-    .bind(d.brn.as_ref().map(Brn::to_string))
-    .bind(d.sub_business_id.clone().unwrap_or_default())
-    .bind(&d.name)
-    .bind(&d.ceo_name)
-    .bind(&d.address)
-    .bind(&d.biz_type)
-    .bind(&d.biz_item)
-    .bind(d.partner_type.as_str())
-    .bind(d.external_id.as_deref())
-    .bind(&d.contact.name)
-    .bind(&d.contact.email)
-    .bind(d.contact.phone.as_deref())
-    .bind(tags_json(&d.tags))
-    .bind(linked_at(&partner.nts_link))
-    .bind(partner.version)
-    .bind(instant(partner.updated_at))
-    .bind(partner.id.as_str())
-    .bind(partner.tenant_id.as_str())
-    .bind(partner.version - 1)
-    .execute(conn)
-    .await?;
+    );
+    let done = sqlx::query(&sql)
+        .bind(d.brn.as_ref().map(Brn::to_string))
+        .bind(d.sub_business_id.clone().unwrap_or_default())
+        .bind(&d.name)
+        .bind(&d.ceo_name)
+        .bind(&d.address)
+        .bind(&d.biz_type)
+        .bind(&d.biz_item)
+        .bind(d.partner_type.as_str())
+        .bind(d.external_id.as_deref())
+        .bind(&d.contact.name)
+        .bind(&d.contact.email)
+        .bind(d.contact.phone.as_deref())
+        .bind(tags_json(&d.tags))
+        .bind(linked_at(&partner.nts_link))
+        .bind(partner.version)
+        .bind(instant(partner.updated_at))
+        .bind(partner.id.as_str())
+        .bind(partner.tenant_id.as_str())
+        .bind(partner.version - 1)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -239,7 +265,10 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<Partner>> {
     let mut query = Filtered::new(
-        format!("SELECT {COLUMNS} FROM partners WHERE tenant_id = $1"),
+        format!(
+            "SELECT {} FROM partners WHERE tenant_id = $1",
+            PartnerRow::columns()
+        ),
         tenant.as_str(),
     );
     if let Some(after) = after {
@@ -253,7 +282,7 @@ pub async fn list(
     }
     if let Some(tag) = &filter.tag {
         query.and(
-            " AND tags LIKE ? ESCAPE '\\'",
+            " AND CAST(tags AS TEXT) LIKE ? ESCAPE '\\'",
             format!(
                 "%{}%",
                 like_escape(tags_json(std::slice::from_ref(tag)).trim_matches(['[', ']']))
@@ -291,43 +320,43 @@ pub async fn count(conn: &mut AnyConnection, tenant: &TenantId) -> StoreResult<i
 }
 
 fn decode(row: &AnyRow) -> StoreResult<Partner> {
+    let row = PartnerRow::read(row)?;
     let corrupt =
         |what: &str, e: &dyn std::fmt::Display| StoreError::Corrupt(format!("partner {what}: {e}"));
-    let brn = opt_text(row, "brn")?
+    let brn = row
+        .brn
         .map(|b| Brn::parse(&b).map_err(|e| corrupt("brn", &e)))
         .transpose()?;
-    let partner_type = text(row, "partner_type")?;
-    let tags: Vec<String> =
-        serde_json::from_str(&text(row, "tags")?).map_err(|e| corrupt("tags", &e))?;
-    let sub_business_id = text(row, "sub_business_id")?;
+    let sub_business_id = row.sub_business_id;
     Ok(Partner {
-        id: PartnerId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
+        id: PartnerId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
         data: PartnerData {
             brn,
             sub_business_id: (!sub_business_id.is_empty()).then_some(sub_business_id),
-            name: text(row, "name")?,
-            ceo_name: text(row, "ceo_name")?,
-            address: text(row, "address")?,
-            biz_type: text(row, "biz_type")?,
-            biz_item: text(row, "biz_item")?,
-            partner_type: partner_type
+            name: row.name,
+            ceo_name: row.ceo_name,
+            address: row.address,
+            biz_type: row.biz_type,
+            biz_item: row.biz_item,
+            partner_type: row
+                .partner_type
                 .parse()
-                .map_err(|()| corrupt("type", &partner_type))?,
-            external_id: opt_text(row, "external_id")?,
+                .map_err(|()| corrupt("type", &row.partner_type))?,
+            external_id: row.external_id,
             contact: Contact {
-                name: text(row, "contact_name")?,
-                email: text(row, "contact_email")?,
-                phone: opt_text(row, "contact_phone")?,
+                name: row.contact_name,
+                email: row.contact_email,
+                phone: row.contact_phone,
             },
-            tags,
+            tags: row.tags,
         },
-        nts_link: match opt_at(row, "nts_linked_at")? {
+        nts_link: match row.nts_linked_at {
             Some(linked_at) => NtsLink::Linked { linked_at },
             None => NtsLink::Unlinked,
         },
-        version: int(row, "version")?,
-        created_at: at(row, "created_at")?,
-        updated_at: at(row, "updated_at")?,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }

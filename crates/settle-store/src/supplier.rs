@@ -6,8 +6,30 @@ use settle_core::ids::{PartnerId, TaxInvoiceId, TenantId};
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
-use crate::codec::{at, instant, int, text};
+use crate::codec::{instant, int};
+use crate::columns::{Instant, Text, for_engine};
 use crate::{StoreResult, bulk};
+
+crate::table_row! {
+    /// A row of `supplier_links`.
+    struct LinkRow in "supplier_links" {
+        token_hash: Text,
+        tenant_id: Text,
+        tax_invoice_id: Text,
+        partner_id: Text,
+        created_at: Instant,
+        expires_at: Instant,
+    }
+}
+
+crate::table_row! {
+    /// What a session lookup reads of a `supplier_sessions` row.
+    struct SessionRow in "supplier_sessions" {
+        tenant_id: Text,
+        partner_id: Text,
+        expires_at: Instant,
+    }
+}
 
 /// A link token as stored.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,15 +50,13 @@ pub struct SupplierLink {
 
 /// Stores link tokens.
 pub async fn insert_links(conn: &mut AnyConnection, links: &[SupplierLink]) -> StoreResult<()> {
-    let anonymous = bulk::anonymous(conn);
-    for chunk in links.chunks(bulk::chunk_rows(6)) {
-        let sql = bulk::insert_sql(
-            "supplier_links (token_hash, tenant_id, tax_invoice_id, partner_id, created_at, expires_at)",
-            6,
-            chunk.len(),
-            anonymous,
-            "",
-        );
+    let sqlite = bulk::sqlite(conn);
+    let (into, kinds) = (
+        format!("supplier_links ({})", LinkRow::TABLE.names()),
+        LinkRow::TABLE.kinds(),
+    );
+    for chunk in links.chunks(bulk::chunk_rows(kinds.len())) {
+        let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);
         for link in chunk {
             query = query
@@ -57,21 +77,22 @@ pub async fn find_link(
     conn: &mut AnyConnection,
     token_hash: &str,
 ) -> StoreResult<Option<SupplierLink>> {
-    let row = sqlx::query(
-        "SELECT token_hash, tenant_id, tax_invoice_id, partner_id, created_at, expires_at \
-         FROM supplier_links WHERE token_hash = $1",
-    )
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM supplier_links WHERE token_hash = $1",
+        LinkRow::columns()
+    ))
     .bind(token_hash)
     .fetch_optional(conn)
     .await?;
     row.map(|row| {
+        let row = LinkRow::read(&row)?;
         Ok(SupplierLink {
-            token_hash: text(&row, "token_hash")?,
-            tenant_id: TenantId::from_trusted(text(&row, "tenant_id")?),
-            tax_invoice_id: TaxInvoiceId::from_trusted(text(&row, "tax_invoice_id")?),
-            partner_id: PartnerId::from_trusted(text(&row, "partner_id")?),
-            created_at: at(&row, "created_at")?,
-            expires_at: at(&row, "expires_at")?,
+            token_hash: row.token_hash,
+            tenant_id: TenantId::from_trusted(row.tenant_id),
+            tax_invoice_id: TaxInvoiceId::from_trusted(row.tax_invoice_id),
+            partner_id: PartnerId::from_trusted(row.partner_id),
+            created_at: row.created_at,
+            expires_at: row.expires_at,
         })
     })
     .transpose()
@@ -83,7 +104,11 @@ pub async fn record_failure(
     link_hash: &str,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    sqlx::query("INSERT INTO supplier_login_failures (link_hash, at) VALUES ($1, $2)")
+    let sql = for_engine(
+        conn,
+        "INSERT INTO supplier_login_failures (link_hash, at) VALUES ($1, $2::timestamptz)",
+    );
+    sqlx::query(&sql)
         .bind(link_hash)
         .bind(instant(now))
         .execute(conn)
@@ -97,13 +122,16 @@ pub async fn failures_since(
     link_hash: &str,
     since: OffsetDateTime,
 ) -> StoreResult<i64> {
-    let row = sqlx::query(
-        "SELECT COUNT(*) AS n FROM supplier_login_failures WHERE link_hash = $1 AND at >= $2",
-    )
-    .bind(link_hash)
-    .bind(instant(since))
-    .fetch_one(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "SELECT COUNT(*) AS n FROM supplier_login_failures \
+         WHERE link_hash = $1 AND at >= $2::timestamptz",
+    );
+    let row = sqlx::query(&sql)
+        .bind(link_hash)
+        .bind(instant(since))
+        .fetch_one(conn)
+        .await?;
     int(&row, "n")
 }
 
@@ -125,17 +153,19 @@ pub async fn insert_session(
     session: &SupplierSession,
     now: OffsetDateTime,
 ) -> StoreResult<()> {
-    sqlx::query(
+    let sql = for_engine(
+        conn,
         "INSERT INTO supplier_sessions (token_hash, tenant_id, partner_id, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(token_hash)
-    .bind(session.tenant_id.as_str())
-    .bind(session.partner_id.as_str())
-    .bind(instant(now))
-    .bind(instant(session.expires_at))
-    .execute(conn)
-    .await?;
+         VALUES ($1, $2, $3, $4::timestamptz, $5::timestamptz)",
+    );
+    sqlx::query(&sql)
+        .bind(token_hash)
+        .bind(session.tenant_id.as_str())
+        .bind(session.partner_id.as_str())
+        .bind(instant(now))
+        .bind(instant(session.expires_at))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
@@ -145,19 +175,22 @@ pub async fn find_session(
     token_hash: &str,
     now: OffsetDateTime,
 ) -> StoreResult<Option<SupplierSession>> {
-    let row = sqlx::query(
-        "SELECT tenant_id, partner_id, expires_at FROM supplier_sessions \
-         WHERE token_hash = $1 AND expires_at > $2",
-    )
-    .bind(token_hash)
-    .bind(instant(now))
-    .fetch_optional(conn)
-    .await?;
+    let sql = format!(
+        "SELECT {} FROM supplier_sessions WHERE token_hash = $1 AND expires_at > $2::timestamptz",
+        SessionRow::columns()
+    );
+    let sql = for_engine(conn, &sql);
+    let row = sqlx::query(&sql)
+        .bind(token_hash)
+        .bind(instant(now))
+        .fetch_optional(conn)
+        .await?;
     row.map(|row| {
+        let row = SessionRow::read(&row)?;
         Ok(SupplierSession {
-            tenant_id: TenantId::from_trusted(text(&row, "tenant_id")?),
-            partner_id: PartnerId::from_trusted(text(&row, "partner_id")?),
-            expires_at: at(&row, "expires_at")?,
+            tenant_id: TenantId::from_trusted(row.tenant_id),
+            partner_id: PartnerId::from_trusted(row.partner_id),
+            expires_at: row.expires_at,
         })
     })
     .transpose()

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use settle_core::access::Right;
 use settle_core::billing::ledger::{self, AllocationError, Target};
-use settle_core::billing::{Document, DocumentAction, document_transition};
+use settle_core::billing::{Document, DocumentAction, PAYMENT_SOURCE, document_transition};
 use settle_core::currency::Currency;
 use settle_core::ids::{InvoiceId, PartnerId, PaymentId};
 use settle_core::money::{DecimalInput, Money};
@@ -162,7 +162,7 @@ pub async fn record_payment(
         let allocation = allocate(
             invoice,
             amount.amount(),
-            ("payment", payment.id.as_str()),
+            (PAYMENT_SOURCE, payment.id.as_str()),
             paid_on,
             now,
         )?;
@@ -175,7 +175,7 @@ pub async fn record_payment(
         &by.tenant_id,
         &by.actor,
         "payment.recorded",
-        ("payment", payment.id.as_str()),
+        (PAYMENT_SOURCE, payment.id.as_str()),
         serde_json::json!({"amount": payment.amount.to_string(), "currency": currency.code(), "unallocated": left.to_string()}),
         now,
     );

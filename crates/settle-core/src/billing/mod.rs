@@ -26,7 +26,9 @@ pub use lifecycle::{
 pub use period::Period;
 pub use pricing::{LineAmounts, PricedLine, Totals, price, totals};
 pub use profile::{Address, AddressInput, BillingDetails, BillingProfile, BillingProfileInput};
-pub use records::{Allocation, BillingRun, ChargeFilter, DocumentFilter, Payment, RebillRequest};
+pub use records::{
+    Allocation, BillingRun, ChargeFilter, DocumentFilter, PAYMENT_SOURCE, Payment, RebillRequest,
+};
 pub use revise::LineChange;
 
 #[allow(unused_imports)]

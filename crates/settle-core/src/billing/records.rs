@@ -81,6 +81,9 @@ pub struct Payment {
     pub created_at: OffsetDateTime,
 }
 
+/// The [`Allocation::source_type`] of what a payment settles (notes name their kind).
+pub const PAYMENT_SOURCE: &str = "payment";
+
 /// What settles an invoice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Allocation {

@@ -10,29 +10,42 @@ use settle_core::ids::{BillingRunId, ChargeId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::codec::{at, instant, json, opt_text, text, to_json};
+use crate::codec::{instant, to_json};
+use crate::columns::{Instant, Int, Json, Null, Text};
 use crate::filters::Filtered;
 use crate::{StoreResult, bulk};
 
-const COLUMNS: &str = "id, tenant_id, partner_id, period, billing_currency, series, marketplace, run_id, data, created_at";
-const COLUMN_COUNT: usize = 10;
+crate::table_row! {
+    /// A row of `charges`: the charge as JSON, with the columns runs and lists select by.
+    #[allow(dead_code)]
+    struct ChargeRow in "charges" {
+        id: Text,
+        tenant_id: Text,
+        partner_id: Text,
+        period: Text,
+        billing_currency: Text,
+        series: Text,
+        marketplace: Int,
+        run_id: Null<Text>,
+        data: Json<Charge>,
+        created_at: Instant,
+    }
+}
 
 /// Stores new charges.
 pub async fn insert_many(conn: &mut AnyConnection, charges: &[ChargeRecord]) -> StoreResult<()> {
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
     let data: Vec<String> = charges
         .iter()
         .map(|c| to_json(&c.charge, "charge"))
         .collect::<StoreResult<_>>()?;
-    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    let (into, kinds) = (
+        format!("charges ({})", ChargeRow::TABLE.names()),
+        ChargeRow::TABLE.kinds(),
+    );
+    let rows = bulk::chunk_rows(kinds.len());
     for (chunk, data) in charges.chunks(rows).zip(data.chunks(rows)) {
-        let sql = bulk::insert_sql(
-            &format!("charges ({COLUMNS})"),
-            COLUMN_COUNT,
-            chunk.len(),
-            anonymous,
-            "",
-        );
+        let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);
         for (c, data) in chunk.iter().zip(data) {
             query = query
@@ -71,7 +84,10 @@ pub async fn claim(
     .await?
     .rows_affected();
     let mut charges = Vec::with_capacity(usize::try_from(claimed).unwrap_or(0));
-    let sql = format!("SELECT {COLUMNS} FROM charges WHERE run_id = $1");
+    let sql = format!(
+        "SELECT {} FROM charges WHERE run_id = $1",
+        ChargeRow::columns()
+    );
     let mut rows = sqlx::query(&sql).bind(run.as_str()).fetch(&mut *conn);
     while let Some(row) = rows.try_next().await? {
         charges.push(decode(&row)?);
@@ -83,10 +99,13 @@ pub async fn claim(
 
 /// The charge with this id (of any tenant).
 pub async fn get(conn: &mut AnyConnection, id: &ChargeId) -> StoreResult<Option<ChargeRecord>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM charges WHERE id = $1"))
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM charges WHERE id = $1",
+        ChargeRow::columns()
+    ))
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -99,7 +118,10 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<ChargeRecord>> {
     let mut query = Filtered::new(
-        format!("SELECT {COLUMNS} FROM charges WHERE tenant_id = $1"),
+        format!(
+            "SELECT {} FROM charges WHERE tenant_id = $1",
+            ChargeRow::columns()
+        ),
         tenant.as_str(),
     );
     if let Some(after) = after {
@@ -125,12 +147,12 @@ pub async fn list(
 }
 
 fn decode(row: &AnyRow) -> StoreResult<ChargeRecord> {
-    let charge: Charge = json(row, "data")?;
+    let row = ChargeRow::read(row)?;
     Ok(ChargeRecord {
-        id: ChargeId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        charge,
-        run_id: opt_text(row, "run_id")?.map(BillingRunId::from_trusted),
-        created_at: at(row, "created_at")?,
+        id: ChargeId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        charge: row.data,
+        run_id: row.run_id.map(BillingRunId::from_trusted),
+        created_at: row.created_at,
     })
 }

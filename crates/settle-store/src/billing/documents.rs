@@ -5,7 +5,6 @@ pub use settle_core::billing::DocumentFilter;
 
 use std::collections::HashSet;
 
-use rust_decimal::Decimal;
 use settle_core::billing::{
     BillingDetails, Document, DocumentKind, DocumentStatus, Period, Series, Totals,
 };
@@ -13,21 +12,55 @@ use settle_core::currency::Currency;
 use settle_core::ids::{BillingProfileId, BillingRunId, InvoiceId, PartnerId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
-use time::Date;
 
-use crate::codec::{at, decimal, instant, int, json, opt_date, opt_text, text, to_json};
+use crate::codec::{instant, text, to_json};
+use crate::columns::{CurrencyCode, Day, Dec, Instant, Int, Json, Kind, Null, Text, for_engine};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
 
-const COLUMNS: &str = "id, tenant_id, partner_id, profile_id, kind, series, number, status, \
-    marketplace, billing_period, currency, run_id, original_id, original_number, details, totals, \
-    total, settled, line_count, document_date, due_date, tax_invoice_number, reason, version, \
-    created_at, updated_at";
-const COLUMN_COUNT: usize = 26;
+crate::table_row! {
+    /// A row of `invoices` (`total` repeats `totals.total` so SQL can sum and compare it).
+    #[allow(dead_code)]
+    struct DocumentRow in "invoices" {
+        id: Text,
+        tenant_id: Text,
+        partner_id: Text,
+        profile_id: Text,
+        kind: Text,
+        series: Text,
+        number: Null<Text>,
+        status: Text,
+        marketplace: Int,
+        billing_period: Text,
+        currency: CurrencyCode,
+        run_id: Null<Text>,
+        original_id: Null<Text>,
+        original_number: Null<Text>,
+        details: Null<Json<BillingDetails>>,
+        totals: Json<Totals>,
+        total: Dec,
+        settled: Dec,
+        line_count: Int,
+        document_date: Null<Day>,
+        due_date: Null<Day>,
+        tax_invoice_number: Null<Text>,
+        reason: Null<Text>,
+        version: Int,
+        created_at: Instant,
+        updated_at: Instant,
+    }
+}
+
+fn select(condition: &str) -> String {
+    format!(
+        "SELECT {} FROM invoices WHERE {condition}",
+        DocumentRow::columns()
+    )
+}
 
 /// Stores new documents.
 pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> StoreResult<()> {
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
     let encoded: Vec<(Option<String>, String)> = documents
         .iter()
         .map(|d| {
@@ -39,15 +72,13 @@ pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> St
             Ok((details, to_json(&d.totals, "totals")?))
         })
         .collect::<StoreResult<_>>()?;
-    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    let (into, kinds) = (
+        format!("invoices ({})", DocumentRow::TABLE.names()),
+        DocumentRow::TABLE.kinds(),
+    );
+    let rows = bulk::chunk_rows(kinds.len());
     for (chunk, encoded) in documents.chunks(rows).zip(encoded.chunks(rows)) {
-        let sql = bulk::insert_sql(
-            &format!("invoices ({COLUMNS})"),
-            COLUMN_COUNT,
-            chunk.len(),
-            anonymous,
-            "",
-        );
+        let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);
         for (d, (details, totals)) in chunk.iter().zip(encoded) {
             query = query
@@ -83,8 +114,20 @@ pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> St
     Ok(())
 }
 
-/// Values bound per document by [`finalize_many`].
-const FINALIZE_COLUMNS: usize = 10;
+/// What [`finalize_many`] binds per document: id, number, status, details, document date,
+/// due date, tax invoice number, version, update instant, expected status.
+const FINALIZE_KINDS: [Kind; 10] = [
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Json,
+    Kind::Date,
+    Kind::Date,
+    Kind::Text,
+    Kind::Int,
+    Kind::Instant,
+    Kind::Text,
+];
 
 /// Numbers and opens drafts (number, status, details, dates), each only if it is still a
 /// draft at `version - 1`, with multi-row statements. Returns the index of the first document that
@@ -93,9 +136,9 @@ pub async fn finalize_many(
     conn: &mut AnyConnection,
     documents: &[Document],
 ) -> StoreResult<Option<usize>> {
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
     let mut finalized: HashSet<String> = HashSet::with_capacity(documents.len());
-    for chunk in documents.chunks(bulk::chunk_rows(FINALIZE_COLUMNS)) {
+    for chunk in documents.chunks(bulk::chunk_rows(FINALIZE_KINDS.len())) {
         let details: Vec<Option<String>> = chunk
             .iter()
             .map(|d| {
@@ -111,7 +154,7 @@ pub async fn finalize_many(
              version = v.column8, updated_at = v.column9 FROM ({}) AS v \
              WHERE invoices.id = v.column1 AND invoices.status = v.column10 \
              AND invoices.version = v.column8 - 1 RETURNING id",
-            bulk::values_sql(FINALIZE_COLUMNS, chunk.len(), anonymous)
+            bulk::values_sql(&FINALIZE_KINDS, chunk.len(), sqlite)
         );
         let mut query = sqlx::query(&sql);
         for (d, details) in chunk.iter().zip(&details) {
@@ -139,44 +182,49 @@ pub async fn finalize_many(
 /// Replaces a draft's totals (and run) after a run added lines; false if it is no longer
 /// that draft.
 pub async fn update_totals(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE invoices SET totals = $1, total = $2, line_count = $3, version = $4, \
-         updated_at = $5, run_id = $8 WHERE id = $6 AND status = $9 AND version = $7",
-    )
-    .bind(to_json(&d.totals, "totals")?)
-    .bind(d.totals.total.to_string())
-    .bind(d.line_count)
-    .bind(d.version)
-    .bind(instant(d.updated_at))
-    .bind(d.id.as_str())
-    .bind(d.version - 1)
-    .bind(d.run_id.as_ref().map(BillingRunId::as_str))
-    .bind(DocumentStatus::Draft.as_str())
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE invoices SET totals = $1::jsonb, total = $2::numeric, line_count = $3, \
+         version = $4, updated_at = $5::timestamptz, run_id = $8 \
+         WHERE id = $6 AND status = $9 AND version = $7",
+    );
+    let done = sqlx::query(&sql)
+        .bind(to_json(&d.totals, "totals")?)
+        .bind(d.totals.total.to_string())
+        .bind(d.line_count)
+        .bind(d.version)
+        .bind(instant(d.updated_at))
+        .bind(d.id.as_str())
+        .bind(d.version - 1)
+        .bind(d.run_id.as_ref().map(BillingRunId::as_str))
+        .bind(DocumentStatus::Draft.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Sets status and settled amount, if the document is still at `version - 1`.
 pub async fn update_settlement(conn: &mut AnyConnection, d: &Document) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE invoices SET status = $1, settled = $2, version = $3, updated_at = $4 \
-         WHERE id = $5 AND version = $6",
-    )
-    .bind(d.status.as_str())
-    .bind(d.settled.to_string())
-    .bind(d.version)
-    .bind(instant(d.updated_at))
-    .bind(d.id.as_str())
-    .bind(d.version - 1)
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE invoices SET status = $1, settled = $2::numeric, version = $3, \
+         updated_at = $4::timestamptz WHERE id = $5 AND version = $6",
+    );
+    let done = sqlx::query(&sql)
+        .bind(d.status.as_str())
+        .bind(d.settled.to_string())
+        .bind(d.version)
+        .bind(instant(d.updated_at))
+        .bind(d.id.as_str())
+        .bind(d.version - 1)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// The document with this id (of any tenant).
 pub async fn get(conn: &mut AnyConnection, id: &InvoiceId) -> StoreResult<Option<Document>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM invoices WHERE id = $1"))
+    let row = sqlx::query(&select("id = $1"))
         .bind(id.as_str())
         .fetch_optional(conn)
         .await?;
@@ -189,21 +237,18 @@ pub async fn get_by_number(
     tenant: &TenantId,
     number: &str,
 ) -> StoreResult<Option<Document>> {
-    let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND number = $2"
-    ))
-    .bind(tenant.as_str())
-    .bind(number)
-    .fetch_optional(conn)
-    .await?;
+    let row = sqlx::query(&select("tenant_id = $1 AND number = $2"))
+        .bind(tenant.as_str())
+        .bind(number)
+        .fetch_optional(conn)
+        .await?;
     row.as_ref().map(decode).transpose()
 }
 
 /// The documents with these ids (of any tenant), in no particular order.
 pub async fn get_many(conn: &mut AnyConnection, ids: &[InvoiceId]) -> StoreResult<Vec<Document>> {
     let ids: Vec<&str> = ids.iter().map(InvoiceId::as_str).collect();
-    let select = format!("SELECT {COLUMNS} FROM invoices WHERE id IN");
-    crate::filters::fetch_in(conn, &select, &ids, decode).await
+    crate::filters::fetch_in(conn, &select("id IN"), &ids, decode).await
 }
 
 /// The tenant's invoice drafts of `period`.
@@ -212,9 +257,8 @@ pub async fn drafts_of_period(
     tenant: &TenantId,
     period: Period,
 ) -> StoreResult<Vec<Document>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND billing_period = $2 \
-         AND status = $3 ORDER BY id"
+    let rows = sqlx::query(&select(
+        "tenant_id = $1 AND billing_period = $2 AND status = $3 ORDER BY id",
     ))
     .bind(tenant.as_str())
     .bind(period.to_string())
@@ -231,9 +275,8 @@ pub async fn drafts_of_run(
     tenant: &TenantId,
     run: &BillingRunId,
 ) -> StoreResult<Vec<Document>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND run_id = $2 \
-         AND status = $3 ORDER BY id"
+    let rows = sqlx::query(&select(
+        "tenant_id = $1 AND run_id = $2 AND status = $3 ORDER BY id",
     ))
     .bind(tenant.as_str())
     .bind(run.as_str())
@@ -248,12 +291,10 @@ pub async fn notes_of(
     conn: &mut AnyConnection,
     original: &InvoiceId,
 ) -> StoreResult<Vec<Document>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invoices WHERE original_id = $1 ORDER BY id"
-    ))
-    .bind(original.as_str())
-    .fetch_all(conn)
-    .await?;
+    let rows = sqlx::query(&select("original_id = $1 ORDER BY id"))
+        .bind(original.as_str())
+        .fetch_all(conn)
+        .await?;
     rows.iter().map(decode).collect()
 }
 
@@ -264,9 +305,9 @@ pub async fn finalized_of_partner(
     partner: &PartnerId,
     currency: Currency,
 ) -> StoreResult<Vec<Document>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1 AND partner_id = $2 \
-         AND currency = $3 AND status <> $4 ORDER BY document_date, number"
+    let rows = sqlx::query(&select(
+        "tenant_id = $1 AND partner_id = $2 AND currency = $3 AND status <> $4 \
+         ORDER BY document_date, number",
     ))
     .bind(tenant.as_str())
     .bind(partner.as_str())
@@ -285,10 +326,7 @@ pub async fn list(
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Document>> {
-    let mut query = Filtered::new(
-        format!("SELECT {COLUMNS} FROM invoices WHERE tenant_id = $1"),
-        tenant.as_str(),
-    );
+    let mut query = Filtered::new(select("tenant_id = $1"), tenant.as_str());
     if let Some(after) = after {
         query.and(" AND id > ?", after);
     }
@@ -318,44 +356,37 @@ pub async fn list(
         .collect()
 }
 
-fn parse<T>(row: &AnyRow, column: &str, read: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
-    let value = text(row, column)?;
-    read(&value).ok_or_else(|| StoreError::Corrupt(format!("{column} {value:?}")))
+fn parse<T>(column: &str, value: &str, read: impl Fn(&str) -> Option<T>) -> StoreResult<T> {
+    read(value).ok_or_else(|| StoreError::Corrupt(format!("{column} {value:?}")))
 }
 
 fn decode(row: &AnyRow) -> StoreResult<Document> {
-    let details: Option<BillingDetails> = match opt_text(row, "details")? {
-        Some(_) => Some(json(row, "details")?),
-        None => None,
-    };
-    let totals: Totals = json(row, "totals")?;
-    let settled: Decimal = decimal(row, "settled")?;
-    let document_date: Option<Date> = opt_date(row, "document_date")?;
+    let row = DocumentRow::read(row)?;
     Ok(Document {
-        id: InvoiceId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        partner_id: PartnerId::from_trusted(text(row, "partner_id")?),
-        profile_id: BillingProfileId::from_trusted(text(row, "profile_id")?),
-        kind: parse(row, "kind", DocumentKind::parse)?,
-        series: parse(row, "series", Series::parse)?,
-        number: opt_text(row, "number")?,
-        status: parse(row, "status", DocumentStatus::parse)?,
-        marketplace: int(row, "marketplace")? != 0,
-        period: parse(row, "billing_period", Period::parse)?,
-        currency: parse(row, "currency", |c| Currency::parse(c).ok())?,
-        run_id: opt_text(row, "run_id")?.map(BillingRunId::from_trusted),
-        original_id: opt_text(row, "original_id")?.map(InvoiceId::from_trusted),
-        original_number: opt_text(row, "original_number")?,
-        details,
-        totals,
-        settled,
-        line_count: int(row, "line_count")?,
-        document_date,
-        due_date: opt_date(row, "due_date")?,
-        tax_invoice_number: opt_text(row, "tax_invoice_number")?,
-        reason: opt_text(row, "reason")?,
-        version: int(row, "version")?,
-        created_at: at(row, "created_at")?,
-        updated_at: at(row, "updated_at")?,
+        id: InvoiceId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        partner_id: PartnerId::from_trusted(row.partner_id),
+        profile_id: BillingProfileId::from_trusted(row.profile_id),
+        kind: parse("kind", &row.kind, DocumentKind::parse)?,
+        series: parse("series", &row.series, Series::parse)?,
+        number: row.number,
+        status: parse("status", &row.status, DocumentStatus::parse)?,
+        marketplace: row.marketplace != 0,
+        period: parse("billing_period", &row.billing_period, Period::parse)?,
+        currency: row.currency,
+        run_id: row.run_id.map(BillingRunId::from_trusted),
+        original_id: row.original_id.map(InvoiceId::from_trusted),
+        original_number: row.original_number,
+        details: row.details,
+        totals: row.totals,
+        settled: row.settled,
+        line_count: row.line_count,
+        document_date: row.document_date,
+        due_date: row.due_date,
+        tax_invoice_number: row.tax_invoice_number,
+        reason: row.reason,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }

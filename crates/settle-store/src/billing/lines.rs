@@ -1,21 +1,36 @@
 //! The `invoice_lines` table.
 
-use settle_core::billing::DocumentLine;
+use settle_core::billing::{DocumentKind, DocumentLine, LineItem, PricedLine};
 use settle_core::ids::{ChargeId, InvoiceId, InvoiceLineId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::codec::{int, json, opt_text, text, to_json};
+use crate::codec::to_json;
+use crate::columns::{Int, Json, Null, Text};
 use crate::{StoreResult, bulk};
 
-const COLUMNS: &str = "id, invoice_id, line_no, charge_id, credits_line_id, item, priced";
-const COLUMN_COUNT: usize = 7;
+crate::table_row! {
+    /// A row of `invoice_lines`.
+    struct LineRow in "invoice_lines" {
+        id: Text,
+        invoice_id: Text,
+        line_no: Int,
+        charge_id: Null<Text>,
+        credits_line_id: Null<Text>,
+        item: Json<LineItem>,
+        priced: Json<PricedLine>,
+    }
+}
 
 /// Stores new lines. Each statement's JSON is encoded just before it runs, so a large
 /// batch does not hold every line's text at once.
 pub async fn insert_many(conn: &mut AnyConnection, lines: &[DocumentLine]) -> StoreResult<()> {
-    let anonymous = bulk::anonymous(conn);
-    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    let sqlite = bulk::sqlite(conn);
+    let (into, kinds) = (
+        format!("invoice_lines ({})", LineRow::TABLE.names()),
+        LineRow::TABLE.kinds(),
+    );
+    let rows = bulk::chunk_rows(kinds.len());
     for chunk in lines.chunks(rows) {
         let encoded: Vec<(String, String)> = chunk
             .iter()
@@ -26,13 +41,7 @@ pub async fn insert_many(conn: &mut AnyConnection, lines: &[DocumentLine]) -> St
                 ))
             })
             .collect::<StoreResult<_>>()?;
-        let sql = bulk::insert_sql(
-            &format!("invoice_lines ({COLUMNS})"),
-            COLUMN_COUNT,
-            chunk.len(),
-            anonymous,
-            "",
-        );
+        let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);
         for (l, (item, priced)) in chunk.iter().zip(&encoded) {
             query = query
@@ -55,7 +64,8 @@ pub async fn of_document(
     id: &InvoiceId,
 ) -> StoreResult<Vec<DocumentLine>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no"
+        "SELECT {} FROM invoice_lines WHERE invoice_id = $1 ORDER BY line_no",
+        LineRow::columns()
     ))
     .bind(id.as_str())
     .fetch_all(conn)
@@ -68,25 +78,27 @@ pub async fn credits_of(
     conn: &mut AnyConnection,
     original: &InvoiceId,
 ) -> StoreResult<Vec<DocumentLine>> {
-    let rows = sqlx::query(
-        "SELECT l.id, l.invoice_id, l.line_no, l.charge_id, l.credits_line_id, l.item, l.priced \
-         FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
-         WHERE i.original_id = $1 AND i.kind = 'credit_note' ORDER BY l.id",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id \
+         WHERE i.original_id = $1 AND i.kind = $2 ORDER BY l.id",
+        LineRow::TABLE.select_list("l.")
+    ))
     .bind(original.as_str())
+    .bind(DocumentKind::CreditNote.as_str())
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode).collect()
 }
 
 fn decode(row: &AnyRow) -> StoreResult<DocumentLine> {
+    let row = LineRow::read(row)?;
     Ok(DocumentLine {
-        id: InvoiceLineId::from_trusted(text(row, "id")?),
-        invoice_id: InvoiceId::from_trusted(text(row, "invoice_id")?),
-        line_no: int(row, "line_no")?,
-        charge_id: opt_text(row, "charge_id")?.map(ChargeId::from_trusted),
-        credits_line_id: opt_text(row, "credits_line_id")?.map(InvoiceLineId::from_trusted),
-        item: json(row, "item")?,
-        priced: json(row, "priced")?,
+        id: InvoiceLineId::from_trusted(row.id),
+        invoice_id: InvoiceId::from_trusted(row.invoice_id),
+        line_no: row.line_no,
+        charge_id: row.charge_id.map(ChargeId::from_trusted),
+        credits_line_id: row.credits_line_id.map(InvoiceLineId::from_trusted),
+        item: row.item,
+        priced: row.priced,
     })
 }

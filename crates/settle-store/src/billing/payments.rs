@@ -3,51 +3,88 @@
 
 pub use settle_core::billing::{Allocation, Payment};
 
+use settle_core::billing::PAYMENT_SOURCE;
+
 use settle_core::currency::Currency;
 use settle_core::ids::{InvoiceId, PartnerId, PaymentId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::codec::{at, date, decimal, instant, int, text};
+use crate::StoreResult;
+use crate::codec::{instant, int};
+use crate::columns::{CurrencyCode, Day, Dec, Instant, Text, for_engine};
 use crate::filters::Filtered;
-use crate::{StoreError, StoreResult};
+
+crate::table_row! {
+    /// A row of `payments`.
+    struct PaymentRow in "payments" {
+        id: Text,
+        tenant_id: Text,
+        partner_id: Text,
+        currency: CurrencyCode,
+        amount: Dec,
+        paid_on: Day,
+        reference: Text,
+        actor: Text,
+        created_at: Instant,
+    }
+}
+
+crate::table_row! {
+    /// A row of `allocations` (without its sequence, which only orders).
+    struct AllocationRow in "allocations" {
+        tenant_id: Text,
+        invoice_id: Text,
+        source_type: Text,
+        source_id: Text,
+        amount: Dec,
+        on_date: Day,
+        created_at: Instant,
+    }
+}
 
 /// Stores a payment.
 pub async fn insert(conn: &mut AnyConnection, p: &Payment) -> StoreResult<()> {
-    sqlx::query(
+    let sql = for_engine(
+        conn,
         "INSERT INTO payments (id, tenant_id, partner_id, currency, amount, paid_on, reference, \
-         actor, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-    )
-    .bind(p.id.as_str())
-    .bind(p.tenant_id.as_str())
-    .bind(p.partner_id.as_str())
-    .bind(p.currency.code())
-    .bind(p.amount.to_string())
-    .bind(p.paid_on.to_string())
-    .bind(&p.reference)
-    .bind(&p.actor)
-    .bind(instant(p.created_at))
-    .execute(conn)
-    .await?;
+         actor, created_at) \
+         VALUES ($1, $2, $3, $4, $5::numeric, $6::date, $7, $8, $9::timestamptz)",
+    );
+    sqlx::query(&sql)
+        .bind(p.id.as_str())
+        .bind(p.tenant_id.as_str())
+        .bind(p.partner_id.as_str())
+        .bind(p.currency.code())
+        .bind(p.amount.to_string())
+        .bind(p.paid_on.to_string())
+        .bind(&p.reference)
+        .bind(&p.actor)
+        .bind(instant(p.created_at))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
 /// Stores allocations.
 pub async fn allocate(conn: &mut AnyConnection, allocations: &[Allocation]) -> StoreResult<()> {
+    let sql = for_engine(
+        conn,
+        "INSERT INTO allocations (tenant_id, invoice_id, source_type, source_id, amount, \
+         on_date, created_at) \
+         VALUES ($1, $2, $3, $4, $5::numeric, $6::date, $7::timestamptz)",
+    );
     for a in allocations {
-        sqlx::query(
-            "INSERT INTO allocations (tenant_id, invoice_id, source_type, source_id, amount, \
-             on_date, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(a.tenant_id.as_str())
-        .bind(a.invoice_id.as_str())
-        .bind(&a.source_type)
-        .bind(&a.source_id)
-        .bind(a.amount.to_string())
-        .bind(a.on_date.to_string())
-        .bind(instant(a.created_at))
-        .execute(&mut *conn)
-        .await?;
+        sqlx::query(&sql)
+            .bind(a.tenant_id.as_str())
+            .bind(a.invoice_id.as_str())
+            .bind(&a.source_type)
+            .bind(&a.source_id)
+            .bind(a.amount.to_string())
+            .bind(a.on_date.to_string())
+            .bind(instant(a.created_at))
+            .execute(&mut *conn)
+            .await?;
     }
     Ok(())
 }
@@ -57,11 +94,12 @@ pub async fn release_payments(
     conn: &mut AnyConnection,
     invoice: &InvoiceId,
 ) -> StoreResult<Vec<Allocation>> {
-    let rows = sqlx::query(
-        "DELETE FROM allocations WHERE invoice_id = $1 AND source_type = 'payment' \
-         RETURNING tenant_id, invoice_id, source_type, source_id, amount, on_date, created_at",
-    )
+    let rows = sqlx::query(&format!(
+        "DELETE FROM allocations WHERE invoice_id = $1 AND source_type = $2 RETURNING {}",
+        AllocationRow::columns()
+    ))
     .bind(invoice.as_str())
+    .bind(PAYMENT_SOURCE)
     .fetch_all(conn)
     .await?;
     rows.iter().map(decode_allocation).collect()
@@ -69,10 +107,13 @@ pub async fn release_payments(
 
 /// The payment with this id (of any tenant).
 pub async fn get(conn: &mut AnyConnection, id: &PaymentId) -> StoreResult<Option<Payment>> {
-    let row = sqlx::query("SELECT * FROM payments WHERE id = $1")
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM payments WHERE id = $1",
+        PaymentRow::columns()
+    ))
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -83,10 +124,11 @@ pub async fn of_partner(
     partner: &PartnerId,
     currency: Currency,
 ) -> StoreResult<Vec<Payment>> {
-    let rows = sqlx::query(
-        "SELECT * FROM payments WHERE tenant_id = $1 AND partner_id = $2 AND currency = $3 \
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM payments WHERE tenant_id = $1 AND partner_id = $2 AND currency = $3 \
          ORDER BY paid_on, id",
-    )
+        PaymentRow::columns()
+    ))
     .bind(tenant.as_str())
     .bind(partner.as_str())
     .bind(currency.code())
@@ -104,7 +146,10 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<Payment>> {
     let mut query = Filtered::new(
-        "SELECT * FROM payments WHERE tenant_id = $1".to_owned(),
+        format!(
+            "SELECT {} FROM payments WHERE tenant_id = $1",
+            PaymentRow::columns()
+        ),
         tenant.as_str(),
     );
     if let Some(after) = after {
@@ -143,8 +188,8 @@ async fn allocations_where(
     ids: &[&str],
 ) -> StoreResult<Vec<Allocation>> {
     let select = format!(
-        "SELECT seq, tenant_id, invoice_id, source_type, source_id, amount, on_date, created_at \
-         FROM allocations WHERE {column} IN"
+        "SELECT seq, {} FROM allocations WHERE {column} IN",
+        AllocationRow::columns()
     );
     let mut found = crate::filters::fetch_in(conn, &select, ids, |row| {
         Ok((int(row, "seq")?, decode_allocation(row)?))
@@ -155,29 +200,29 @@ async fn allocations_where(
 }
 
 fn decode(row: &AnyRow) -> StoreResult<Payment> {
-    let currency = text(row, "currency")?;
+    let row = PaymentRow::read(row)?;
     Ok(Payment {
-        id: PaymentId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        partner_id: PartnerId::from_trusted(text(row, "partner_id")?),
-        currency: Currency::parse(&currency)
-            .map_err(|e| StoreError::Corrupt(format!("payment currency: {e}")))?,
-        amount: decimal(row, "amount")?,
-        paid_on: date(row, "paid_on")?,
-        reference: text(row, "reference")?,
-        actor: text(row, "actor")?,
-        created_at: at(row, "created_at")?,
+        id: PaymentId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        partner_id: PartnerId::from_trusted(row.partner_id),
+        currency: row.currency,
+        amount: row.amount,
+        paid_on: row.paid_on,
+        reference: row.reference,
+        actor: row.actor,
+        created_at: row.created_at,
     })
 }
 
 fn decode_allocation(row: &AnyRow) -> StoreResult<Allocation> {
+    let row = AllocationRow::read(row)?;
     Ok(Allocation {
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        invoice_id: InvoiceId::from_trusted(text(row, "invoice_id")?),
-        source_type: text(row, "source_type")?,
-        source_id: text(row, "source_id")?,
-        amount: decimal(row, "amount")?,
-        on_date: date(row, "on_date")?,
-        created_at: at(row, "created_at")?,
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        invoice_id: InvoiceId::from_trusted(row.invoice_id),
+        source_type: row.source_type,
+        source_id: row.source_id,
+        amount: row.amount,
+        on_date: row.on_date,
+        created_at: row.created_at,
     })
 }

@@ -1,18 +1,28 @@
 //! The `billing_profiles` table: one per partner and billing currency.
 
-use settle_core::billing::BillingProfile;
-use settle_core::currency::Currency;
+use settle_core::billing::{BillingDetails, BillingProfile};
 use settle_core::ids::{BillingProfileId, PartnerId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::codec::{at, instant, int, json, text, to_json};
+use crate::codec::{instant, to_json};
+use crate::columns::{CurrencyCode, Instant, Int, Json, Text, for_engine};
 use crate::filters::Filtered;
-use crate::{StoreError, StoreResult, bulk};
+use crate::{StoreResult, bulk};
 
-const COLUMNS: &str =
-    "id, tenant_id, partner_id, currency, details, version, created_at, updated_at";
-const COLUMN_COUNT: usize = 8;
+crate::table_row! {
+    /// A row of `billing_profiles`.
+    struct ProfileRow in "billing_profiles" {
+        id: Text,
+        tenant_id: Text,
+        partner_id: Text,
+        currency: CurrencyCode,
+        details: Json<BillingDetails>,
+        version: Int,
+        created_at: Instant,
+        updated_at: Instant,
+    }
+}
 
 /// Stores new profiles, skipping any whose partner has one in that currency already;
 /// returns how many were stored.
@@ -20,21 +30,19 @@ pub async fn insert_many(
     conn: &mut AnyConnection,
     profiles: &[BillingProfile],
 ) -> StoreResult<u64> {
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
     let details: Vec<String> = profiles
         .iter()
         .map(|p| to_json(&p.details, "billing details"))
         .collect::<StoreResult<_>>()?;
-    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    let (into, kinds) = (
+        format!("billing_profiles ({})", ProfileRow::TABLE.names()),
+        ProfileRow::TABLE.kinds(),
+    );
+    let rows = bulk::chunk_rows(kinds.len());
     let mut stored = 0;
     for (chunk, details) in profiles.chunks(rows).zip(details.chunks(rows)) {
-        let sql = bulk::insert_sql(
-            &format!("billing_profiles ({COLUMNS})"),
-            COLUMN_COUNT,
-            chunk.len(),
-            anonymous,
-            "ON CONFLICT DO NOTHING",
-        );
+        let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "ON CONFLICT DO NOTHING");
         let mut query = sqlx::query(&sql);
         for (p, details) in chunk.iter().zip(details) {
             query = query
@@ -54,17 +62,19 @@ pub async fn insert_many(
 
 /// Replaces a profile's details at `profile.version - 1`; false when it changed meanwhile.
 pub async fn update(conn: &mut AnyConnection, profile: &BillingProfile) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE billing_profiles SET details = $1, version = $2, updated_at = $3 \
-         WHERE id = $4 AND version = $5",
-    )
-    .bind(to_json(&profile.details, "billing details")?)
-    .bind(profile.version)
-    .bind(instant(profile.updated_at))
-    .bind(profile.id.as_str())
-    .bind(profile.version - 1)
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE billing_profiles SET details = $1::jsonb, version = $2, \
+         updated_at = $3::timestamptz WHERE id = $4 AND version = $5",
+    );
+    let done = sqlx::query(&sql)
+        .bind(to_json(&profile.details, "billing details")?)
+        .bind(profile.version)
+        .bind(instant(profile.updated_at))
+        .bind(profile.id.as_str())
+        .bind(profile.version - 1)
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -74,7 +84,8 @@ pub async fn get(
     id: &BillingProfileId,
 ) -> StoreResult<Option<BillingProfile>> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM billing_profiles WHERE id = $1"
+        "SELECT {} FROM billing_profiles WHERE id = $1",
+        ProfileRow::columns()
     ))
     .bind(id.as_str())
     .fetch_optional(conn)
@@ -89,7 +100,8 @@ pub async fn of_partner(
     partner: &PartnerId,
 ) -> StoreResult<Vec<BillingProfile>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM billing_profiles WHERE tenant_id = $1 AND partner_id = $2 ORDER BY id"
+        "SELECT {} FROM billing_profiles WHERE tenant_id = $1 AND partner_id = $2 ORDER BY id",
+        ProfileRow::columns()
     ))
     .bind(tenant.as_str())
     .bind(partner.as_str())
@@ -104,7 +116,8 @@ pub async fn of_tenant(
     tenant: &TenantId,
 ) -> StoreResult<Vec<BillingProfile>> {
     let rows = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM billing_profiles WHERE tenant_id = $1"
+        "SELECT {} FROM billing_profiles WHERE tenant_id = $1",
+        ProfileRow::columns()
     ))
     .bind(tenant.as_str())
     .fetch_all(conn)
@@ -121,7 +134,10 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<BillingProfile>> {
     let mut query = Filtered::new(
-        format!("SELECT {COLUMNS} FROM billing_profiles WHERE tenant_id = $1"),
+        format!(
+            "SELECT {} FROM billing_profiles WHERE tenant_id = $1",
+            ProfileRow::columns()
+        ),
         tenant.as_str(),
     );
     if let Some(partner) = partner {
@@ -139,16 +155,15 @@ pub async fn list(
 }
 
 fn decode(row: &AnyRow) -> StoreResult<BillingProfile> {
-    let currency = text(row, "currency")?;
+    let row = ProfileRow::read(row)?;
     Ok(BillingProfile {
-        id: BillingProfileId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        partner_id: PartnerId::from_trusted(text(row, "partner_id")?),
-        currency: Currency::parse(&currency)
-            .map_err(|e| StoreError::Corrupt(format!("profile currency: {e}")))?,
-        details: json(row, "details")?,
-        version: int(row, "version")?,
-        created_at: at(row, "created_at")?,
-        updated_at: at(row, "updated_at")?,
+        id: BillingProfileId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        partner_id: PartnerId::from_trusted(row.partner_id),
+        currency: row.currency,
+        details: row.details,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }

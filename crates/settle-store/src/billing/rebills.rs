@@ -8,25 +8,47 @@ use settle_core::ids::{InvoiceId, RebillRequestId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::codec::{at, instant, opt_at, opt_text, text};
+use crate::codec::instant;
+use crate::columns::{Instant, Json, Null, Text, for_engine};
 use crate::{StoreError, StoreResult};
+
+crate::table_row! {
+    /// A row of `rebill_requests`.
+    struct RebillRow in "rebill_requests" {
+        id: Text,
+        tenant_id: Text,
+        invoice_id: Text,
+        changes: Json<serde_json::Value>,
+        reason: Text,
+        status: Text,
+        requested_by: Text,
+        decided_by: Null<Text>,
+        void_note_id: Null<Text>,
+        new_invoice_id: Null<Text>,
+        created_at: Instant,
+        decided_at: Null<Instant>,
+    }
+}
 
 /// Stores a pending request; false when the invoice has one pending already.
 pub async fn insert(conn: &mut AnyConnection, r: &RebillRequest) -> StoreResult<bool> {
-    let done = sqlx::query(
+    let sql = for_engine(
+        conn,
         "INSERT INTO rebill_requests (id, tenant_id, invoice_id, changes, reason, status, \
-         requested_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT DO NOTHING",
-    )
-    .bind(r.id.as_str())
-    .bind(r.tenant_id.as_str())
-    .bind(r.invoice_id.as_str())
-    .bind(r.changes.to_string())
-    .bind(&r.reason)
-    .bind(r.status.as_str())
-    .bind(&r.requested_by)
-    .bind(instant(r.created_at))
-    .execute(conn)
-    .await?;
+         requested_by, created_at) VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $8::timestamptz) \
+         ON CONFLICT DO NOTHING",
+    );
+    let done = sqlx::query(&sql)
+        .bind(r.id.as_str())
+        .bind(r.tenant_id.as_str())
+        .bind(r.invoice_id.as_str())
+        .bind(r.changes.to_string())
+        .bind(&r.reason)
+        .bind(r.status.as_str())
+        .bind(&r.requested_by)
+        .bind(instant(r.created_at))
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -36,19 +58,21 @@ pub async fn decide(
     r: &RebillRequest,
     from: RebillStatus,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
+    let sql = for_engine(
+        conn,
         "UPDATE rebill_requests SET status = $1, decided_by = $2, void_note_id = $3, \
-         new_invoice_id = $4, decided_at = $5 WHERE id = $6 AND status = $7",
-    )
-    .bind(r.status.as_str())
-    .bind(r.decided_by.as_deref())
-    .bind(r.void_note_id.as_ref().map(InvoiceId::as_str))
-    .bind(r.new_invoice_id.as_ref().map(InvoiceId::as_str))
-    .bind(r.decided_at.map(instant))
-    .bind(r.id.as_str())
-    .bind(from.as_str())
-    .execute(conn)
-    .await?;
+         new_invoice_id = $4, decided_at = $5::timestamptz WHERE id = $6 AND status = $7",
+    );
+    let done = sqlx::query(&sql)
+        .bind(r.status.as_str())
+        .bind(r.decided_by.as_deref())
+        .bind(r.void_note_id.as_ref().map(InvoiceId::as_str))
+        .bind(r.new_invoice_id.as_ref().map(InvoiceId::as_str))
+        .bind(r.decided_at.map(instant))
+        .bind(r.id.as_str())
+        .bind(from.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -57,10 +81,13 @@ pub async fn get(
     conn: &mut AnyConnection,
     id: &RebillRequestId,
 ) -> StoreResult<Option<RebillRequest>> {
-    let row = sqlx::query("SELECT * FROM rebill_requests WHERE id = $1")
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM rebill_requests WHERE id = $1",
+        RebillRow::columns()
+    ))
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -69,32 +96,31 @@ pub async fn of_invoice(
     conn: &mut AnyConnection,
     invoice: &InvoiceId,
 ) -> StoreResult<Vec<RebillRequest>> {
-    let rows = sqlx::query("SELECT * FROM rebill_requests WHERE invoice_id = $1 ORDER BY id")
-        .bind(invoice.as_str())
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM rebill_requests WHERE invoice_id = $1 ORDER BY id",
+        RebillRow::columns()
+    ))
+    .bind(invoice.as_str())
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(decode).collect()
 }
 
 fn decode(row: &AnyRow) -> StoreResult<RebillRequest> {
-    let changes = text(row, "changes")?;
+    let row = RebillRow::read(row)?;
     Ok(RebillRequest {
-        id: RebillRequestId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        invoice_id: InvoiceId::from_trusted(text(row, "invoice_id")?),
-        changes: serde_json::from_str(&changes)
-            .map_err(|e| StoreError::Corrupt(format!("rebill changes: {e}")))?,
-        reason: text(row, "reason")?,
-        status: {
-            let status = text(row, "status")?;
-            RebillStatus::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("rebill status {status:?}")))?
-        },
-        requested_by: text(row, "requested_by")?,
-        decided_by: opt_text(row, "decided_by")?,
-        void_note_id: opt_text(row, "void_note_id")?.map(InvoiceId::from_trusted),
-        new_invoice_id: opt_text(row, "new_invoice_id")?.map(InvoiceId::from_trusted),
-        created_at: at(row, "created_at")?,
-        decided_at: opt_at(row, "decided_at")?,
+        id: RebillRequestId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        invoice_id: InvoiceId::from_trusted(row.invoice_id),
+        changes: row.changes,
+        reason: row.reason,
+        status: RebillStatus::parse(&row.status)
+            .ok_or_else(|| StoreError::Corrupt(format!("rebill status {:?}", row.status)))?,
+        requested_by: row.requested_by,
+        decided_by: row.decided_by,
+        void_note_id: row.void_note_id.map(InvoiceId::from_trusted),
+        new_invoice_id: row.new_invoice_id.map(InvoiceId::from_trusted),
+        created_at: row.created_at,
+        decided_at: row.decided_at,
     })
 }

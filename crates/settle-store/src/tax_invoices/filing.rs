@@ -53,15 +53,17 @@ pub async fn claim(
     };
     let only_clause = if only.is_some() { " AND id = $7" } else { "" };
     let (condition, bound) = match due {
-        Due::IssuedBefore(at) => ("issued_at < $5", at),
-        Due::LeaseLapsedBefore(at) => ("filing_lease_until < $5", at),
+        Due::IssuedBefore(at) => ("issued_at < $5::timestamptz", at),
+        Due::LeaseLapsedBefore(at) => ("filing_lease_until < $5::timestamptz", at),
     };
     let sql = format!(
-        "UPDATE tax_invoices SET state = $1, filing_owner = $2, filing_lease_until = $3, \
-         version = version + 1, updated_at = $4 WHERE id IN (SELECT id FROM tax_invoices \
+        "UPDATE tax_invoices SET state = $1, filing_owner = $2, \
+         filing_lease_until = $3::timestamptz, version = version + 1, \
+         updated_at = $4::timestamptz WHERE id IN (SELECT id FROM tax_invoices \
          WHERE state = $6 AND {condition}{only_clause} ORDER BY issued_at, id \
          LIMIT {limit}{lock}) RETURNING id, tenant_id, approval_number, signed_xml"
     );
+    let sql = crate::columns::for_engine(conn, &sql);
     let mut query = sqlx::query(&sql)
         .bind(to.as_str())
         .bind(owner)
@@ -95,18 +97,20 @@ pub async fn finish_filing(
     result_code: &str,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE tax_invoices SET state = $1, nts_result_code = $2, filed_at = $3, \
-         filing_owner = NULL, filing_lease_until = NULL, version = version + 1, updated_at = $3 \
-         WHERE id = $4 AND state = $6 AND filing_owner = $5",
-    )
-    .bind(to.as_str())
-    .bind(result_code)
-    .bind(instant(now))
-    .bind(id.as_str())
-    .bind(owner)
-    .bind(from.as_str())
-    .execute(conn)
-    .await?;
+    let sql = crate::columns::for_engine(
+        conn,
+        "UPDATE tax_invoices SET state = $1, nts_result_code = $2, filed_at = $3::timestamptz, \
+         filing_owner = NULL, filing_lease_until = NULL, version = version + 1, \
+         updated_at = $3::timestamptz WHERE id = $4 AND state = $6 AND filing_owner = $5",
+    );
+    let done = sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(result_code)
+        .bind(instant(now))
+        .bind(id.as_str())
+        .bind(owner)
+        .bind(from.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }

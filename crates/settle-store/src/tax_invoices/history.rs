@@ -5,8 +5,21 @@ use settle_core::tax_invoice::TaxInvoiceState;
 use sqlx::AnyConnection;
 use time::OffsetDateTime;
 
-use crate::codec::{at, instant, opt_text, text};
+use crate::codec::instant;
+use crate::columns::{Instant, Null, Text};
 use crate::{StoreError, StoreResult, bulk};
+
+crate::table_row! {
+    /// A row of `tax_invoice_history` (without its sequence, which only orders).
+    struct HistoryRow in "tax_invoice_history" {
+        tax_invoice_id: Text,
+        from_state: Null<Text>,
+        to_state: Text,
+        actor: Text,
+        at: Instant,
+        memo: Null<Text>,
+    }
+}
 
 /// One transition.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,19 +38,15 @@ pub struct HistoryEntry {
     pub memo: Option<String>,
 }
 
-const COLUMNS: usize = 6;
-
 /// Appends entries.
 pub async fn append_history(conn: &mut AnyConnection, entries: &[HistoryEntry]) -> StoreResult<()> {
-    let anonymous = bulk::anonymous(conn);
-    for chunk in entries.chunks(bulk::chunk_rows(COLUMNS)) {
-        let sql = bulk::insert_sql(
-            "tax_invoice_history (tax_invoice_id, from_state, to_state, actor, at, memo)",
-            COLUMNS,
-            chunk.len(),
-            anonymous,
-            "",
-        );
+    let sqlite = bulk::sqlite(conn);
+    let (into, kinds) = (
+        format!("tax_invoice_history ({})", HistoryRow::TABLE.names()),
+        HistoryRow::TABLE.kinds(),
+    );
+    for chunk in entries.chunks(bulk::chunk_rows(kinds.len())) {
+        let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);
         for entry in chunk {
             query = query
@@ -58,10 +67,10 @@ pub async fn history(
     conn: &mut AnyConnection,
     id: &TaxInvoiceId,
 ) -> StoreResult<Vec<HistoryEntry>> {
-    let rows = sqlx::query(
-        "SELECT from_state, to_state, actor, at, memo FROM tax_invoice_history \
-         WHERE tax_invoice_id = $1 ORDER BY seq",
-    )
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM tax_invoice_history WHERE tax_invoice_id = $1 ORDER BY seq",
+        HistoryRow::columns()
+    ))
     .bind(id.as_str())
     .fetch_all(conn)
     .await?;
@@ -71,13 +80,14 @@ pub async fn history(
     };
     rows.iter()
         .map(|row| {
+            let row = HistoryRow::read(row)?;
             Ok(HistoryEntry {
-                tax_invoice_id: id.clone(),
-                from: opt_text(row, "from_state")?.map(state).transpose()?,
-                to: state(text(row, "to_state")?)?,
-                actor: text(row, "actor")?,
-                at: at(row, "at")?,
-                memo: opt_text(row, "memo")?,
+                tax_invoice_id: TaxInvoiceId::from_trusted(row.tax_invoice_id),
+                from: row.from_state.map(state).transpose()?,
+                to: state(row.to_state)?,
+                actor: row.actor,
+                at: row.at,
+                memo: row.memo,
             })
         })
         .collect()

@@ -18,14 +18,37 @@ use time::OffsetDateTime;
 pub use filing::{Due, FilingClaim, claim, finish_filing};
 pub use history::{HistoryEntry, append_history, history};
 
-use crate::codec::{at, instant, int, opt_at, opt_text, text};
+use crate::codec::{instant, int, opt_text, text};
+use crate::columns::{Day, Dec, Instant, Int, Json, Kind, Null, Text, for_engine};
 use crate::filters::Filtered;
 use crate::{StoreError, StoreResult, bulk};
 
-const COLUMNS: &str = "id, tenant_id, document_key, partner_id, state, write_date, late_from, \
-    document, supply_total, tax_total, total, amends_id, approval_number, issued_at, nts_result_code, \
-    filed_at, version, created_at, updated_at";
-const COLUMN_COUNT: usize = 19;
+crate::table_row! {
+    /// A row of `tax_invoices` (without the signed XML and the filing lease, read apart).
+    /// Dates and totals repeat the document's so SQL can filter and sum them.
+    #[allow(dead_code)]
+    struct TaxInvoiceRow in "tax_invoices" {
+        id: Text,
+        tenant_id: Text,
+        document_key: Text,
+        partner_id: Text,
+        state: Text,
+        write_date: Day,
+        late_from: Instant,
+        document: Json<TaxInvoice>,
+        supply_total: Dec,
+        tax_total: Dec,
+        total: Dec,
+        amends_id: Null<Text>,
+        approval_number: Null<Text>,
+        issued_at: Null<Instant>,
+        nts_result_code: Null<Text>,
+        filed_at: Null<Instant>,
+        version: Int,
+        created_at: Instant,
+        updated_at: Instant,
+    }
+}
 
 /// Stores new tax invoices, skipping any whose document key the tenant uses already;
 /// returns the ids that were stored.
@@ -34,18 +57,20 @@ pub async fn insert_many(
     records: &[TaxInvoiceRecord],
 ) -> StoreResult<HashSet<TaxInvoiceId>> {
     let mut stored = HashSet::with_capacity(records.len());
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
     let documents: Vec<String> = records
         .iter()
         .map(|r| document_json(&r.document))
         .collect::<StoreResult<_>>()?;
-    let rows = bulk::chunk_rows(COLUMN_COUNT);
+    let table = TaxInvoiceRow::TABLE;
+    let (into, kinds) = (format!("tax_invoices ({})", table.names()), table.kinds());
+    let rows = bulk::chunk_rows(kinds.len());
     for (chunk, docs) in records.chunks(rows).zip(documents.chunks(rows)) {
         let sql = bulk::insert_sql(
-            &format!("tax_invoices ({COLUMNS})"),
-            COLUMN_COUNT,
+            &into,
+            &kinds,
             chunk.len(),
-            anonymous,
+            sqlite,
             "ON CONFLICT DO NOTHING RETURNING id",
         );
         let mut query = sqlx::query(&sql);
@@ -105,7 +130,8 @@ pub async fn get_by_key(
     key: &str,
 ) -> StoreResult<Option<TaxInvoiceRecord>> {
     let row = sqlx::query(&format!(
-        "SELECT {COLUMNS} FROM tax_invoices WHERE tenant_id = $1 AND document_key = $2"
+        "SELECT {} FROM tax_invoices WHERE tenant_id = $1 AND document_key = $2",
+        TaxInvoiceRow::columns()
     ))
     .bind(tenant.as_str())
     .bind(key)
@@ -119,10 +145,13 @@ pub async fn get(
     conn: &mut AnyConnection,
     id: &TaxInvoiceId,
 ) -> StoreResult<Option<TaxInvoiceRecord>> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM tax_invoices WHERE id = $1"))
-        .bind(id.as_str())
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&format!(
+        "SELECT {} FROM tax_invoices WHERE id = $1",
+        TaxInvoiceRow::columns()
+    ))
+    .bind(id.as_str())
+    .fetch_optional(conn)
+    .await?;
     row.as_ref().map(decode).transpose()
 }
 
@@ -132,7 +161,10 @@ pub async fn get_many(
     ids: &[&TaxInvoiceId],
 ) -> StoreResult<Vec<TaxInvoiceRecord>> {
     let ids: Vec<&str> = ids.iter().map(|id| id.as_str()).collect();
-    let select = format!("SELECT {COLUMNS} FROM tax_invoices WHERE id IN");
+    let select = format!(
+        "SELECT {} FROM tax_invoices WHERE id IN",
+        TaxInvoiceRow::columns()
+    );
     crate::filters::fetch_in(conn, &select, &ids, decode).await
 }
 
@@ -158,25 +190,28 @@ pub async fn update_document(
     record: &TaxInvoiceRecord,
 ) -> StoreResult<bool> {
     let d = &record.document;
-    let done = sqlx::query(
-        "UPDATE tax_invoices SET partner_id = $1, write_date = $2, document = $3, \
-         supply_total = $4, tax_total = $5, total = $6, version = $7, updated_at = $8, \
-         late_from = $12 WHERE id = $9 AND state = $10 AND version = $11",
-    )
-    .bind(record.partner_id.as_str())
-    .bind(d.write_date.to_string())
-    .bind(document_json(d)?)
-    .bind(d.supply_total.to_string())
-    .bind(d.tax_total.to_string())
-    .bind(d.total.to_string())
-    .bind(record.version)
-    .bind(instant(record.updated_at))
-    .bind(record.id.as_str())
-    .bind(record.state.as_str())
-    .bind(record.version - 1)
-    .bind(instant(record.late_from()))
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE tax_invoices SET partner_id = $1, write_date = $2::date, document = $3::jsonb, \
+         supply_total = $4::numeric, tax_total = $5::numeric, total = $6::numeric, \
+         version = $7, updated_at = $8::timestamptz, late_from = $12::timestamptz \
+         WHERE id = $9 AND state = $10 AND version = $11",
+    );
+    let done = sqlx::query(&sql)
+        .bind(record.partner_id.as_str())
+        .bind(d.write_date.to_string())
+        .bind(document_json(d)?)
+        .bind(d.supply_total.to_string())
+        .bind(d.tax_total.to_string())
+        .bind(d.total.to_string())
+        .bind(record.version)
+        .bind(instant(record.updated_at))
+        .bind(record.id.as_str())
+        .bind(record.state.as_str())
+        .bind(record.version - 1)
+        .bind(instant(record.late_from()))
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -188,16 +223,18 @@ pub async fn set_state(
     to: TaxInvoiceState,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE tax_invoices SET state = $1, version = version + 1, updated_at = $2 \
-         WHERE id = $3 AND state = $4",
-    )
-    .bind(to.as_str())
-    .bind(instant(now))
-    .bind(id.as_str())
-    .bind(from.as_str())
-    .execute(conn)
-    .await?;
+    let sql = for_engine(
+        conn,
+        "UPDATE tax_invoices SET state = $1, version = version + 1, \
+         updated_at = $2::timestamptz WHERE id = $3 AND state = $4",
+    );
+    let done = sqlx::query(&sql)
+        .bind(to.as_str())
+        .bind(instant(now))
+        .bind(id.as_str())
+        .bind(from.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -227,8 +264,17 @@ pub struct IssueWrite<'a> {
     pub issuance: &'a Issuance,
 }
 
-/// Values bound per invoice by [`record_issues`].
-const ISSUE_COLUMNS: usize = 7;
+/// What [`record_issues`] binds per invoice: id, new state, approval number, signed XML,
+/// issue instant, expected state, expected version.
+const ISSUE_KINDS: [Kind; 7] = [
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Text,
+    Kind::Instant,
+    Kind::Text,
+    Kind::Int,
+];
 
 /// Stores issues with multi-row statements; returns the ids of the invoices that were still
 /// where their issue expected them (the others were moved meanwhile and are left alone).
@@ -236,16 +282,16 @@ pub async fn record_issues(
     conn: &mut AnyConnection,
     issues: &[IssueWrite<'_>],
 ) -> StoreResult<HashSet<TaxInvoiceId>> {
-    let anonymous = bulk::anonymous(conn);
+    let sqlite = bulk::sqlite(conn);
     let mut stored = HashSet::with_capacity(issues.len());
-    for chunk in issues.chunks(bulk::chunk_rows(ISSUE_COLUMNS)) {
+    for chunk in issues.chunks(bulk::chunk_rows(ISSUE_KINDS.len())) {
         let sql = format!(
             "UPDATE tax_invoices SET state = v.column2, approval_number = v.column3, \
              signed_xml = v.column4, issued_at = v.column5, updated_at = v.column5, \
              version = tax_invoices.version + 1 FROM ({}) AS v \
              WHERE tax_invoices.id = v.column1 AND tax_invoices.state = v.column6 \
              AND tax_invoices.version = v.column7 RETURNING tax_invoices.id",
-            bulk::values_sql(ISSUE_COLUMNS, chunk.len(), anonymous)
+            bulk::values_sql(&ISSUE_KINDS, chunk.len(), sqlite)
         );
         let mut query = sqlx::query(&sql);
         for issue in chunk {
@@ -297,7 +343,10 @@ pub async fn list(
     limit: u32,
 ) -> StoreResult<Vec<TaxInvoiceRecord>> {
     let mut query = Filtered::new(
-        format!("SELECT {COLUMNS} FROM tax_invoices WHERE tenant_id = $1"),
+        format!(
+            "SELECT {} FROM tax_invoices WHERE tenant_id = $1",
+            TaxInvoiceRow::columns()
+        ),
         tenant.as_str(),
     );
     if let Some(after) = after {
@@ -310,18 +359,18 @@ pub async fn list(
         query.and(" AND partner_id = ?", partner.as_str());
     }
     if let Some(from) = &filter.from {
-        query.and(" AND write_date >= ?", from.as_str());
+        query.and(" AND write_date >= ?::date", from.as_str());
     }
     if let Some(to) = &filter.to {
-        query.and(" AND write_date <= ?", to.as_str());
+        query.and(" AND write_date <= ?::date", to.as_str());
     }
     if let Some((late, now)) = filter.late {
         // Late: issued at or after `late_from`, or not issued and `now` is past it.
         let at = instant(now);
         let when = if late {
-            "COALESCE(issued_at, ?) >= late_from"
+            "COALESCE(issued_at, ?::timestamptz) >= late_from"
         } else {
-            "COALESCE(issued_at, ?) < late_from"
+            "COALESCE(issued_at, ?::timestamptz) < late_from"
         };
         query.and(&format!(" AND {when}"), at);
     }
@@ -345,24 +394,22 @@ pub async fn count_in_state(
 }
 
 fn decode(row: &AnyRow) -> StoreResult<TaxInvoiceRecord> {
-    let state = text(row, "state")?;
-    let document = serde_json::from_str(&text(row, "document")?)
-        .map_err(|e| StoreError::Corrupt(format!("tax invoice document: {e}")))?;
+    let row = TaxInvoiceRow::read(row)?;
     Ok(TaxInvoiceRecord {
-        id: TaxInvoiceId::from_trusted(text(row, "id")?),
-        tenant_id: TenantId::from_trusted(text(row, "tenant_id")?),
-        document_key: DocumentKey::from_trusted(text(row, "document_key")?),
-        partner_id: PartnerId::from_trusted(text(row, "partner_id")?),
-        state: TaxInvoiceState::parse(&state)
-            .ok_or_else(|| StoreError::Corrupt(format!("tax invoice state {state:?}")))?,
-        document,
-        amends_id: opt_text(row, "amends_id")?.map(TaxInvoiceId::from_trusted),
-        approval_number: opt_text(row, "approval_number")?,
-        issued_at: opt_at(row, "issued_at")?,
-        nts_result_code: opt_text(row, "nts_result_code")?,
-        filed_at: opt_at(row, "filed_at")?,
-        version: int(row, "version")?,
-        created_at: at(row, "created_at")?,
-        updated_at: at(row, "updated_at")?,
+        id: TaxInvoiceId::from_trusted(row.id),
+        tenant_id: TenantId::from_trusted(row.tenant_id),
+        document_key: DocumentKey::from_trusted(row.document_key),
+        partner_id: PartnerId::from_trusted(row.partner_id),
+        state: TaxInvoiceState::parse(&row.state)
+            .ok_or_else(|| StoreError::Corrupt(format!("tax invoice state {:?}", row.state)))?,
+        document: row.document,
+        amends_id: row.amends_id.map(TaxInvoiceId::from_trusted),
+        approval_number: row.approval_number,
+        issued_at: row.issued_at,
+        nts_result_code: row.nts_result_code,
+        filed_at: row.filed_at,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
     })
 }
