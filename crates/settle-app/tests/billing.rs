@@ -450,6 +450,32 @@ async fn bad_input_is_refused_and_nothing_is_written(engine: TestEngine) {
     let _ = DecimalInput(dec("0"));
 }
 
+/// On PostgreSQL the stored amounts are `numeric`: SQL sums them exactly, to the cent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_sums_invoice_totals_in_sql() {
+    use sqlx::Row;
+    let l = Ledger::new(TestEngine::Postgres).await;
+    l.record(vec![
+        l.charge("9.75", "1"),
+        l.charge("0.10", "3"),
+        l.charge("1000000.01", "1"),
+    ])
+    .await;
+    let drafts = l.bill().await;
+    let expected: rust_decimal::Decimal = drafts.iter().map(|d| d.totals.total).sum();
+    let mut conn = l.app.store.read().await.unwrap();
+    let row = sqlx::query(
+        "SELECT CAST(sum(total) AS TEXT) AS total, CAST(pg_typeof(sum(total)) AS TEXT) AS type \
+         FROM invoices",
+    )
+    .fetch_one(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(row.get::<String, _>("type"), "numeric");
+    assert_eq!(dec(&row.get::<String, _>("total")), expected);
+    assert!(expected > dec("1000000"), "{expected}");
+}
+
 both_engines!(
     runs_group_charges_and_never_bill_twice,
     finalizing_numbers_dates_and_snapshots_the_profile,

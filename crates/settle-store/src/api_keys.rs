@@ -13,7 +13,7 @@ use crate::{StoreError, StoreResult};
 
 crate::table_row! {
     /// A row of `api_keys`.
-    struct KeyRow in "api_keys" {
+    pub(crate) struct KeyRow in "api_keys" {
         id: Text,
         tenant_id: Text,
         secret_hash: Text,

@@ -9,7 +9,7 @@ use crate::columns::{Instant, Int, Null, Text, for_engine};
 
 crate::table_row! {
     /// A row of `certificates` (without `replaced_at`, which only selects).
-    struct CertificateRow in "certificates" {
+    pub(crate) struct CertificateRow in "certificates" {
         id: Text,
         tenant_id: Text,
         party_kind: Text,

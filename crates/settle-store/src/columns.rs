@@ -340,6 +340,31 @@ macro_rules! table_row {
     };
 }
 
+/// Every row the store declares, for the test that checks them against both engines.
+pub fn declared_rows() -> Vec<TableSpec> {
+    use crate::{api_keys, billing, certificates, events, jobs, partners, supplier, tenants};
+    vec![
+        api_keys::KeyRow::TABLE,
+        billing::charges::ChargeRow::TABLE,
+        billing::documents::DocumentRow::TABLE,
+        billing::lines::LineRow::TABLE,
+        billing::payments::AllocationRow::TABLE,
+        billing::payments::PaymentRow::TABLE,
+        billing::profiles::ProfileRow::TABLE,
+        billing::rebills::RebillRow::TABLE,
+        billing::runs::RunRow::TABLE,
+        certificates::CertificateRow::TABLE,
+        events::EventRow::TABLE,
+        jobs::JobRow::TABLE,
+        partners::PartnerRow::TABLE,
+        supplier::LinkRow::TABLE,
+        supplier::SessionRow::TABLE,
+        crate::tax_invoices::HistoryRow::TABLE,
+        crate::tax_invoices::TaxInvoiceRow::TABLE,
+        tenants::TenantRow::TABLE,
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use crate::columns::{Instant, Int, Json, Null, Text, for_engine};
 
 crate::table_row! {
     /// A row of `events`.
-    struct EventRow in "events" {
+    pub(crate) struct EventRow in "events" {
         seq: Int,
         tenant_id: Null<Text>,
         at: Instant,

@@ -14,7 +14,7 @@ use crate::columns::{Int, Json, Kind, Null, Text, for_engine};
 
 crate::table_row! {
     /// What a claim reads of a `jobs` row.
-    struct JobRow in "jobs" {
+    pub(crate) struct JobRow in "jobs" {
         id: Text,
         tenant_id: Null<Text>,
         kind: Text,

@@ -18,7 +18,7 @@ use crate::{StoreError, StoreResult, bulk};
 
 crate::table_row! {
     /// A row of `partners`.
-    struct PartnerRow in "partners" {
+    pub(crate) struct PartnerRow in "partners" {
         id: Text,
         tenant_id: Text,
         brn: Null<Text>,

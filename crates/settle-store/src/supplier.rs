@@ -12,7 +12,7 @@ use crate::{StoreResult, bulk};
 
 crate::table_row! {
     /// A row of `supplier_links`.
-    struct LinkRow in "supplier_links" {
+    pub(crate) struct LinkRow in "supplier_links" {
         token_hash: Text,
         tenant_id: Text,
         tax_invoice_id: Text,
@@ -24,7 +24,7 @@ crate::table_row! {
 
 crate::table_row! {
     /// What a session lookup reads of a `supplier_sessions` row.
-    struct SessionRow in "supplier_sessions" {
+    pub(crate) struct SessionRow in "supplier_sessions" {
         tenant_id: Text,
         partner_id: Text,
         expires_at: Instant,

@@ -12,7 +12,7 @@ use crate::{StoreError, StoreResult};
 
 crate::table_row! {
     /// A row of `tenants`.
-    struct TenantRow in "tenants" {
+    pub(crate) struct TenantRow in "tenants" {
         id: Text,
         name: Text,
         brn: Text,

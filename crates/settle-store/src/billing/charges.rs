@@ -18,7 +18,7 @@ use crate::{StoreResult, bulk};
 crate::table_row! {
     /// A row of `charges`: the charge as JSON, with the columns runs and lists select by.
     #[allow(dead_code)]
-    struct ChargeRow in "charges" {
+    pub(crate) struct ChargeRow in "charges" {
         id: Text,
         tenant_id: Text,
         partner_id: Text,

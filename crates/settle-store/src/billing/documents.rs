@@ -21,7 +21,7 @@ use crate::{StoreError, StoreResult, bulk};
 crate::table_row! {
     /// A row of `invoices` (`total` repeats `totals.total` so SQL can sum and compare it).
     #[allow(dead_code)]
-    struct DocumentRow in "invoices" {
+    pub(crate) struct DocumentRow in "invoices" {
         id: Text,
         tenant_id: Text,
         partner_id: Text,

@@ -11,7 +11,7 @@ use crate::{StoreResult, bulk};
 
 crate::table_row! {
     /// A row of `invoice_lines`.
-    struct LineRow in "invoice_lines" {
+    pub(crate) struct LineRow in "invoice_lines" {
         id: Text,
         invoice_id: Text,
         line_no: Int,

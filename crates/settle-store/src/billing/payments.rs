@@ -17,7 +17,7 @@ use crate::filters::Filtered;
 
 crate::table_row! {
     /// A row of `payments`.
-    struct PaymentRow in "payments" {
+    pub(crate) struct PaymentRow in "payments" {
         id: Text,
         tenant_id: Text,
         partner_id: Text,
@@ -32,7 +32,7 @@ crate::table_row! {
 
 crate::table_row! {
     /// A row of `allocations` (without its sequence, which only orders).
-    struct AllocationRow in "allocations" {
+    pub(crate) struct AllocationRow in "allocations" {
         tenant_id: Text,
         invoice_id: Text,
         source_type: Text,

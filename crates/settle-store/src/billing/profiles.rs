@@ -12,7 +12,7 @@ use crate::{StoreResult, bulk};
 
 crate::table_row! {
     /// A row of `billing_profiles`.
-    struct ProfileRow in "billing_profiles" {
+    pub(crate) struct ProfileRow in "billing_profiles" {
         id: Text,
         tenant_id: Text,
         partner_id: Text,

@@ -14,7 +14,7 @@ use crate::{StoreError, StoreResult};
 
 crate::table_row! {
     /// A row of `rebill_requests`.
-    struct RebillRow in "rebill_requests" {
+    pub(crate) struct RebillRow in "rebill_requests" {
         id: Text,
         tenant_id: Text,
         invoice_id: Text,

@@ -13,7 +13,7 @@ use crate::{StoreError, StoreResult};
 
 crate::table_row! {
     /// A row of `billing_runs`.
-    struct RunRow in "billing_runs" {
+    pub(crate) struct RunRow in "billing_runs" {
         id: Text,
         tenant_id: Text,
         period: Text,

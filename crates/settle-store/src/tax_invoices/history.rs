@@ -11,7 +11,7 @@ use crate::{StoreError, StoreResult, bulk};
 
 crate::table_row! {
     /// A row of `tax_invoice_history` (without its sequence, which only orders).
-    struct HistoryRow in "tax_invoice_history" {
+    pub(crate) struct HistoryRow in "tax_invoice_history" {
         tax_invoice_id: Text,
         from_state: Null<Text>,
         to_state: Text,

@@ -16,6 +16,7 @@ use sqlx::{Any, AnyConnection};
 use time::OffsetDateTime;
 
 pub use filing::{Due, FilingClaim, claim, finish_filing};
+pub(crate) use history::HistoryRow;
 pub use history::{HistoryEntry, append_history, history};
 
 use crate::codec::{instant, int, opt_text, text};
@@ -27,7 +28,7 @@ crate::table_row! {
     /// A row of `tax_invoices` (without the signed XML and the filing lease, read apart).
     /// Dates and totals repeat the document's so SQL can filter and sum them.
     #[allow(dead_code)]
-    struct TaxInvoiceRow in "tax_invoices" {
+    pub(crate) struct TaxInvoiceRow in "tax_invoices" {
         id: Text,
         tenant_id: Text,
         document_key: Text,
