@@ -93,6 +93,8 @@ impl AppError {
 
     /// A 422 carrying every field problem; the first one heads the error.
     pub fn validation(errors: Vec<FieldError>) -> Self {
+        // Input that only names things that do not exist is about missing resources: 404.
+        let missing = !errors.is_empty() && errors.iter().all(|e| is_missing_reference(&e.code));
         let (code, message, field) = match errors.first() {
             Some(first) => (
                 first.code.clone(),
@@ -106,12 +108,25 @@ impl AppError {
             ),
         };
         Self {
-            kind: ErrorKind::Invalid,
+            kind: if missing {
+                ErrorKind::NotFound
+            } else {
+                ErrorKind::Invalid
+            },
             code: code.into(),
             message,
             field,
             errors,
         }
+    }
+
+    /// The body names a resource (`field`) that does not exist: 404 with `code`.
+    pub fn missing_reference(
+        code: impl Into<Cow<'static, str>>,
+        field: &str,
+        message: impl Into<String>,
+    ) -> Self {
+        Self::new(ErrorKind::NotFound, code, message).with_field(field)
     }
 
     /// A 500 whose cause is logged here and not shown to the caller.
@@ -137,4 +152,8 @@ impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         AppError::internal(error)
     }
+}
+/// Whether an error code says a referenced resource does not exist (`*.unknown_partner`).
+fn is_missing_reference(code: &str) -> bool {
+    code.ends_with(".unknown_partner")
 }

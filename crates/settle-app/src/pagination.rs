@@ -1,7 +1,7 @@
-//! Cursor pagination: a cursor is the opaque (base64url) id of the last item served.
+//! Cursor pagination: a cursor names the last item served (its id), and a page continues
+//! after it. Clients treat it as opaque; any cursor of the documented shape is accepted
+//! (one that names no item simply continues after where that id would sort).
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 
 use crate::AppError;
@@ -10,6 +10,13 @@ use crate::AppError;
 pub const DEFAULT_LIMIT: u32 = 50;
 /// Largest page size.
 pub const MAX_LIMIT: u32 = 1000;
+/// The shape of a cursor: 1–64 ASCII letters, digits and underscores (as the OpenAPI
+/// document states).
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_]{1,64}$";
+
+fn is_cursor(text: &str) -> bool {
+    (1..=64).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
 
 /// One page of a list.
 #[derive(Clone, Debug, Serialize)]
@@ -43,21 +50,16 @@ impl PageRequest {
                 ));
             }
         };
-        let after = match cursor.filter(|c| !c.is_empty()) {
+        let after = match cursor {
             None => None,
-            Some(cursor) => Some(
-                URL_SAFE_NO_PAD
-                    .decode(cursor)
-                    .ok()
-                    .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .ok_or_else(|| {
-                        AppError::invalid(
-                            "pagination.invalid_cursor",
-                            "cursor",
-                            "cursor is not one this server issued",
-                        )
-                    })?,
-            ),
+            Some(cursor) if is_cursor(cursor) => Some(cursor.to_owned()),
+            Some(_) => {
+                return Err(AppError::invalid(
+                    "pagination.invalid_cursor",
+                    "cursor",
+                    "cursor is not one this server issued",
+                ));
+            }
         };
         Ok(Self { limit, after })
     }
@@ -67,7 +69,7 @@ impl PageRequest {
         let more = items.len() > self.limit as usize;
         items.truncate(self.limit as usize);
         let next_cursor = if more {
-            items.last().map(|last| URL_SAFE_NO_PAD.encode(key(last)))
+            items.last().map(|last| key(last).to_owned())
         } else {
             None
         };
@@ -88,6 +90,8 @@ mod tests {
         assert!(PageRequest::parse(Some(0), None).is_err());
         assert!(PageRequest::parse(Some(1001), None).is_err());
         assert!(PageRequest::parse(None, Some("!!!")).is_err());
+        assert!(PageRequest::parse(None, Some("")).is_err());
+        assert!(PageRequest::parse(None, Some(&"a".repeat(65))).is_err());
         let request = PageRequest::parse(Some(2), None).unwrap();
         let page = request.page(vec!["a", "b", "c"], |s| s);
         assert_eq!(page.data, ["a", "b"]);

@@ -64,6 +64,11 @@ impl CurrencyError {
 }
 
 impl Currency {
+    /// Every code [`Currency::parse`] accepts, uppercase and sorted.
+    pub fn codes() -> &'static [&'static str] {
+        ISO_4217
+    }
+
     /// South Korean won (0 decimals).
     pub const KRW: Currency = Currency::known(*b"KRW");
     /// US dollar (2 decimals).

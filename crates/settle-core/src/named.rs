@@ -19,6 +19,9 @@ macro_rules! named_enum {
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// Every name, in declaration order.
+            pub const NAMES: &'static [&'static str] = &[$($text),+];
+
             /// The name as the API spells it.
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $text),+ }

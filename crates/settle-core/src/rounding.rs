@@ -31,6 +31,15 @@ pub enum RoundingMode {
 }
 
 impl RoundingMode {
+    /// Every name a request may use: the canonical ones and their aliases.
+    pub const ACCEPTED_NAMES: [&'static str; 5] = [
+        "half_away_from_zero",
+        "half_up",
+        "toward_zero",
+        "truncate",
+        "ceiling",
+    ];
+
     /// The canonical snake_case name, as used in JSON and configuration.
     pub fn as_str(&self) -> &'static str {
         match self {
@@ -135,6 +144,17 @@ mod tests {
     use super::*;
     use RoundingMode::{Ceiling, HalfAwayFromZero, TowardZero};
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn every_accepted_name_reads() {
+        for name in RoundingMode::ACCEPTED_NAMES {
+            let mode: RoundingMode = serde_json::from_value(serde_json::json!(name)).unwrap();
+            assert!(
+                RoundingMode::ACCEPTED_NAMES.contains(&mode.as_str()),
+                "{name}"
+            );
+        }
+    }
 
     #[test]
     fn per_line_rounding_then_sum() {

@@ -6,7 +6,8 @@
 //!   for the API-key ones (a role without the right);
 //! - operations with a body: 400 (malformed JSON), 413 (over the body limit), 422;
 //! - operations with query parameters: 422 (a bad value);
-//! - operations on a path with parameters: 404;
+//! - operations on a path with parameters: 404; with a body: 404 when it names a
+//!   resource that does not exist;
 //! - writes (POST, PATCH, DELETE): 409 (a state or version conflict, an idempotency key
 //!   reused);
 //! - opening a supplier session: 429 (too many wrong BRNs).
@@ -61,6 +62,11 @@ fn answers(path: &str, method: &str, operation: &Operation) -> Vec<(&'static str
     }
     if path.contains('{') {
         out.push(("404", "no such resource"));
+    } else if operation.request_body.is_some() {
+        out.push((
+            "404",
+            "the body names a partner (or other resource) that does not exist",
+        ));
     }
     if matches!(method, "post" | "patch" | "delete") && !public {
         out.push((

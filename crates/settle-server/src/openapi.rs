@@ -56,7 +56,10 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
                 .merge(crate::routes::v1())
                 .into_openapi();
         crate::error_responses::document(&mut doc);
-        doc
+        // The recurring constraints are written on the JSON form of the document.
+        let mut json = serde_json::to_value(&doc).unwrap_or_default();
+        crate::constraints::document(&mut json);
+        serde_json::from_value(json).unwrap_or(doc)
     })
 }
 

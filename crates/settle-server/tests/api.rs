@@ -490,7 +490,59 @@ async fn racing_creations_give_one_winner(engine: TestEngine) {
     assert_eq!((created, conflicts), (1, 7), "{results:?}");
 }
 
+/// The document states the recurring constraints the server enforces, and the server
+/// enforces them: a cursor of another shape, an id of another kind, an unknown currency.
+async fn the_document_states_the_enforced_constraints(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let (_, doc) = send(t.client.get(t.url("/v1/openapi.json"))).await;
+    let parameter = |path: &str, name: &str| {
+        doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap()["schema"]
+            .clone()
+    };
+    assert!(parameter("/v1/partners", "cursor")["pattern"].is_string());
+    let partner_id = parameter("/v1/payments", "partner_id");
+    assert!(partner_id["pattern"].as_str().unwrap().starts_with("^par_"));
+    let states = parameter("/v1/tax-invoices", "state")["enum"].clone();
+    assert!(states.as_array().unwrap().contains(&json!("requested")));
+    let payment = &doc["components"]["schemas"]["PaymentBody"];
+    assert!(
+        payment["properties"]["currency"]["enum"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("KRW"))
+    );
+    assert!(
+        payment["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("amount"))
+    );
+
+    let (status, body) =
+        send(t.get("/v1/payments?partner_id=inv_01m90kvag3qf546tqjaes4r1ss")).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (422, Some("partner_id"))
+    );
+    let (status, _) = send(t.get(&format!("/v1/partners?cursor={}", "a".repeat(65)))).await;
+    assert_eq!(status, 422);
+    let (status, body) = send(t.post(
+        "/v1/payments",
+        &json!({"partner_id": "par_01m90kvag3qf546tqjaes4r1ss", "amount": "10.00",
+                "currency": "USD", "paid_on": "2026-11-02"}),
+    ))
+    .await;
+    assert_eq!(status, 404, "a partner that does not exist: {body}");
+    assert_eq!(body["error"]["code"], "payment.unknown_partner");
+}
+
 both_engines!(
+    the_document_states_the_enforced_constraints,
     health_and_openapi,
     every_documented_operation_is_routed,
     keys_and_roles_are_enforced,

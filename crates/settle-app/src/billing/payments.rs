@@ -115,14 +115,14 @@ pub async fn record_payment(
         return Err(AppError::internal("validated payment incomplete"));
     };
     let partner = PartnerId::parse(&partner_text).ok_or_else(|| {
-        AppError::invalid("payment.unknown_partner", "partner_id", "no such partner")
+        AppError::missing_reference("payment.unknown_partner", "partner_id", "no such partner")
     })?;
     let now = app.now();
     let mut tx = app.store.write().await?;
     partners::get(&mut tx, &by.tenant_id, &partner)
         .await?
         .ok_or_else(|| {
-            AppError::invalid("payment.unknown_partner", "partner_id", "no such partner")
+            AppError::missing_reference("payment.unknown_partner", "partner_id", "no such partner")
         })?;
     let billed_in: Vec<Currency> = profiles::of_partner(&mut tx, &by.tenant_id, &partner)
         .await?

@@ -15,7 +15,7 @@ use crate::patch::merge_patch;
 use crate::{App, AppError, audit};
 
 fn unknown_partner() -> AppError {
-    AppError::invalid(
+    AppError::missing_reference(
         "billing_profile.unknown_partner",
         "partner_id",
         "no such partner",

@@ -129,7 +129,7 @@ pub(crate) async fn tenant_and_partner(
         )
     })?;
     let unknown = || {
-        AppError::invalid(
+        AppError::missing_reference(
             "tax_invoice.unknown_partner",
             "partner_id",
             "no partner of this tenant has this id",

@@ -18,7 +18,7 @@ use crate::extract::{ApiJson, Auth};
 #[serde(deny_unknown_fields)]
 pub struct KeyBody {
     /// One or more of `user_admin`, `billing_admin`, `admin_agent`, `sales_agent`.
-    #[schema(value_type = Vec<String>, example = json!(["admin_agent"]))]
+    #[schema(value_type = Vec<String>, example = json!(["admin_agent"]), min_items = 1)]
     pub roles: Vec<Role>,
     /// A label.
     pub name: Option<String>,

@@ -243,8 +243,19 @@ pub async fn list(
             )));
         }
     };
+    let brn = query.brn.map(|b| b.replace('-', ""));
+    if brn
+        .as_deref()
+        .is_some_and(|b| b.len() != 10 || !b.bytes().all(|c| c.is_ascii_digit()))
+    {
+        return Err(ApiError(settle_app::AppError::invalid(
+            "request.invalid_query",
+            "brn",
+            "brn is 10 digits, hyphens allowed",
+        )));
+    }
     let filter = PartnerFilter {
-        brn: query.brn.map(|b| b.replace('-', "")),
+        brn,
         external_id: query.external_id,
         linked,
         tag: query.tag,

@@ -234,6 +234,7 @@ pub struct ListQuery {
     /// Only of this billing period (`YYYY-MM`).
     pub period: Option<String>,
     /// Only billed (`true`) or unbilled (`false`) charges.
+    #[param(value_type = Option<bool>)]
     pub billed: Option<String>,
 }
 

@@ -165,6 +165,7 @@ pub struct CreditNoteBody {
     #[serde(default)]
     pub lines: Vec<CreditLineBody>,
     /// Why (required, ≤ 500 characters).
+    #[schema(required, nullable = false, max_length = 500, pattern = "\\S")]
     pub reason: Option<String>,
 }
 
@@ -205,6 +206,7 @@ pub struct RebillBody {
     #[schema(value_type = Object)]
     pub changes: serde_json::Value,
     /// Why (required, ≤ 500 characters).
+    #[schema(required, nullable = false, max_length = 500, pattern = "\\S")]
     pub reason: Option<String>,
 }
 

@@ -70,7 +70,6 @@ pub(crate) fn query_param<T>(
     message: &str,
 ) -> ApiResult<Option<T>> {
     value
-        .filter(|v| !v.is_empty())
         .map(|v| parse(v.trim()).ok_or_else(|| invalid_query(field, message)))
         .transpose()
 }

@@ -41,13 +41,17 @@ impl From<AllocationBody> for AllocationInput {
 #[serde(deny_unknown_fields)]
 pub struct PaymentBody {
     /// Who paid.
+    #[schema(required, nullable = false)]
     pub partner_id: Option<String>,
     /// How much (above zero).
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String, required, nullable = false,
+        pattern = "^(?![0.]*$)[0-9]{1,15}(\\.[0-9]{1,6})?$")]
     pub amount: Option<DecimalInput>,
     /// ISO 4217; one the partner is billed in.
+    #[schema(required, nullable = false)]
     pub currency: Option<String>,
     /// When, `YYYY-MM-DD`.
+    #[schema(required, nullable = false)]
     pub paid_on: Option<String>,
     /// The payer's reference; invoice numbers cited in it receive the payment.
     pub reference: Option<String>,
@@ -166,8 +170,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<PartnerPageQuery>,
 ) -> ApiResult<Json<Page<PaymentView>>> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let partner = query.partner_id.as_deref().filter(|p| !p.is_empty());
-    let page = use_case::list_payments(&state.app, &by, partner, &page).await?;
+    let page = use_case::list_payments(&state.app, &by, query.partner_id.as_deref(), &page).await?;
     Ok(Json(Page {
         data: page.data.iter().map(PaymentView::from).collect(),
         next_cursor: page.next_cursor,

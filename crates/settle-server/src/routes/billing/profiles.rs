@@ -253,7 +253,13 @@ pub async fn list(
     ApiQuery(query): ApiQuery<PartnerPageQuery>,
 ) -> ApiResult<Json<Page<ProfileView>>> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let partner = query.partner_id.as_deref().filter(|p| !p.is_empty());
+    let partner = super::query_param(
+        "partner_id",
+        query.partner_id,
+        settle_core::ids::PartnerId::parse,
+        "not a partner id",
+    )?;
+    let partner = partner.as_ref().map(|p| p.as_str());
     let page = use_case::list_profiles(&state.app, &by, partner, &page).await?;
     Ok(Json(Page {
         data: page.data.iter().map(ProfileView::from).collect(),

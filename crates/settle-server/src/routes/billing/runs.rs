@@ -21,7 +21,7 @@ use crate::routes::tax_invoices::ActionBody;
 #[serde(deny_unknown_fields)]
 pub struct RunBody {
     /// The month to bill, `YYYY-MM`; it must have begun (in Korea).
-    #[schema(example = "2026-10")]
+    #[schema(example = "2026-10", required, nullable = false)]
     pub period: Option<String>,
 }
 

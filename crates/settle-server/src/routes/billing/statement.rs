@@ -133,15 +133,15 @@ pub async fn statement(
     ApiQuery(query): ApiQuery<StatementQuery>,
 ) -> ApiResult<Json<StatementView>> {
     match query.format.as_deref() {
-        None | Some("" | "json") => {}
+        None | Some("json") => {}
         Some(_) => return Err(invalid_query("format", "format is json")),
     }
     let statement = use_case::statement(
         &state.app,
         &by,
         &id,
-        query.currency.as_deref().filter(|c| !c.is_empty()),
-        query.as_of.as_deref().filter(|d| !d.is_empty()),
+        query.currency.as_deref(),
+        query.as_of.as_deref(),
     )
     .await?;
     Ok(Json((&statement).into()))
