@@ -126,10 +126,10 @@ pub struct TableSpec {
 }
 
 impl TableSpec {
-    /// The column names, comma-separated (an `INSERT`'s column list).
-    pub fn names(&self) -> String {
+    /// What an `INSERT INTO` of these columns names: `table (col, …)`.
+    pub fn target(&self) -> String {
         let names: Vec<&str> = self.columns.iter().map(|c| c.name).collect();
-        names.join(", ")
+        format!("{} ({})", self.name, names.join(", "))
     }
 
     /// The column kinds, in order (for [`crate::bulk`]'s placeholders).

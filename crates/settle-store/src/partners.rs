@@ -78,7 +78,7 @@ pub async fn insert_many(
     let table = PartnerRow::TABLE;
     for chunk in partners.chunks(CHUNK_ROWS) {
         let sql = bulk::insert_sql(
-            &format!("partners ({})", table.names()),
+            &table.target(),
             &table.kinds(),
             chunk.len(),
             sqlite,

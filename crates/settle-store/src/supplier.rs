@@ -51,10 +51,7 @@ pub struct SupplierLink {
 /// Stores link tokens.
 pub async fn insert_links(conn: &mut AnyConnection, links: &[SupplierLink]) -> StoreResult<()> {
     let sqlite = bulk::sqlite(conn);
-    let (into, kinds) = (
-        format!("supplier_links ({})", LinkRow::TABLE.names()),
-        LinkRow::TABLE.kinds(),
-    );
+    let (into, kinds) = (LinkRow::TABLE.target(), LinkRow::TABLE.kinds());
     for chunk in links.chunks(bulk::chunk_rows(kinds.len())) {
         let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);

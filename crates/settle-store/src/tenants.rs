@@ -25,8 +25,8 @@ crate::table_row! {
 /// Stores a new tenant.
 pub async fn insert(conn: &mut AnyConnection, tenant: &Tenant) -> StoreResult<()> {
     let sql = format!(
-        "INSERT INTO tenants ({}) VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz, $6::timestamptz)",
-        TenantRow::TABLE.names()
+        "INSERT INTO {} VALUES ($1, $2, $3, $4::jsonb, $5::timestamptz, $6::timestamptz)",
+        TenantRow::TABLE.target()
     );
     sqlx::query(&for_engine(conn, &sql))
         .bind(tenant.id.as_str())

@@ -39,10 +39,7 @@ pub async fn insert_many(conn: &mut AnyConnection, charges: &[ChargeRecord]) -> 
         .iter()
         .map(|c| to_json(&c.charge, "charge"))
         .collect::<StoreResult<_>>()?;
-    let (into, kinds) = (
-        format!("charges ({})", ChargeRow::TABLE.names()),
-        ChargeRow::TABLE.kinds(),
-    );
+    let (into, kinds) = (ChargeRow::TABLE.target(), ChargeRow::TABLE.kinds());
     let rows = bulk::chunk_rows(kinds.len());
     for (chunk, data) in charges.chunks(rows).zip(data.chunks(rows)) {
         let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");

@@ -72,10 +72,7 @@ pub async fn insert_many(conn: &mut AnyConnection, documents: &[Document]) -> St
             Ok((details, to_json(&d.totals, "totals")?))
         })
         .collect::<StoreResult<_>>()?;
-    let (into, kinds) = (
-        format!("invoices ({})", DocumentRow::TABLE.names()),
-        DocumentRow::TABLE.kinds(),
-    );
+    let (into, kinds) = (DocumentRow::TABLE.target(), DocumentRow::TABLE.kinds());
     let rows = bulk::chunk_rows(kinds.len());
     for (chunk, encoded) in documents.chunks(rows).zip(encoded.chunks(rows)) {
         let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");

@@ -26,10 +26,7 @@ crate::table_row! {
 /// batch does not hold every line's text at once.
 pub async fn insert_many(conn: &mut AnyConnection, lines: &[DocumentLine]) -> StoreResult<()> {
     let sqlite = bulk::sqlite(conn);
-    let (into, kinds) = (
-        format!("invoice_lines ({})", LineRow::TABLE.names()),
-        LineRow::TABLE.kinds(),
-    );
+    let (into, kinds) = (LineRow::TABLE.target(), LineRow::TABLE.kinds());
     let rows = bulk::chunk_rows(kinds.len());
     for chunk in lines.chunks(rows) {
         let encoded: Vec<(String, String)> = chunk

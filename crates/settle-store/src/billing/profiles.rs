@@ -35,10 +35,7 @@ pub async fn insert_many(
         .iter()
         .map(|p| to_json(&p.details, "billing details"))
         .collect::<StoreResult<_>>()?;
-    let (into, kinds) = (
-        format!("billing_profiles ({})", ProfileRow::TABLE.names()),
-        ProfileRow::TABLE.kinds(),
-    );
+    let (into, kinds) = (ProfileRow::TABLE.target(), ProfileRow::TABLE.kinds());
     let rows = bulk::chunk_rows(kinds.len());
     let mut stored = 0;
     for (chunk, details) in profiles.chunks(rows).zip(details.chunks(rows)) {

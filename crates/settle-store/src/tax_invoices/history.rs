@@ -41,10 +41,7 @@ pub struct HistoryEntry {
 /// Appends entries.
 pub async fn append_history(conn: &mut AnyConnection, entries: &[HistoryEntry]) -> StoreResult<()> {
     let sqlite = bulk::sqlite(conn);
-    let (into, kinds) = (
-        format!("tax_invoice_history ({})", HistoryRow::TABLE.names()),
-        HistoryRow::TABLE.kinds(),
-    );
+    let (into, kinds) = (HistoryRow::TABLE.target(), HistoryRow::TABLE.kinds());
     for chunk in entries.chunks(bulk::chunk_rows(kinds.len())) {
         let sql = bulk::insert_sql(&into, &kinds, chunk.len(), sqlite, "");
         let mut query = sqlx::query(&sql);

@@ -64,7 +64,7 @@ pub async fn insert_many(
         .map(|r| document_json(&r.document))
         .collect::<StoreResult<_>>()?;
     let table = TaxInvoiceRow::TABLE;
-    let (into, kinds) = (format!("tax_invoices ({})", table.names()), table.kinds());
+    let (into, kinds) = (table.target(), table.kinds());
     let rows = bulk::chunk_rows(kinds.len());
     for (chunk, docs) in records.chunks(rows).zip(documents.chunks(rows)) {
         let sql = bulk::insert_sql(
