@@ -1,7 +1,8 @@
 //! API keys: made by `settle key create` or by a `user_admin` over the API; valid at once.
 
-use settle_core::access::{Right, Roles};
+use settle_core::access::{MAX_KEY_NAME, Right, Roles};
 use settle_core::ids::{ApiKeyId, TenantId};
+use settle_core::validation::Checker;
 use settle_store::api_keys::{self, ApiKeyRecord};
 use settle_store::{events, tenants};
 
@@ -31,13 +32,9 @@ pub async fn create(
             "a key needs at least one role",
         ));
     }
-    if name.as_ref().is_some_and(|n| n.chars().count() > 100) {
-        return Err(AppError::invalid(
-            "key.invalid_name",
-            "name",
-            "name must be at most 100 characters",
-        ));
-    }
+    let mut check = Checker::new("key");
+    let name = check.text("name", name, MAX_KEY_NAME);
+    check.finish(()).map_err(AppError::validation)?;
     let key = generate_key(app, &by.tenant_id, roles, name);
     let mut tx = app.store.write().await?;
     if tenants::get(&mut tx, &by.tenant_id).await?.is_none() {

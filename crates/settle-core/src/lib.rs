@@ -15,6 +15,7 @@ pub mod rounding;
 pub mod tax_invoice;
 pub mod tenant;
 pub mod validation;
+pub mod whole_number;
 
 /// Korea Standard Time, UTC+9 (no daylight saving): NTS dates and deadlines are local.
 pub const KST: time::UtcOffset = match time::UtcOffset::from_hms(9, 0, 0) {

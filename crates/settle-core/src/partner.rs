@@ -47,6 +47,13 @@ pub enum PartnerType {
 }
 
 impl PartnerType {
+    /// Every partner type.
+    pub const ALL: [PartnerType; 3] = [
+        PartnerType::Business,
+        PartnerType::Individual,
+        PartnerType::Foreign,
+    ];
+
     /// The name as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -241,7 +248,12 @@ impl PartnerInput {
     }
 }
 
+/// Trims and deduplicates the tags; the limit counts the tags as sent, so that it is one a
+/// schema can state (`maxItems`).
 fn normalize_tags(check: &mut Checker, tags: Vec<String>) -> Vec<String> {
+    if tags.len() > MAX_TAGS {
+        check.fail("too_many_tags", "tags", format!("at most {MAX_TAGS} tags"));
+    }
     let mut out: Vec<String> = Vec::new();
     for tag in tags {
         if let Some(tag) = check.text("tags", Some(tag), MAX_TAG)
@@ -249,9 +261,6 @@ fn normalize_tags(check: &mut Checker, tags: Vec<String>) -> Vec<String> {
         {
             out.push(tag);
         }
-    }
-    if out.len() > MAX_TAGS {
-        check.fail("too_many_tags", "tags", format!("at most {MAX_TAGS} tags"));
     }
     out
 }

@@ -54,15 +54,13 @@ impl Checker {
         ));
     }
 
-    /// Normalizes an optional text field: trims it, treats blank as absent, and checks its
-    /// length (in characters) and that it holds no control characters.
+    /// Normalizes an optional text field: checks its length (in characters) and that it holds
+    /// no control characters, as sent, then trims it and treats blank as absent. (Checking
+    /// before trimming keeps the rule one a schema can state: at most `max_chars`
+    /// characters, none of them a control character.)
     pub fn text(&mut self, field: &str, value: Option<String>, max_chars: usize) -> Option<String> {
         let value = value?;
-        let trimmed = value.trim();
-        if trimmed.is_empty() {
-            return None;
-        }
-        if trimmed.chars().count() > max_chars {
+        if value.chars().count() > max_chars {
             self.fail(
                 "too_long",
                 field,
@@ -70,7 +68,7 @@ impl Checker {
             );
             return None;
         }
-        if trimmed.chars().any(char::is_control) {
+        if value.chars().any(char::is_control) {
             self.fail(
                 "invalid_text",
                 field,
@@ -78,7 +76,8 @@ impl Checker {
             );
             return None;
         }
-        Some(trimmed.to_owned())
+        let trimmed = value.trim();
+        (!trimmed.is_empty()).then(|| trimmed.to_owned())
     }
 
     /// Like [`Checker::text`], but the field must be present.
@@ -162,12 +161,22 @@ mod tests {
     fn text_trims_and_limits() {
         let mut checker = Checker::new("partner");
         assert_eq!(
-            checker.text("name", Some("  a  ".into()), 3),
+            checker.text("name", Some(" a ".into()), 3),
             Some("a".into())
         );
         assert_eq!(checker.text("name", Some("   ".into()), 3), None);
         assert_eq!(checker.text("name", Some("abcd".into()), 3), None);
         assert_eq!(checker.text("name", Some("a\u{7}b".into()), 3), None);
+        let errors = checker.finish(()).unwrap_err();
+        let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
+        assert_eq!(codes, ["partner.too_long", "partner.invalid_text"]);
+    }
+
+    #[test]
+    fn text_limits_apply_to_the_value_as_sent() {
+        let mut checker = Checker::new("partner");
+        assert_eq!(checker.text("name", Some(" ab ".into()), 3), None);
+        assert_eq!(checker.text("name", Some("ab\n".into()), 3), None);
         let errors = checker.finish(()).unwrap_err();
         let codes: Vec<_> = errors.iter().map(|e| e.code.as_str()).collect();
         assert_eq!(codes, ["partner.too_long", "partner.invalid_text"]);

@@ -52,7 +52,7 @@ fn xmlsec1_accepts_zero_rated_amended_and_escaped_documents() {
     amended["amendment"] = serde_json::json!({"reason_code": 1, "original_approval_number": "202610204100000100000007"});
     let mut escaped = invoice_json(1);
     escaped["supplier"]["name"] = serde_json::json!("A&B <상사> \"따옴표\" 'quote'");
-    escaped["remarks"] = serde_json::json!(["]]> & <>", "\t탭"]);
+    escaped["remarks"] = serde_json::json!(["]]> & <>", " 탭\u{3000}"]);
     for value in [zero, amended, escaped] {
         let signed = dsig::sign(&settle_nts::xml::write(&document(value)), &identity).unwrap();
         assert!(xmlsec1_accepts(dir.path(), &signed, &leaf));

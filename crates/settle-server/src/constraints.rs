@@ -64,6 +64,8 @@ fn query_rule(name: &str) -> Option<Value> {
         "status" => json!({ "enum": DocumentStatus::NAMES }),
         "kind" => json!({ "enum": DocumentKind::NAMES }),
         "format" => json!({ "enum": ["json"] }),
+        // Visible ASCII, no blank at either end (HTTP trims those), 1 to 255 characters.
+        "Idempotency-Key" => json!({ "pattern": "^[!-~](?:[\\t -~]{0,253}[!-~])?$" }),
         _ => return rule(name),
     })
 }
@@ -102,6 +104,16 @@ pub fn document(doc: &mut Value) {
     if let Some(schemas) = doc.pointer_mut("/components/schemas") {
         walk(schemas);
     }
+    let mut schemas = doc
+        .pointer_mut("/components/schemas")
+        .map(Value::take)
+        .unwrap_or_default();
+    let mut paths = doc.get_mut("paths").map(Value::take).unwrap_or_default();
+    if let (Value::Object(schemas), Value::Object(paths)) = (&mut schemas, &mut paths) {
+        crate::body_schemas::document(schemas, paths);
+    }
+    doc["components"]["schemas"] = schemas;
+    doc["paths"] = paths;
     mark_optional_bodies(doc);
 }
 

@@ -3,6 +3,7 @@
 //! HTTP and the use cases of `settle-app`; errors become responses in one place
 //! ([`error::ApiError`]).
 
+mod body_schemas;
 mod constraints;
 pub mod error;
 mod error_responses;

@@ -45,9 +45,11 @@ impl Modify for ApiKeyScheme {
     }
 }
 
-/// The whole document: [`ApiDoc`] with every path of the route table.
-pub fn openapi() -> &'static utoipa::openapi::OpenApi {
-    static DOCUMENT: std::sync::OnceLock<utoipa::openapi::OpenApi> = std::sync::OnceLock::new();
+/// The whole document: [`ApiDoc`] with every path of the route table, and the constraints
+/// written on its JSON form (kept as JSON: utoipa's types cannot hold every keyword, such
+/// as an `anyOf` beside `properties`).
+pub fn openapi() -> &'static serde_json::Value {
+    static DOCUMENT: std::sync::OnceLock<serde_json::Value> = std::sync::OnceLock::new();
     DOCUMENT.get_or_init(|| {
         let mut doc =
             utoipa_axum::router::OpenApiRouter::<crate::AppState>::with_openapi(ApiDoc::openapi())
@@ -56,14 +58,13 @@ pub fn openapi() -> &'static utoipa::openapi::OpenApi {
                 .merge(crate::routes::v1())
                 .into_openapi();
         crate::error_responses::document(&mut doc);
-        // The recurring constraints are written on the JSON form of the document.
         let mut json = serde_json::to_value(&doc).unwrap_or_default();
         crate::constraints::document(&mut json);
-        serde_json::from_value(json).unwrap_or(doc)
+        json
     })
 }
 
 /// `GET /v1/openapi.json`.
-pub async fn document() -> Json<&'static utoipa::openapi::OpenApi> {
+pub async fn document() -> Json<&'static serde_json::Value> {
     Json(openapi())
 }

@@ -168,6 +168,19 @@ async fn files_that_are_not_tables_are_refused(engine: TestEngine) {
         (status, body["error"]["code"].as_str()),
         (422, Some("import.empty"))
     );
+    // A form with no field at all.
+    let (status, body) = send(
+        t.client
+            .post(t.url("/v1/partners/import"))
+            .bearer_auth(&t.key)
+            .header("content-type", "multipart/form-data; boundary=X")
+            .body("--X--\r\n"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("import.missing_file"))
+    );
     let form = Form::new().text("other", "x");
     let (status, body) = send(
         t.client
@@ -177,8 +190,12 @@ async fn files_that_are_not_tables_are_refused(engine: TestEngine) {
     )
     .await;
     assert_eq!(
-        (status, body["error"]["code"].as_str()),
-        (422, Some("import.missing_file"))
+        (
+            status,
+            body["error"]["code"].as_str(),
+            body["error"]["field"].as_str()
+        ),
+        (422, Some("request.invalid_field"), Some("other"))
     );
     let (_, list) = send(t.get("/v1/partners")).await;
     assert_eq!(list["data"].as_array().unwrap().len(), 0);

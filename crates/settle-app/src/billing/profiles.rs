@@ -175,7 +175,7 @@ pub async fn update_profile(
     patch: serde_json::Value,
 ) -> Result<BillingProfile, AppError> {
     by.require(Right::WriteInvoices)?;
-    for fixed in ["partner_id", "billing_currency"] {
+    for fixed in settle_core::billing::profile::IMMUTABLE_FIELDS {
         if patch.get(fixed).is_some() {
             return Err(AppError::invalid(
                 "billing_profile.immutable_field",

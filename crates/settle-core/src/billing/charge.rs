@@ -11,6 +11,13 @@ use crate::ids::{BillingRunId, ChargeId, PartnerId, TenantId};
 use crate::money::DecimalInput;
 use crate::validation::{Checker, FieldError};
 
+/// Longest order, product or SKU id, in characters.
+pub const MAX_ID: usize = 100;
+/// Longest product, SKU or publisher name (and detail text), in characters.
+pub const MAX_NAME: usize = 200;
+/// Longest publisher address, in characters.
+pub const MAX_ADDRESS: usize = 500;
+
 /// Most decimals of a unit price, a quantity or a discount.
 pub const PRICE_DECIMALS: u32 = 6;
 /// Most decimals of an exchange rate.
@@ -72,7 +79,7 @@ pub struct ChargeDetails {
 
 impl ChargeDetails {
     fn validate(self, check: &mut Checker) -> Self {
-        let mut text = |field: &str, value: Option<String>| check.text(field, value, 200);
+        let mut text = |field: &str, value: Option<String>| check.text(field, value, MAX_NAME);
         ChargeDetails {
             customer_id: text("customer_id", self.customer_id),
             customer_name: text("customer_name", self.customer_name),
@@ -311,13 +318,13 @@ impl ChargeInput {
         billing_currency: Currency,
     ) -> Result<Charge, Vec<FieldError>> {
         let mut check = Checker::new("charge");
-        let order_id = check.required("order_id", self.order_id, 100);
+        let order_id = check.required("order_id", self.order_id, MAX_ID);
         let order_date = check_date(&mut check, "order_date", self.order_date);
         let order_date = required(&mut check, "order_date", order_date);
-        let product_id = check.required("product_id", self.product_id, 100);
-        let sku_id = check.required("sku_id", self.sku_id, 100);
-        let product_name = check.required("product_name", self.product_name, 200);
-        let sku_name = check.text("sku_name", self.sku_name, 200);
+        let product_id = check.required("product_id", self.product_id, MAX_ID);
+        let sku_id = check.required("sku_id", self.sku_id, MAX_ID);
+        let product_name = check.required("product_name", self.product_name, MAX_NAME);
+        let sku_name = check.text("sku_name", self.sku_name, MAX_NAME);
         let charge_type = match self.charge_type.as_deref().map(str::trim) {
             None | Some("") => required(&mut check, "charge_type", None),
             Some(text) => ChargeType::parse(text).or_else(|| {
@@ -408,8 +415,9 @@ impl ChargeInput {
             );
         }
         let marketplace = self.marketplace.unwrap_or(false);
-        let publisher_name = check.text("publisher_name", self.publisher_name, 200);
-        let publisher_address = check.text("publisher_address", self.publisher_address, 500);
+        let publisher_name = check.text("publisher_name", self.publisher_name, MAX_NAME);
+        let publisher_address =
+            check.text("publisher_address", self.publisher_address, MAX_ADDRESS);
         if marketplace && (publisher_name.is_none() || publisher_address.is_none()) {
             check.fail(
                 "publisher_required",

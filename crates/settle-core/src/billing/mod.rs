@@ -3,7 +3,7 @@
 //! money arithmetic behind them. Everything here is pure; storing and numbering happen in
 //! the store and use-case layers.
 
-mod charge;
+pub mod charge;
 mod credit;
 mod document;
 #[cfg(test)]
@@ -12,7 +12,7 @@ pub mod ledger;
 mod lifecycle;
 mod period;
 mod pricing;
-mod profile;
+pub mod profile;
 mod records;
 mod revise;
 

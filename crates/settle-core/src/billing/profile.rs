@@ -59,6 +59,27 @@ impl From<&Address> for AddressInput {
     }
 }
 
+/// Longest address name (company or person), in characters.
+pub const MAX_ADDRESS_NAME: usize = 200;
+/// Longest address line, in characters.
+pub const MAX_ADDRESS_LINE: usize = 500;
+/// Longest state or province, in characters.
+pub const MAX_STATE: usize = 100;
+/// Longest postal code, in characters.
+pub const MAX_POSTAL_CODE: usize = 20;
+/// Longest purchase order number, in characters.
+pub const MAX_PO_NUMBER: usize = 100;
+/// Longest customer number, in characters.
+pub const MAX_CUSTOMER_NUMBER: usize = 50;
+/// Longest US FEIN, in characters.
+pub const MAX_US_FEIN: usize = 20;
+/// Longest customer service website, in characters.
+pub const MAX_SERVICE_URL: usize = 300;
+/// Longest payment instructions, in characters.
+pub const MAX_PAYMENT_INSTRUCTIONS: usize = 1000;
+/// The fields a profile keeps for life: another currency or partner is another profile.
+pub const IMMUTABLE_FIELDS: [&str; 2] = ["partner_id", "billing_currency"];
+
 /// A billing profile as sent by a client (`POST /v1/billing-profiles`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -76,6 +97,7 @@ pub struct BillingProfileInput {
     /// Purchase order number.
     pub po_number: Option<String>,
     /// Days from the document date to the due date.
+    #[serde(default, deserialize_with = "crate::whole_number::option")]
     pub payment_terms_days: Option<i64>,
     /// The currency invoices are billed in.
     pub billing_currency: Option<String>,
@@ -196,11 +218,15 @@ fn country(check: &mut Checker, field: &str, value: Option<String>) -> Option<St
 fn address(check: &mut Checker, field: &str, input: Option<AddressInput>) -> Option<Address> {
     let input = input?;
     Some(Address {
-        name: check.required(&format!("{field}.name"), input.name, 200),
-        address: check.required(&format!("{field}.address"), input.address, 500),
+        name: check.required(&format!("{field}.name"), input.name, MAX_ADDRESS_NAME),
+        address: check.required(&format!("{field}.address"), input.address, MAX_ADDRESS_LINE),
         country: country(check, &format!("{field}.country"), input.country),
-        state: check.text(&format!("{field}.state"), input.state, 100),
-        postal_code: check.text(&format!("{field}.postal_code"), input.postal_code, 20),
+        state: check.text(&format!("{field}.state"), input.state, MAX_STATE),
+        postal_code: check.text(
+            &format!("{field}.postal_code"),
+            input.postal_code,
+            MAX_POSTAL_CODE,
+        ),
     })
 }
 
@@ -251,8 +277,9 @@ impl BillingProfileInput {
                 None
             }
         };
-        let template = match self.template.as_deref().map(str::trim) {
-            None | Some("") => {
+        let template = match check.text("template", self.template, 20).as_deref() {
+            None if check.has_error_on("template") => None,
+            None => {
                 check.fail(
                     "missing_field",
                     "template",
@@ -274,21 +301,25 @@ impl BillingProfileInput {
             bill_to: bill_to.unwrap_or_else(empty_address),
             ship_to,
             service_to,
-            po_number: check.text("po_number", self.po_number, 100),
+            po_number: check.text("po_number", self.po_number, MAX_PO_NUMBER),
             payment_terms_days: terms,
             template: template.unwrap_or(Template::NonLrd),
             country: country_code.unwrap_or_default(),
-            customer_number: check.text("customer_number", self.customer_number, 50),
-            us_fein: check.text("us_fein", self.us_fein, 20),
+            customer_number: check.text(
+                "customer_number",
+                self.customer_number,
+                MAX_CUSTOMER_NUMBER,
+            ),
+            us_fein: check.text("us_fein", self.us_fein, MAX_US_FEIN),
             customer_service_url: check.text(
                 "customer_service_url",
                 self.customer_service_url,
-                300,
+                MAX_SERVICE_URL,
             ),
             payment_instructions: check.text(
                 "payment_instructions",
                 self.payment_instructions,
-                1000,
+                MAX_PAYMENT_INSTRUCTIONS,
             ),
             tax_invoice_required: self.tax_invoice_required.unwrap_or(false),
         };

@@ -53,6 +53,9 @@ pub enum TaxType {
 }
 
 impl TaxType {
+    /// Every tax type.
+    pub const ALL: [TaxType; 2] = [TaxType::Taxable, TaxType::ZeroRated];
+
     /// The VAT rate as a fraction.
     pub fn rate(self) -> Decimal {
         match self {
@@ -81,6 +84,9 @@ pub enum Purpose {
 }
 
 impl Purpose {
+    /// Every purpose.
+    pub const ALL: [Purpose; 2] = [Purpose::Receipt, Purpose::Claim];
+
     /// The name as the API spells it.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -25,25 +25,29 @@ pub async fn upload(request: Request, state: &AppState) -> ApiResult<Bytes> {
             .await
             .map_err(body_error);
     }
-    let mut form = Multipart::from_request(request, state).await.map_err(|e| {
-        ApiError::new(
-            ErrorKind::BadRequest,
-            "request.malformed_multipart",
-            e.body_text(),
-        )
-    })?;
-    loop {
-        let field = form.next_field().await.map_err(multipart_error)?;
-        let Some(field) = field else {
-            return Err(ApiError(settle_app::AppError::invalid(
-                "import.missing_file",
-                "file",
-                "the form has no `file` field",
-            )));
-        };
-        if field.name() == Some("file") {
-            return field.bytes().await.map_err(multipart_error);
-        }
+    let mut parts = form_parts(request, state).await?;
+    refuse_unknown(&parts, &["file"])?;
+    parts.remove("file").ok_or_else(|| {
+        ApiError(settle_app::AppError::invalid(
+            "import.missing_file",
+            "file",
+            "the form has no `file` field",
+        ))
+    })
+}
+
+/// Refuses a form field the upload does not read, as JSON bodies refuse unknown fields.
+fn refuse_unknown(parts: &HashMap<String, Bytes>, known: &[&str]) -> ApiResult<()> {
+    match parts.keys().find(|name| !known.contains(&name.as_str())) {
+        Some(name) => Err(ApiError(settle_app::AppError::invalid(
+            "request.invalid_field",
+            name,
+            format!(
+                "the form has no field `{name}`; it takes {}",
+                known.join(", ")
+            ),
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -87,6 +91,7 @@ pub async fn certificate_form(
     state: &AppState,
 ) -> ApiResult<(CertificateFiles, String)> {
     let mut parts = form_parts(request, state).await?;
+    refuse_unknown(&parts, &["password", "pfx", "sign_cert", "sign_key"])?;
     let missing = |field: &str, message: &str| {
         ApiError(settle_app::AppError::invalid(
             "cert.missing_file",

@@ -178,6 +178,7 @@ pub struct ProfileBody {
     /// Purchase order number.
     pub po_number: Option<String>,
     /// Days from the document date to the due date, 0–365.
+    #[serde(default, deserialize_with = "settle_core::whole_number::option")]
     pub payment_terms_days: Option<i64>,
     /// ISO 4217 code; one profile per partner and currency.
     pub billing_currency: Option<String>,

@@ -34,11 +34,11 @@ pub struct BatchQuery {
 
 /// Creates many tax invoices. Each document is created whole or not at all, and rows with
 /// problems are reported; with `?atomic=true` the call is all or nothing (422 with the
-/// report when anything is wrong). Files: CSV (UTF-8 or CP949) or XLSX, one row per line
-/// item, columns `document_key, partner_brn | partner_id, write_date, tax_type, purpose,
-/// request, remark, item_date, item_name, item_spec, quantity, unit_price, supply_amount,
-/// tax_amount, item_remark`; consecutive rows with the same `document_key` are one
-/// document.
+/// report when anything is wrong), and it is 422 as well when no document could be created.
+/// Files: CSV (UTF-8 or CP949) or XLSX, one row per line item, columns `document_key,
+/// partner_brn | partner_id, write_date, tax_type, purpose, request, remark, item_date,
+/// item_name, item_spec, quantity, unit_price, supply_amount, tax_amount, item_remark`;
+/// consecutive rows with the same `document_key` are one document.
 #[utoipa::path(post, path = "/v1/tax-invoices/batch", tag = "tax invoices", security(("api_key" = [])), params(BatchQuery),
     request_body(content = BatchBody, description = "JSON, or multipart `file` (CSV/XLSX), or the file itself"),
     responses((status = 200, body = Object, description = "`{created, failed:[{row, document_key, errors}]}`"),
@@ -89,8 +89,10 @@ fn json_documents(body: BatchBody) -> ApiResult<Vec<BatchDocument>> {
         .collect()
 }
 
+/// 200 with the report when documents were created; 422 with it when nothing was, because
+/// the call is atomic or because every document had problems.
 fn respond(report: BatchReport, atomic: bool) -> Response {
-    if atomic && !report.failed.is_empty() {
+    if !report.failed.is_empty() && (atomic || report.created == 0) {
         let body = serde_json::json!({
             "error": {
                 "code": "tax_invoice.batch_rejected",

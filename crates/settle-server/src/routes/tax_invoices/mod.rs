@@ -271,6 +271,7 @@ pub struct AmendBody {
     /// NTS reason code: 1 input error, 2 supply amount change, 3 returned goods, 4 contract
     /// cancelled, 5 local L/C opened later, 6 duplicate issue.
     #[schema(minimum = 1, maximum = 6)]
+    #[serde(default, deserialize_with = "settle_core::whole_number::option")]
     pub reason_code: Option<u8>,
     /// Key of the (first) amending document; generated when absent.
     pub document_key: Option<String>,
