@@ -190,8 +190,14 @@ fn merge(schema: &mut Value, add: &Value) {
     if !is_string {
         return;
     }
+    let nullable = matches!(target.get("type"), Some(Value::Array(types)) if types.iter().any(|t| t == "null"));
     for (key, value) in add.as_object().into_iter().flatten() {
-        target.entry(key.clone()).or_insert_with(|| value.clone());
+        let mut value = value.clone();
+        // An enum lists every value admitted: null too, when the property may be null.
+        if let (true, "enum", Value::Array(values)) = (nullable, key.as_str(), &mut value) {
+            values.push(Value::Null);
+        }
+        target.entry(key.clone()).or_insert(value);
     }
 }
 
