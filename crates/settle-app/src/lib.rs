@@ -20,6 +20,7 @@ pub mod patch;
 pub mod secrets;
 pub mod settings;
 pub mod supplier;
+pub mod supplier_pages;
 pub mod tax_invoices;
 pub mod tenants;
 pub mod worker;

@@ -35,7 +35,7 @@ pub(crate) fn new_token() -> (String, String) {
     (token, hash)
 }
 
-fn token_hash(token: &str) -> String {
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.trim().as_bytes()))
 }
 
@@ -159,7 +159,7 @@ pub async fn authenticate(app: &App, session: &str) -> Result<SupplierPrincipal,
     })
 }
 
-async fn load_own(
+pub(crate) async fn load_own(
     conn: &mut settle_store::Conn,
     by: &SupplierPrincipal,
     id: &str,

@@ -10,6 +10,7 @@ mod error_responses;
 mod extract;
 mod middleware;
 pub mod openapi;
+mod pages;
 mod routes;
 
 use std::net::SocketAddr;
@@ -43,6 +44,7 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(routes::public().split_for_parts().0)
         .merge(routes::supplier().split_for_parts().0)
+        .merge(pages::router())
         .merge(v1)
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn(middleware::body_limit::layer))

@@ -8,95 +8,11 @@ mod support;
 
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use settle_nts::certificate::{LeafSpec, OID_SEED_CBC_WITH_SHA1, ThrowawayCa, ThrowawayLeaf};
+use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines, xmlsec1_accepts};
-use support::{TestApp, brn, partner_body, send};
+use support::issuance::{certificate_form, create_partner, invoice, leaf, linked_tenant, token_of};
+use support::{TestApp, brn, send};
 use time::{Duration, OffsetDateTime};
-
-const PASSWORD: &str = "cert-password";
-const TENANT_BRN: &str = "2208162517";
-
-fn leaf(ca: &ThrowawayCa, brn: &str) -> ThrowawayLeaf {
-    let mut spec = LeafSpec::new("test");
-    spec.vid_brn = Some(brn.replace('-', ""));
-    ca.issue(&spec).unwrap()
-}
-
-fn certificate_form(leaf: &ThrowawayLeaf) -> Form {
-    Form::new()
-        .part(
-            "sign_cert",
-            Part::bytes(leaf.certificate_der().unwrap()).file_name("signCert.der"),
-        )
-        .part(
-            "sign_key",
-            Part::bytes(
-                leaf.sign_pri_kisa(PASSWORD, OID_SEED_CBC_WITH_SHA1)
-                    .unwrap(),
-            )
-            .file_name("signPri.key"),
-        )
-        .text("password", PASSWORD)
-}
-
-/// The tenant with its party data set and linked with its certificate.
-async fn linked_tenant(t: &TestApp, ca: &ThrowawayCa) {
-    let (status, body) = send(t.patch(
-        "/v1/tenant",
-        &json!({
-            "ceo_name": "박대표", "address": "서울특별시 중구 세종대로 110",
-            "biz_type": "서비스", "biz_item": "플랫폼",
-            "contact": {"name": "정산팀", "email": "billing@platform.example"}
-        }),
-    ))
-    .await;
-    assert_eq!(status, 200, "{body}");
-    let (status, body) = send(
-        t.client
-            .post(t.url("/v1/tenant/nts-link"))
-            .bearer_auth(&t.key)
-            .multipart(certificate_form(&leaf(ca, TENANT_BRN))),
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
-    assert_eq!(body["tenant"]["nts_link"]["status"], "linked");
-}
-
-async fn create_partner(t: &TestApp, brn: &str, email: &str) -> String {
-    let mut body = partner_body(brn);
-    body["contact"]["email"] = json!(email);
-    let (status, partner) = send(t.post("/v1/partners", &body)).await;
-    assert_eq!(status, 201, "{partner}");
-    partner["id"].as_str().unwrap().to_owned()
-}
-
-fn invoice(key: &str, partner_id: &str) -> Value {
-    let today = OffsetDateTime::now_utc().to_offset(settle_core::KST).date();
-    json!({
-        "document_key": key,
-        "partner_id": partner_id,
-        "write_date": today.to_string(),
-        "tax_type": "taxable",
-        "purpose": "claim",
-        "items": [
-            {"name": "판매 정산", "supply_amount": "9999"},
-            {"name": "광고비", "supply_amount": 3000, "tax_amount": "300"}
-        ]
-    })
-}
-
-fn token_of(body: &str, base: &str) -> String {
-    let start = body
-        .find(&format!("{base}/s/"))
-        .expect("the link is in the email");
-    let rest = &body[start + base.len() + 3..];
-    let token: String = rest
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    assert!(token.len() >= 40, "token {token:?}");
-    token
-}
 
 async fn session(t: &TestApp, token: &str, brn: &str) -> (u16, Value) {
     send(

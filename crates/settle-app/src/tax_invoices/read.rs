@@ -61,14 +61,20 @@ pub async fn history(app: &App, by: &Principal, key: &str) -> Result<Vec<History
     Ok(tax_invoices::history(&mut conn, &record.id)
         .await?
         .into_iter()
-        .map(|e| HistoryView {
+        .map(HistoryView::from)
+        .collect())
+}
+
+impl From<tax_invoices::HistoryEntry> for HistoryView {
+    fn from(e: tax_invoices::HistoryEntry) -> Self {
+        Self {
             from: e.from.map(|s| s.as_str()),
             to: e.to.as_str(),
             actor: e.actor,
             at: e.at,
             memo: e.memo,
-        })
-        .collect())
+        }
+    }
 }
 
 /// The signed NTS XML; 409 until the invoice is issued.

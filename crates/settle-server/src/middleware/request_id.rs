@@ -33,7 +33,20 @@ fn span<B>(request: &Request<B>) -> tracing::Span {
         .get(&HEADER)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
-    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %request.uri().path())
+    let path = logged_path(request.uri().path());
+    tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path)
+}
+
+/// The path as logged: a supplier link's token is a secret, so `/s/{token}…` is written
+/// `/s/…`.
+fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match path.strip_prefix("/s/") {
+        Some(rest) => {
+            let after_token = rest.find('/').map_or("", |i| &rest[i..]);
+            format!("/s/…{after_token}").into()
+        }
+        None => path.into(),
+    }
 }
 
 type Layers = Stack<
@@ -60,4 +73,19 @@ pub fn layers() -> ServiceBuilder<Layers> {
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )
         .layer(PropagateRequestIdLayer::new(HEADER))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::logged_path;
+
+    #[test]
+    fn link_tokens_never_reach_the_log() {
+        assert_eq!(logged_path("/s/SECRET"), "/s/…");
+        assert_eq!(
+            logged_path("/s/SECRET/tax-invoices/tin_1"),
+            "/s/…/tax-invoices/tin_1"
+        );
+        assert_eq!(logged_path("/v1/partners"), "/v1/partners");
+    }
 }

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod issuance;
+
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
 use settle_app::secrets::SecretKey;

@@ -1,0 +1,62 @@
+//! The pages people use: server-rendered HTML that works without script, Korean by default
+//! and English by a remembered switch, one stylesheet. For now the supplier's pages from
+//! the emailed link (`/s/{token}`). Every page answer carries the same security headers: a
+//! `Content-Security-Policy` allowing only settle's own stylesheet, no referrer (the link
+//! holds a secret), no framing, no caching; every form carries the browser's CSRF token.
+
+mod context;
+mod i18n;
+mod supplier;
+mod views;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::HeaderValue;
+use axum::http::header::{
+    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
+    X_FRAME_OPTIONS,
+};
+use axum::middleware::{Next, from_fn};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::AppState;
+
+/// The policy: nothing but settle's own stylesheet, and forms posting back to settle.
+const POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+                      frame-ancestors 'none'; base-uri 'none'";
+
+/// The page routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/s/{token}",
+            get(supplier::gate).post(supplier::open_session),
+        )
+        .route("/s/{token}/tax-invoices/{id}", get(supplier::invoice))
+        .route("/assets/settle.css", get(stylesheet))
+        .layer(from_fn(security_headers))
+}
+
+async fn stylesheet() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/css; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/settle.css"),
+    )
+}
+
+async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
+    headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
+}

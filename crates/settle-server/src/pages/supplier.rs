@@ -1,0 +1,238 @@
+//! The supplier's pages under `/s/{token}`: the BRN gate, then the invoice the link is
+//! about with its history and the supplier's other waiting documents. They go through the
+//! same use cases as `/v1/supplier`; the session they open lives in a cookie scoped to the
+//! link's path (`HttpOnly`, `SameSite=Strict`, `Secure` on https).
+
+use axum::Form;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::http::header::LOCATION;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use settle_app::settings::SESSION_LIFETIME;
+use settle_app::supplier::{self as use_case, SupplierPrincipal};
+use settle_app::supplier_pages::{self as pages, LinkInfo, LinkStatus};
+use settle_app::{AppError, ErrorKind};
+
+use super::context::Context;
+use super::views::{GatePage, HistoryRow, InvoiceForm, InvoicePage, MessagePage, WaitingRow};
+use crate::AppState;
+
+/// The cookie holding the supplier session, under the link's path.
+const SESSION_COOKIE: &str = "settle_supplier";
+
+/// `GET /s/{token}`: the gate, or the invoice when the session is open already.
+pub async fn gate(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ctx: Context,
+) -> Response {
+    let info = match pages::link_info(&state.app, &token).await {
+        Ok(info) => info,
+        Err(error) => return error_page(ctx, &error, None),
+    };
+    if let Some(page) = closed_link(&ctx, &info) {
+        return ctx.respond(page.0, page.1);
+    }
+    if session(&state, &ctx).await.is_some() {
+        return see_other(ctx, &invoice_path(&token, &info.tax_invoice_id));
+    }
+    gate_page(ctx, &info, StatusCode::OK, "", None)
+}
+
+/// The gate form.
+#[derive(Deserialize)]
+pub struct GateForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    brn: String,
+}
+
+/// `POST /s/{token}`: the BRN; opens the session and shows the invoice.
+pub async fn open_session(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    mut ctx: Context,
+    form: Result<Form<GateForm>, FormRejection>,
+) -> Response {
+    let Ok(Form(form)) = form else {
+        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    };
+    if !ctx.csrf_ok(&form.csrf) {
+        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
+    }
+    let info = match pages::link_info(&state.app, &token).await {
+        Ok(info) => info,
+        Err(error) => return error_page(ctx, &error, None),
+    };
+    if let Some(page) = closed_link(&ctx, &info) {
+        return ctx.respond(page.0, page.1);
+    }
+    match use_case::open_session(&state.app, &token, &form.brn).await {
+        Ok(opened) => {
+            let cookie = ctx.cookie_value(
+                SESSION_COOKIE,
+                &opened.session,
+                &format!("/s/{token}"),
+                SESSION_LIFETIME.whole_seconds(),
+                "Strict",
+            );
+            ctx.set_cookie(cookie);
+            see_other(ctx, &invoice_path(&token, &opened.tax_invoice_id))
+        }
+        Err(error) if error.code == "supplier.wrong_brn" => {
+            let wrong = ctx.texts().wrong_brn;
+            gate_page(ctx, &info, StatusCode::FORBIDDEN, &form.brn, Some(wrong))
+        }
+        Err(error) => error_page(ctx, &error, info.sender_email.as_deref()),
+    }
+}
+
+/// `GET /s/{token}/tax-invoices/{id}`: one of the supplier's documents.
+pub async fn invoice(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, String)>,
+    ctx: Context,
+) -> Response {
+    let Some(by) = session(&state, &ctx).await else {
+        return see_other(ctx, &format!("/s/{token}"));
+    };
+    let t = ctx.texts();
+    let app = &state.app;
+    let read = async {
+        let record = use_case::get(app, &by, &id).await?;
+        let history = pages::history(app, &by, &id).await?;
+        let waiting = pages::waiting(app, &by).await?;
+        Ok::<_, AppError>((record, history, waiting))
+    };
+    match read.await {
+        Ok((record, history, waiting)) => {
+            let page = InvoicePage {
+                t,
+                title: t.invoice_title,
+                invoice: InvoiceForm::new(t, &record),
+                history: history.into_iter().map(|e| HistoryRow::new(t, e)).collect(),
+                waiting: waiting
+                    .iter()
+                    .filter(|other| other.id != record.id)
+                    .map(|other| WaitingRow::new(&token, other))
+                    .collect(),
+            };
+            let body = askama::Template::render(&page);
+            ctx.respond(StatusCode::OK, body)
+        }
+        Err(error) => error_page(ctx, &error, None),
+    }
+}
+
+/// The supplier of the session cookie, if it is open.
+async fn session(state: &AppState, ctx: &Context) -> Option<SupplierPrincipal> {
+    let token = ctx.cookie(SESSION_COOKIE)?;
+    use_case::authenticate(&state.app, token).await.ok()
+}
+
+fn invoice_path(token: &str, id: &str) -> String {
+    format!("/s/{token}/tax-invoices/{id}")
+}
+
+fn gate_page(
+    ctx: Context,
+    info: &LinkInfo,
+    status: StatusCode,
+    brn: &str,
+    error: Option<&str>,
+) -> Response {
+    let t = ctx.texts();
+    let page = GatePage {
+        t,
+        title: t.gate_title,
+        intro: t.gate_intro.replace("{sender}", &info.sender),
+        csrf: &ctx.csrf,
+        brn,
+        error,
+    };
+    let body = askama::Template::render(&page);
+    ctx.respond(status, body)
+}
+
+/// The page of an expired or locked link, if it is one.
+fn closed_link(
+    ctx: &Context,
+    info: &LinkInfo,
+) -> Option<(StatusCode, Result<String, askama::Error>)> {
+    let kind = match info.status {
+        LinkStatus::Open => return None,
+        LinkStatus::Expired => Kind::Expired,
+        LinkStatus::Locked => Kind::Locked,
+    };
+    Some((
+        kind.status(),
+        render_message(ctx, kind, info.sender_email.as_deref()),
+    ))
+}
+
+/// What a message page says.
+#[derive(Clone, Copy)]
+enum Kind {
+    Expired,
+    Locked,
+    NotFound,
+    Csrf,
+    Error,
+}
+
+impl Kind {
+    fn status(self) -> StatusCode {
+        match self {
+            Kind::Expired | Kind::Csrf => StatusCode::FORBIDDEN,
+            Kind::Locked => StatusCode::TOO_MANY_REQUESTS,
+            Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Error => StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+}
+
+fn render_message(
+    ctx: &Context,
+    kind: Kind,
+    contact: Option<&str>,
+) -> Result<String, askama::Error> {
+    let t = ctx.texts();
+    let (title, message) = match kind {
+        Kind::Expired => (t.expired_title, t.expired),
+        Kind::Locked => (t.locked_title, t.locked),
+        Kind::NotFound => (t.not_found_title, t.not_found),
+        Kind::Csrf => (t.csrf_title, t.csrf),
+        Kind::Error => (t.error_title, t.error),
+    };
+    askama::Template::render(&MessagePage {
+        t,
+        title,
+        message,
+        contact,
+    })
+}
+
+fn message(ctx: Context, status: StatusCode, kind: Kind, contact: Option<&str>) -> Response {
+    let body = render_message(&ctx, kind, contact);
+    ctx.respond(status, body)
+}
+
+/// The page for a use case's refusal.
+fn error_page(ctx: Context, error: &AppError, contact: Option<&str>) -> Response {
+    let kind = match (error.kind, error.code.as_ref()) {
+        (_, "supplier.link_expired") => Kind::Expired,
+        (_, "supplier.too_many_attempts") => Kind::Locked,
+        (ErrorKind::NotFound, _) => Kind::NotFound,
+        _ => Kind::Error,
+    };
+    message(ctx, kind.status(), kind, contact)
+}
+
+fn see_other(ctx: Context, location: &str) -> Response {
+    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response();
+    ctx.add_cookies(&mut response);
+    response
+}

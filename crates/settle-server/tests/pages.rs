@@ -1,0 +1,333 @@
+//! The supplier's pages over HTTP, on SQLite and PostgreSQL: the link from the request
+//! email (parsed by Python's email package) opens the BRN gate; wrong BRNs, forged forms,
+//! the lock, the language switch and other suppliers' documents each get their page.
+
+mod support;
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use serde_json::json;
+use settle_nts::certificate::ThrowawayCa;
+use settle_testkit::{TestEngine, both_engines};
+use support::issuance::{create_partner, invoice, linked_tenant, token_of};
+use support::{TestApp, brn, send};
+
+/// A requested invoice and the link the supplier received for it.
+struct Link {
+    t: TestApp,
+    token: String,
+    supplier_brn: String,
+    /// A browser: no redirects followed, cookies kept by hand.
+    browser: Client,
+}
+
+async fn requested(engine: TestEngine) -> Link {
+    let t = TestApp::start(engine).await;
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(&t, &ca).await;
+    let supplier_brn = brn(124_810_123);
+    let partner_id = create_partner(&t, &supplier_brn, "tax@supplier.example").await;
+    let (status, body) =
+        send(t.post(&format!("/v1/partners/{partner_id}/nts-link"), &json!({}))).await;
+    assert_eq!(status, 200, "{body}");
+    let mut body = invoice("PAGE-1", &partner_id);
+    body["request"] = json!(true);
+    let (status, created) = send(t.post("/v1/tax-invoices", &body)).await;
+    assert_eq!(status, 201, "{created}");
+    let mail = t
+        .email_to("tax@supplier.example", "세금계산서 발행 요청")
+        .await;
+    let token = token_of(&mail.body, &t.base);
+    let browser = Client::builder().redirect(Policy::none()).build().unwrap();
+    Link {
+        t,
+        token,
+        supplier_brn,
+        browser,
+    }
+}
+
+/// The `name=value` part of each `Set-Cookie` of `response`.
+fn set_cookies(response: &Response) -> Vec<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect()
+}
+
+fn cookie_pair(cookies: &[String], name: &str) -> Option<String> {
+    cookies
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+}
+
+impl Link {
+    fn gate_url(&self) -> String {
+        self.t.url(&format!("/s/{}", self.token))
+    }
+
+    /// Opens the gate; returns the CSRF cookie pair and its token.
+    async fn open_gate(&self) -> (String, String) {
+        let response = self.browser.get(self.gate_url()).send().await.unwrap();
+        let pair = cookie_pair(&set_cookies(&response), "settle_csrf").expect("a CSRF cookie");
+        let token = pair.split_once('=').unwrap().1.to_owned();
+        (pair, token)
+    }
+
+    async fn submit_brn(&self, cookie: &str, csrf: &str, brn: &str) -> Response {
+        self.browser
+            .post(self.gate_url())
+            .header("cookie", cookie)
+            .form(&[("csrf", csrf), ("brn", brn)])
+            .send()
+            .await
+            .unwrap()
+    }
+}
+
+async fn the_gate_asks_for_the_brn_in_korean(engine: TestEngine) {
+    let link = requested(engine).await;
+    let response = link.browser.get(link.gate_url()).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    let headers = response.headers().clone();
+    let policy = headers["content-security-policy"].to_str().unwrap();
+    assert!(policy.contains("default-src 'none'") && !policy.contains("unsafe-inline"));
+    assert_eq!(headers["referrer-policy"], "no-referrer");
+    let csrf = cookie_pair(&set_cookies(&response), "settle_csrf");
+    let html = response.text().await.unwrap();
+    assert!(html.contains("사업자등록번호"), "{html}");
+    assert!(
+        html.contains("테스트 플랫폼"),
+        "the sender is named: {html}"
+    );
+    assert!(html.contains(&format!(
+        "value=\"{}\"",
+        csrf.unwrap().split_once('=').unwrap().1
+    )));
+}
+
+async fn a_wrong_brn_is_shown_next_to_the_field(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookie, csrf) = link.open_gate().await;
+    let response = link.submit_brn(&cookie, &csrf, &brn(220_816_251)).await;
+    assert_eq!(response.status(), 403);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("id=\"brn-error\""), "{html}");
+    assert!(html.contains("일치하지 않습니다"), "{html}");
+}
+
+async fn a_forged_csrf_token_opens_nothing(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookie, _) = link.open_gate().await;
+    let right = link.supplier_brn.clone();
+    let response = link.submit_brn(&cookie, "forged", &right).await;
+    assert_eq!(response.status(), 403);
+    assert!(cookie_pair(&set_cookies(&response), "settle_supplier").is_none());
+    let html = response.text().await.unwrap();
+    assert!(html.contains("양식이 만료되었습니다"), "{html}");
+    // Without the cookie the form's token proves nothing either.
+    let response = link
+        .browser
+        .post(link.gate_url())
+        .form(&[("csrf", "x".repeat(43).as_str()), ("brn", right.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+async fn five_wrong_brns_lock_the_link_with_a_page(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookie, csrf) = link.open_gate().await;
+    for _ in 0..5 {
+        let response = link.submit_brn(&cookie, &csrf, &brn(220_816_251)).await;
+        assert_eq!(response.status(), 403);
+    }
+    let response = link.submit_brn(&cookie, &csrf, &link.supplier_brn).await;
+    assert_eq!(response.status(), 429);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = response.text().await.unwrap();
+    assert!(html.contains("15분"), "{html}");
+    let response = link.browser.get(link.gate_url()).send().await.unwrap();
+    assert_eq!(response.status(), 429, "the gate itself shows the lock");
+}
+
+async fn the_right_brn_shows_the_invoice_in_the_standard_form(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookie, csrf) = link.open_gate().await;
+    let response = link.submit_brn(&cookie, &csrf, &link.supplier_brn).await;
+    assert_eq!(response.status(), 303);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(
+        location.starts_with(&format!("/s/{}/tax-invoices/", link.token)),
+        "{location}"
+    );
+    let cookies = set_cookies(&response);
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("settle_supplier="))
+        .expect("a session cookie");
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Strict"),
+        "{session}"
+    );
+    assert!(
+        session.contains(&format!("Path=/s/{}", link.token)),
+        "{session}"
+    );
+    let session = session.split(';').next().unwrap();
+    let page = link
+        .browser
+        .get(link.t.url(&location))
+        .header("cookie", format!("{cookie}; {session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    for label in [
+        "등록번호",
+        "상호",
+        "성명",
+        "사업장",
+        "업태",
+        "종목",
+        "작성일자",
+        "공급가액",
+        "세액",
+        "품목",
+        "합계금액",
+    ] {
+        assert!(html.contains(label), "{label} in {html}");
+    }
+    assert!(html.contains("이 금액을 청구 함"), "{html}");
+    assert!(
+        html.contains("판매 정산") && html.contains("광고비"),
+        "{html}"
+    );
+    assert!(html.contains("14,298"), "the total, grouped: {html}");
+    assert!(
+        html.contains("발행 요청됨"),
+        "the state and its history: {html}"
+    );
+    // The gate now goes straight to the invoice.
+    let again = link
+        .browser
+        .get(link.gate_url())
+        .header("cookie", format!("{cookie}; {session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            again.status().as_u16(),
+            again.headers()["location"].to_str().unwrap()
+        ),
+        (303, location.as_str())
+    );
+}
+
+async fn another_suppliers_document_is_not_found(engine: TestEngine) {
+    let link = requested(engine).await;
+    let other_id = create_partner(&link.t, &brn(105_810_111), "other@supplier.example").await;
+    send(
+        link.t
+            .post(&format!("/v1/partners/{other_id}/nts-link"), &json!({})),
+    )
+    .await;
+    let mut body = invoice("PAGE-OTHER", &other_id);
+    body["request"] = json!(true);
+    let (status, other) = send(link.t.post("/v1/tax-invoices", &body)).await;
+    assert_eq!(status, 201, "{other}");
+    let (cookie, csrf) = link.open_gate().await;
+    let response = link.submit_brn(&cookie, &csrf, &link.supplier_brn).await;
+    let session = cookie_pair(&set_cookies(&response), "settle_supplier").unwrap();
+    let url = link.t.url(&format!(
+        "/s/{}/tax-invoices/{}",
+        link.token,
+        other["id"].as_str().unwrap()
+    ));
+    let page = link
+        .browser
+        .get(url)
+        .header("cookie", format!("{cookie}; {session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(page.text().await.unwrap().contains("찾을 수 없습니다"));
+}
+
+async fn english_is_chosen_and_remembered(engine: TestEngine) {
+    let link = requested(engine).await;
+    let response = link
+        .browser
+        .get(format!("{}?lang=en", link.gate_url()))
+        .send()
+        .await
+        .unwrap();
+    let lang = cookie_pair(&set_cookies(&response), "settle_lang").expect("the choice is kept");
+    assert_eq!(lang, "settle_lang=en");
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Business registration number")
+    );
+    let response = link
+        .browser
+        .get(link.gate_url())
+        .header("cookie", lang)
+        .send()
+        .await
+        .unwrap();
+    let html = response.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains("Business registration number"));
+}
+
+async fn an_unknown_link_or_a_lapsed_session_gets_a_page(engine: TestEngine) {
+    let link = requested(engine).await;
+    let response = link
+        .browser
+        .get(link.t.url("/s/not-a-link"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 404);
+    assert!(response.text().await.unwrap().contains("찾을 수 없습니다"));
+    let url = link
+        .t
+        .url(&format!("/s/{}/tax-invoices/whatever", link.token));
+    let response = link
+        .browser
+        .get(url)
+        .header("cookie", "settle_supplier=stale")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303, "back to the gate");
+    assert_eq!(
+        response.headers()["location"],
+        format!("/s/{}", link.token).as_str()
+    );
+}
+
+both_engines!(
+    the_gate_asks_for_the_brn_in_korean,
+    a_wrong_brn_is_shown_next_to_the_field,
+    a_forged_csrf_token_opens_nothing,
+    five_wrong_brns_lock_the_link_with_a_page,
+    the_right_brn_shows_the_invoice_in_the_standard_form,
+    another_suppliers_document_is_not_found,
+    english_is_chosen_and_remembered,
+    an_unknown_link_or_a_lapsed_session_gets_a_page
+);
