@@ -4,12 +4,14 @@
 
 mod support;
 
+use reqwest::multipart::{Form, Part};
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response};
 use serde_json::json;
+use settle_nts::certificate::OID_SEED_CBC_WITH_SHA1;
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
-use support::issuance::{create_partner, invoice, linked_tenant, token_of};
+use support::issuance::{PASSWORD, create_partner, invoice, leaf, linked_tenant, token_of};
 use support::{TestApp, brn, send};
 
 /// A requested invoice and the link the supplier received for it.
@@ -19,6 +21,7 @@ struct Link {
     supplier_brn: String,
     /// A browser: no redirects followed, cookies kept by hand.
     browser: Client,
+    ca: ThrowawayCa,
 }
 
 async fn requested(engine: TestEngine) -> Link {
@@ -44,6 +47,7 @@ async fn requested(engine: TestEngine) -> Link {
         token,
         supplier_brn,
         browser,
+        ca,
     }
 }
 
@@ -321,6 +325,164 @@ async fn an_unknown_link_or_a_lapsed_session_gets_a_page(engine: TestEngine) {
     );
 }
 
+impl Link {
+    /// Opens a session; returns the cookies to send (CSRF and session), the CSRF token and
+    /// the invoice page's path.
+    async fn signed_in(&self) -> (String, String, String) {
+        let (cookie, csrf) = self.open_gate().await;
+        let response = self.submit_brn(&cookie, &csrf, &self.supplier_brn).await;
+        assert_eq!(response.status(), 303);
+        let session = cookie_pair(&set_cookies(&response), "settle_supplier").unwrap();
+        let location = response.headers()["location"].to_str().unwrap().to_owned();
+        (format!("{cookie}; {session}"), csrf, location)
+    }
+
+    async fn get(&self, cookies: &str, path: &str) -> (u16, String) {
+        let response = self
+            .browser
+            .get(self.t.url(path))
+            .header("cookie", cookies)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
+    async fn post_form(&self, cookies: &str, path: &str, form: &[(&str, &str)]) -> Response {
+        self.browser
+            .post(self.t.url(path))
+            .header("cookie", cookies)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn upload_certificate(&self, cookies: &str, csrf: &str, password: &str) -> (u16, String) {
+        let leaf = leaf(&self.ca, &self.supplier_brn);
+        let form = Form::new()
+            .text("csrf", csrf.to_owned())
+            .part(
+                "sign_cert",
+                Part::bytes(leaf.certificate_der().unwrap()).file_name("signCert.der"),
+            )
+            .part(
+                "sign_key",
+                Part::bytes(
+                    leaf.sign_pri_kisa(PASSWORD, OID_SEED_CBC_WITH_SHA1)
+                        .unwrap(),
+                )
+                .file_name("signPri.key"),
+            )
+            .part("pfx", Part::bytes(Vec::new()).file_name(""))
+            .text("password", password.to_owned());
+        let path = format!("/s/{}/certificate", self.token);
+        let response = self
+            .browser
+            .post(self.t.url(&path))
+            .header("cookie", cookies)
+            .multipart(form)
+            .send()
+            .await
+            .unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+}
+
+async fn the_supplier_registers_its_certificate_and_issues(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookies, csrf, invoice_path) = link.signed_in().await;
+    let (_, page) = link.get(&cookies, &invoice_path).await;
+    let issue = format!("{invoice_path}/issue");
+    assert!(page.contains(&issue), "{page}");
+    // Issuing first asks for the certificate.
+    let (status, confirm) = link.get(&cookies, &issue).await;
+    assert_eq!(status, 200);
+    assert!(confirm.contains("서명하여 발행"), "{confirm}");
+    let response = link
+        .post_form(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("공동인증서를 등록해 주세요")
+    );
+    // A wrong password is shown next to its field; the right one registers.
+    let (status, form) = link
+        .upload_certificate(&cookies, &csrf, "wrong password")
+        .await;
+    assert_eq!(status, 422, "{form}");
+    assert!(form.contains("id=\"password-error\""), "{form}");
+    let (status, done) = link.upload_certificate(&cookies, &csrf, PASSWORD).await;
+    assert_eq!(status, 200, "{done}");
+    assert!(done.contains("공동인증서가 등록되었습니다"), "{done}");
+    let response = link
+        .post_form(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, issued) = link.get(&cookies, &invoice_path).await;
+    assert!(issued.contains("발행 완료"), "{issued}");
+    let (_, api) = send(link.t.get("/v1/tax-invoices/PAGE-1")).await;
+    let approval = api["nts_approval_number"].as_str().expect("issued");
+    assert!(
+        issued.contains(approval),
+        "the page shows the approval number {approval}"
+    );
+    // The same form again changes nothing.
+    let response = link
+        .post_form(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
+        .await;
+    assert_eq!(response.status(), 409);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("이미 처리되었습니다")
+    );
+}
+
+async fn refusing_needs_a_reason(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookies, csrf, invoice_path) = link.signed_in().await;
+    let refuse = format!("{invoice_path}/refuse");
+    let response = link
+        .post_form(&cookies, &refuse, &[("csrf", &csrf), ("memo", "  ")])
+        .await;
+    assert_eq!(response.status(), 422);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("거부 사유를 입력해 주세요")
+    );
+    let response = link
+        .post_form(
+            &cookies,
+            &refuse,
+            &[("csrf", "forged"), ("memo", "금액 오류")],
+        )
+        .await;
+    assert_eq!(response.status(), 403);
+    let (_, api) = send(link.t.get("/v1/tax-invoices/PAGE-1")).await;
+    assert_eq!(api["state"], "requested", "a forged form changes nothing");
+    let response = link
+        .post_form(&cookies, &refuse, &[("csrf", &csrf), ("memo", "금액 오류")])
+        .await;
+    assert_eq!(response.status(), 303);
+    let (_, api) = send(link.t.get("/v1/tax-invoices/PAGE-1")).await;
+    assert_eq!(api["state"], "refused");
+    let (_, page) = link.get(&cookies, &invoice_path).await;
+    assert!(
+        page.contains("금액 오류") && page.contains("발행 거부됨"),
+        "{page}"
+    );
+}
+
 both_engines!(
     the_gate_asks_for_the_brn_in_korean,
     a_wrong_brn_is_shown_next_to_the_field,
@@ -329,5 +491,7 @@ both_engines!(
     the_right_brn_shows_the_invoice_in_the_standard_form,
     another_suppliers_document_is_not_found,
     english_is_chosen_and_remembered,
-    an_unknown_link_or_a_lapsed_session_gets_a_page
+    an_unknown_link_or_a_lapsed_session_gets_a_page,
+    the_supplier_registers_its_certificate_and_issues,
+    refusing_needs_a_reason
 );

@@ -4,6 +4,7 @@
 //! `Content-Security-Policy` allowing only settle's own stylesheet, no referrer (the link
 //! holds a secret), no framing, no caching; every form carries the browser's CSRF token.
 
+mod actions;
 mod context;
 mod i18n;
 mod supplier;
@@ -34,6 +35,14 @@ pub fn router() -> Router<AppState> {
             get(supplier::gate).post(supplier::open_session),
         )
         .route("/s/{token}/tax-invoices/{id}", get(supplier::invoice))
+        .route(
+            "/s/{token}/tax-invoices/{id}/{action}",
+            get(actions::confirm).post(actions::perform),
+        )
+        .route(
+            "/s/{token}/certificate",
+            get(actions::certificate_form).post(actions::register_certificate),
+        )
         .route("/assets/settle.css", get(stylesheet))
         .layer(from_fn(security_headers))
 }

@@ -15,8 +15,11 @@ use settle_app::supplier::{self as use_case, SupplierPrincipal};
 use settle_app::supplier_pages::{self as pages, LinkInfo, LinkStatus};
 use settle_app::{AppError, ErrorKind};
 
+use super::actions::PageAction;
 use super::context::Context;
-use super::views::{GatePage, HistoryRow, InvoiceForm, InvoicePage, MessagePage, WaitingRow};
+use super::views::{
+    ActionLink, GatePage, HistoryRow, InvoiceForm, InvoicePage, MessagePage, WaitingRow,
+};
 use crate::AppState;
 
 /// The cookie holding the supplier session, under the link's path.
@@ -119,6 +122,13 @@ pub async fn invoice(
                     .filter(|other| other.id != record.id)
                     .map(|other| WaitingRow::new(&token, other))
                     .collect(),
+                actions: PageAction::allowed(record.state)
+                    .map(|action| ActionLink {
+                        href: format!("{}/{}", invoice_path(&token, &id), action.slug()),
+                        label: action.label(t),
+                    })
+                    .collect(),
+                certificate_href: format!("/s/{token}/certificate"),
             };
             let body = askama::Template::render(&page);
             ctx.respond(StatusCode::OK, body)
@@ -128,12 +138,12 @@ pub async fn invoice(
 }
 
 /// The supplier of the session cookie, if it is open.
-async fn session(state: &AppState, ctx: &Context) -> Option<SupplierPrincipal> {
+pub(super) async fn session(state: &AppState, ctx: &Context) -> Option<SupplierPrincipal> {
     let token = ctx.cookie(SESSION_COOKIE)?;
     use_case::authenticate(&state.app, token).await.ok()
 }
 
-fn invoice_path(token: &str, id: &str) -> String {
+pub(super) fn invoice_path(token: &str, id: &str) -> String {
     format!("/s/{token}/tax-invoices/{id}")
 }
 
@@ -175,11 +185,12 @@ fn closed_link(
 
 /// What a message page says.
 #[derive(Clone, Copy)]
-enum Kind {
+pub(super) enum Kind {
     Expired,
     Locked,
     NotFound,
     Csrf,
+    Conflict,
     Error,
 }
 
@@ -189,6 +200,7 @@ impl Kind {
             Kind::Expired | Kind::Csrf => StatusCode::FORBIDDEN,
             Kind::Locked => StatusCode::TOO_MANY_REQUESTS,
             Kind::NotFound => StatusCode::NOT_FOUND,
+            Kind::Conflict => StatusCode::CONFLICT,
             Kind::Error => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
@@ -205,6 +217,7 @@ fn render_message(
         Kind::Locked => (t.locked_title, t.locked),
         Kind::NotFound => (t.not_found_title, t.not_found),
         Kind::Csrf => (t.csrf_title, t.csrf),
+        Kind::Conflict => (t.conflict_title, t.conflict),
         Kind::Error => (t.error_title, t.error),
     };
     askama::Template::render(&MessagePage {
@@ -215,23 +228,29 @@ fn render_message(
     })
 }
 
-fn message(ctx: Context, status: StatusCode, kind: Kind, contact: Option<&str>) -> Response {
+pub(super) fn message(
+    ctx: Context,
+    status: StatusCode,
+    kind: Kind,
+    contact: Option<&str>,
+) -> Response {
     let body = render_message(&ctx, kind, contact);
     ctx.respond(status, body)
 }
 
 /// The page for a use case's refusal.
-fn error_page(ctx: Context, error: &AppError, contact: Option<&str>) -> Response {
+pub(super) fn error_page(ctx: Context, error: &AppError, contact: Option<&str>) -> Response {
     let kind = match (error.kind, error.code.as_ref()) {
         (_, "supplier.link_expired") => Kind::Expired,
         (_, "supplier.too_many_attempts") => Kind::Locked,
         (ErrorKind::NotFound, _) => Kind::NotFound,
+        (ErrorKind::Conflict, _) => Kind::Conflict,
         _ => Kind::Error,
     };
     message(ctx, kind.status(), kind, contact)
 }
 
-fn see_other(ctx: Context, location: &str) -> Response {
+pub(super) fn see_other(ctx: Context, location: &str) -> Response {
     let mut response = (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response();
     ctx.add_cookies(&mut response);
     response

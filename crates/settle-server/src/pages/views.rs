@@ -41,6 +41,66 @@ pub struct InvoicePage {
     pub invoice: InvoiceForm,
     pub history: Vec<HistoryRow>,
     pub waiting: Vec<WaitingRow>,
+    pub actions: Vec<ActionLink>,
+    pub certificate_href: String,
+}
+
+/// The confirmation step of an action on a document.
+#[derive(Template)]
+#[template(path = "action.html")]
+pub struct ActionPage<'a> {
+    pub t: &'static Texts,
+    pub title: &'static str,
+    pub question: &'static str,
+    pub csrf: &'a str,
+    pub memo_label: &'static str,
+    pub memo_required: bool,
+    pub memo: &'a str,
+    pub error: Option<&'static str>,
+    pub certificate_href: Option<String>,
+    pub back: String,
+}
+
+/// The certificate registration form (and what was registered, after an upload).
+#[derive(Template)]
+#[template(path = "certificate.html")]
+pub struct CertificatePage<'a> {
+    pub t: &'static Texts,
+    pub title: &'static str,
+    pub csrf: &'a str,
+    pub fields: Vec<UploadField>,
+    pub registered: Option<RegisteredRow>,
+    pub back: String,
+}
+
+/// One field of the certificate form, with its error.
+pub struct UploadField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub error: Option<String>,
+}
+
+/// A registered certificate as shown.
+pub struct RegisteredRow {
+    pub subject: String,
+    pub not_after: String,
+}
+
+impl RegisteredRow {
+    /// The registration's subject and end of validity (Korean time).
+    pub fn new(subject: String, not_after: OffsetDateTime) -> Self {
+        Self {
+            subject,
+            not_after: korean_time(not_after),
+        }
+    }
+}
+
+/// A link to an action the document's state allows.
+pub struct ActionLink {
+    pub href: String,
+    pub label: &'static str,
 }
 
 /// The boxes of the standard form.

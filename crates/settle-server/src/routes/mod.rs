@@ -7,7 +7,7 @@ pub mod partners;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
-mod upload;
+pub(crate) mod upload;
 
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

@@ -90,7 +90,13 @@ pub async fn certificate_form(
     request: Request,
     state: &AppState,
 ) -> ApiResult<(CertificateFiles, String)> {
-    let mut parts = form_parts(request, state).await?;
+    certificate_parts(form_parts(request, state).await?)
+}
+
+/// The certificate files and password among a form's parts.
+pub fn certificate_parts(
+    mut parts: HashMap<String, Bytes>,
+) -> ApiResult<(CertificateFiles, String)> {
     refuse_unknown(&parts, &["password", "pfx", "sign_cert", "sign_key"])?;
     let missing = |field: &str, message: &str| {
         ApiError(settle_app::AppError::invalid(
