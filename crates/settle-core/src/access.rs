@@ -28,6 +28,8 @@ pub enum Role {
 pub enum Right {
     /// Create, list and revoke API keys.
     ManageKeys,
+    /// Invite staff users and change their roles.
+    ManageUsers,
     /// Read the tenant's own party data.
     ReadTenant,
     /// Change the tenant's own party data and its NTS link.
@@ -61,8 +63,8 @@ impl Role {
     pub fn grants(self, right: Right) -> bool {
         use Right::*;
         match self {
-            Role::UserAdmin => matches!(right, ManageKeys | ReadTenant),
-            Role::BillingAdmin => !matches!(right, ManageKeys),
+            Role::UserAdmin => matches!(right, ManageKeys | ManageUsers | ReadTenant),
+            Role::BillingAdmin => !matches!(right, ManageKeys | ManageUsers),
             Role::AdminAgent => matches!(
                 right,
                 ReadTenant
@@ -198,9 +200,11 @@ mod tests {
     }
 
     #[test]
-    fn user_admin_manages_keys_only() {
+    fn user_admin_manages_keys_and_users_only() {
         let roles = Roles::new([Role::UserAdmin]);
         assert!(roles.allows(Right::ManageKeys));
+        assert!(roles.allows(Right::ManageUsers));
+        assert!(!Roles::new([Role::BillingAdmin]).allows(Right::ManageUsers));
         assert!(!roles.allows(Right::ReadPartners));
     }
 

@@ -76,6 +76,11 @@ typed_id!(
     "key"
 );
 typed_id!(
+    /// A staff user of a tenant, who signs in to the pages.
+    UserId,
+    "usr"
+);
+typed_id!(
     /// A durable background job.
     JobId,
     "job"

@@ -7,6 +7,7 @@
 
 use serde_json::{Map, Value, json};
 use settle_core::access::MAX_KEY_NAME;
+use settle_core::user::MAX_EMAIL;
 use settle_core::billing::profile::{
     self, MAX_ADDRESS_LINE, MAX_ADDRESS_NAME, MAX_CUSTOMER_NUMBER, MAX_PAYMENT_INSTRUCTIONS,
     MAX_PAYMENT_TERMS_DAYS, MAX_PO_NUMBER, MAX_POSTAL_CODE, MAX_SERVICE_URL, MAX_STATE,
@@ -206,6 +207,7 @@ fn bodies() -> Vec<(&'static str, Vec<(&'static str, Accepts)>)> {
             ],
         ),
         ("KeyBody", vec![("name", Text(MAX_KEY_NAME))]),
+        ("UserBody", vec![("email", FilledEmail(MAX_EMAIL))]),
         (
             "AddressBody",
             vec![

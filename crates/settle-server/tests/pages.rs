@@ -4,14 +4,15 @@
 
 mod support;
 
-use reqwest::multipart::{Form, Part};
+use reqwest::multipart::Part;
 use reqwest::redirect::Policy;
 use reqwest::{Client, Response};
 use serde_json::json;
-use settle_nts::certificate::OID_SEED_CBC_WITH_SHA1;
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
-use support::issuance::{PASSWORD, create_partner, invoice, leaf, linked_tenant, token_of};
+use support::issuance::{
+    PASSWORD, certificate_files, create_partner, invoice, leaf, linked_tenant, token_of,
+};
 use support::{TestApp, brn, send};
 
 /// A requested invoice and the link the supplier received for it.
@@ -358,22 +359,16 @@ impl Link {
             .unwrap()
     }
 
+    /// Posts a form; returns the status and the page.
+    async fn post_text(&self, cookies: &str, path: &str, form: &[(&str, &str)]) -> (u16, String) {
+        let response = self.post_form(cookies, path, form).await;
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
     async fn upload_certificate(&self, cookies: &str, csrf: &str, password: &str) -> (u16, String) {
         let leaf = leaf(&self.ca, &self.supplier_brn);
-        let form = Form::new()
+        let form = certificate_files(&leaf)
             .text("csrf", csrf.to_owned())
-            .part(
-                "sign_cert",
-                Part::bytes(leaf.certificate_der().unwrap()).file_name("signCert.der"),
-            )
-            .part(
-                "sign_key",
-                Part::bytes(
-                    leaf.sign_pri_kisa(PASSWORD, OID_SEED_CBC_WITH_SHA1)
-                        .unwrap(),
-                )
-                .file_name("signPri.key"),
-            )
             .part("pfx", Part::bytes(Vec::new()).file_name(""))
             .text("password", password.to_owned());
         let path = format!("/s/{}/certificate", self.token);
@@ -399,17 +394,11 @@ async fn the_supplier_registers_its_certificate_and_issues(engine: TestEngine) {
     let (status, confirm) = link.get(&cookies, &issue).await;
     assert_eq!(status, 200);
     assert!(confirm.contains("서명하여 발행"), "{confirm}");
-    let response = link
-        .post_form(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
+    let (status, page) = link
+        .post_text(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
         .await;
-    assert_eq!(response.status(), 409);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("공동인증서를 등록해 주세요")
-    );
+    assert_eq!(status, 409);
+    assert!(page.contains("공동인증서를 등록해 주세요"), "{page}");
     // A wrong password is shown next to its field; the right one registers.
     let (status, form) = link
         .upload_certificate(&cookies, &csrf, "wrong password")
@@ -432,34 +421,22 @@ async fn the_supplier_registers_its_certificate_and_issues(engine: TestEngine) {
         "the page shows the approval number {approval}"
     );
     // The same form again changes nothing.
-    let response = link
-        .post_form(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
+    let (status, page) = link
+        .post_text(&cookies, &issue, &[("csrf", &csrf), ("memo", "")])
         .await;
-    assert_eq!(response.status(), 409);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("이미 처리되었습니다")
-    );
+    assert_eq!(status, 409);
+    assert!(page.contains("이미 처리되었습니다"), "{page}");
 }
 
 async fn refusing_needs_a_reason(engine: TestEngine) {
     let link = requested(engine).await;
     let (cookies, csrf, invoice_path) = link.signed_in().await;
     let refuse = format!("{invoice_path}/refuse");
-    let response = link
-        .post_form(&cookies, &refuse, &[("csrf", &csrf), ("memo", "  ")])
+    let (status, page) = link
+        .post_text(&cookies, &refuse, &[("csrf", &csrf), ("memo", "  ")])
         .await;
-    assert_eq!(response.status(), 422);
-    assert!(
-        response
-            .text()
-            .await
-            .unwrap()
-            .contains("거부 사유를 입력해 주세요")
-    );
+    assert_eq!(status, 422);
+    assert!(page.contains("거부 사유를 입력해 주세요"), "{page}");
     let response = link
         .post_form(
             &cookies,

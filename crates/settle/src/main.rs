@@ -49,6 +49,9 @@ enum Command {
     /// API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Staff users who sign in to the pages.
+    #[command(subcommand)]
+    User(UserCommand),
     /// Joint certificates (공동인증서).
     #[command(subcommand)]
     Cert(nts::CertCommand),
@@ -89,6 +92,22 @@ enum KeyCommand {
     },
 }
 
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Makes a user; prints `{"user_id","login_url"}`, a one-time link to set a password.
+    Create {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// The user's sign-in email.
+        #[arg(long)]
+        email: String,
+        /// Role (repeat, or separate with commas): user_admin, billing_admin, admin_agent, sales_agent.
+        #[arg(long = "role", required = true, value_delimiter = ',')]
+        roles: Vec<Role>,
+    },
+}
+
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter =
@@ -124,7 +143,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve { addr, demo } => {
             let app = cli.config.open_at(Some(&addr.to_string())).await?;
             if demo {
-                print_demo(&app, addr).await?;
+                print_demo(&app, &cli.config).await?;
             }
             let owner = format!("serve:{}:{}", std::process::id(), ulid::Ulid::new());
             let worker = tokio::spawn(settle_app::worker::run(
@@ -138,8 +157,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Demo => {
             let app = cli.config.open().await?;
-            let addr = std::env::var("SETTLE_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
-            print_demo(&app, addr).await?;
+            print_demo(&app, &cli.config).await?;
         }
         Command::Tenant(TenantCommand::Create { name, brn }) => {
             let app = cli.config.open().await?;
@@ -164,6 +182,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 serde_json::json!({ "api_key": created.token, "key_id": created.record.id })
             );
         }
+        Command::User(UserCommand::Create {
+            tenant,
+            email,
+            roles,
+        }) => {
+            let app = cli.config.open().await?;
+            let tenant = settle_app::keys::parse_tenant_id(&tenant)?;
+            let created =
+                settle_app::users::create(&app, &Principal::cli(tenant), &email, Roles::new(roles))
+                    .await?;
+            println!(
+                "{}",
+                serde_json::json!({ "user_id": created.user.id, "login_url": created.login_url })
+            );
+        }
         Command::Cert(command) => nts::cert(command, &cli.config)?,
         Command::Nts(command) => nts::nts(command, &cli.config).await?,
         Command::Bench(command) => bench::run(command, &cli.config).await?,
@@ -171,17 +204,31 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn print_demo(app: &App, addr: impl std::fmt::Display) -> anyhow::Result<()> {
-    let demo = settle_app::demo::seed(app).await?;
+async fn print_demo(app: &App, config: &Config) -> anyhow::Result<()> {
+    let demo = settle_app::demo::seed(app, &config.data).await?;
+    let base = app.settings.public_url.trim_end_matches('/');
+    let request = &demo.request;
+    let certificate = request.certificate_dir.display();
     println!(
         "settle demo tenant {} is ready with {} partners.",
         demo.tenant_id, demo.partners
     );
+    println!();
+    println!("Sign in:  {base}/login");
+    println!("  email     {}", demo.user_email);
+    println!("  password  {}", demo.user_password);
+    println!();
+    println!("A tax invoice waits for its supplier, {}:", request.supplier_name);
+    println!("  link      {}", request.link);
+    println!("  BRN       {}", request.supplier_brn);
+    println!("  certificate  {certificate}/signCert.der + signPri.key (or cert.pfx)");
+    println!("  password  {}", settle_app::demo::CERTIFICATE_PASSWORD);
+    println!();
     println!("API key (all four roles): {}", demo.api_key);
     println!(
-        "Try:  curl -H 'Authorization: Bearer {}' http://{addr}/v1/partners",
+        "Try:  curl -H 'Authorization: Bearer {}' {base}/v1/partners",
         demo.api_key
     );
-    println!("API description: http://{addr}/v1/openapi.json");
+    println!("API description: {base}/v1/openapi.json");
     Ok(())
 }

@@ -21,6 +21,21 @@ pub fn partner_linked(tenant_name: &str, partner_name: &str, to: &str) -> Email 
     }
 }
 
+/// The invitation of a staff user, with its one-time link to set a password.
+pub fn user_invited(tenant_name: &str, link: &str, expires: OffsetDateTime, to: &str) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: format!("[{tenant_name}] settle 계정 초대"),
+        body: format!(
+            "{tenant_name}의 settle 계정에 초대되었습니다.\n아래 링크를 열어 비밀번호를 정하면 \
+             로그인됩니다. 링크는 한 번만 쓸 수 있습니다.\n{link}\n(링크 유효기간: {} 까지)\n\n\
+             You have been invited to {tenant_name} on settle. Open the link once to set your \
+             password and sign in.\n",
+            korean_date(expires),
+        ),
+    }
+}
+
 /// The issuance request to the supplier, with the link that opens its pages.
 pub fn issue_request(
     record: &TaxInvoiceRecord,

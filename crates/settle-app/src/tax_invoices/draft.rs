@@ -191,6 +191,7 @@ pub async fn create(
             app, &mut tx, &tenant, &partner, &record, &by.actor, memo, now,
         )
         .await?
+        .0
     } else {
         record
     };

@@ -17,7 +17,7 @@ use settle_store::tax_invoices;
 pub use amend::{AmendInput, amend};
 pub use draft::{DraftInput, create, delete, update};
 pub use read::{HistoryView, get, history, list, signed_xml};
-pub use request::{cancel_request, request, resend};
+pub use request::{cancel_request, request, request_with_link, resend};
 
 pub use group::WriteQueue;
 pub(crate) use group::write_grouped;

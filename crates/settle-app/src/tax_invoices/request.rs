@@ -17,7 +17,8 @@ use crate::supplier::new_token;
 use crate::{App, AppError, mail};
 
 /// Requests issuance inside `tx`: checks both parties are linked with the filing service,
-/// moves the invoice, and queues the email with a fresh link.
+/// moves the invoice, and queues the email with a fresh link; returns the invoice and the
+/// link.
 #[allow(clippy::too_many_arguments)]
 pub(crate) async fn request_in(
     app: &App,
@@ -28,7 +29,7 @@ pub(crate) async fn request_in(
     actor: &str,
     memo: Option<String>,
     now: OffsetDateTime,
-) -> Result<TaxInvoiceRecord, AppError> {
+) -> Result<(TaxInvoiceRecord, String), AppError> {
     require_linked(tenant, partner)?;
     let record = apply(
         tx,
@@ -41,8 +42,8 @@ pub(crate) async fn request_in(
         now,
     )
     .await?;
-    send_link(app, tx, &record, None, now).await?;
-    Ok(record)
+    let link = send_link(app, tx, &record, None, now).await?;
+    Ok((record, link))
 }
 
 fn require_linked(tenant: &Tenant, partner: &Partner) -> Result<(), AppError> {
@@ -63,14 +64,14 @@ fn require_linked(tenant: &Tenant, partner: &Partner) -> Result<(), AppError> {
 }
 
 /// Makes a link token for `record` and queues the request email to `to` (the supplier's
-/// contact when `None`).
+/// contact when `None`); returns the link.
 async fn send_link(
     app: &App,
     tx: &mut settle_store::Conn,
     record: &TaxInvoiceRecord,
     to: Option<&str>,
     now: OffsetDateTime,
-) -> Result<(), AppError> {
+) -> Result<String, AppError> {
     let (token, token_hash) = new_token();
     let expires_at = now + LINK_LIFETIME;
     supplier::insert_links(
@@ -95,11 +96,12 @@ async fn send_link(
         .unwrap_or_default();
     let request = mail::IssueRequestMail {
         tax_invoice_id: record.id.to_string(),
-        link,
+        link: link.clone(),
         expires_at,
         to,
     };
-    mail::enqueue_requests(tx, &record.tenant_id, vec![request], now).await
+    mail::enqueue_requests(tx, &record.tenant_id, vec![request], now).await?;
+    Ok(link)
 }
 
 /// Requests issuance of a drafted invoice.
@@ -109,6 +111,17 @@ pub async fn request(
     key: &str,
     memo_text: Option<String>,
 ) -> Result<TaxInvoiceRecord, AppError> {
+    Ok(request_with_link(app, by, key, memo_text).await?.0)
+}
+
+/// Requests issuance of a drafted invoice; returns it and the supplier's link (which the
+/// email carries), for `settle demo` to print.
+pub async fn request_with_link(
+    app: &App,
+    by: &Principal,
+    key: &str,
+    memo_text: Option<String>,
+) -> Result<(TaxInvoiceRecord, String), AppError> {
     by.require(Right::WriteTaxInvoices)?;
     let memo = memo(memo_text)?;
     let now = app.now();
@@ -121,12 +134,12 @@ pub async fn request(
     let partner = partners::get(&mut tx, &by.tenant_id, &record.partner_id)
         .await?
         .ok_or_else(|| AppError::not_found("partner"))?;
-    let record = request_in(
+    let requested = request_in(
         app, &mut tx, &tenant, &partner, &record, &by.actor, memo, now,
     )
     .await?;
     tx.commit().await?;
-    Ok(record)
+    Ok(requested)
 }
 
 /// Sends the request email again, to the supplier's contact or to `email`.

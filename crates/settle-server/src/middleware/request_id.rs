@@ -37,16 +37,20 @@ fn span<B>(request: &Request<B>) -> tracing::Span {
     tracing::info_span!("request", request_id = %id, method = %request.method(), path = %path)
 }
 
-/// The path as logged: a supplier link's token is a secret, so `/s/{token}…` is written
-/// `/s/…`.
+/// Paths whose next segment is a secret token: a supplier's link and a staff user's
+/// one-time login link.
+const SECRET_SEGMENT_AFTER: [&str; 2] = ["/s/", "/login/link/"];
+
+/// The path as logged: a link token is a secret, so `/s/{token}…` is written `/s/…` (and
+/// `/login/link/{token}` `/login/link/…`).
 fn logged_path(path: &str) -> std::borrow::Cow<'_, str> {
-    match path.strip_prefix("/s/") {
-        Some(rest) => {
+    for prefix in SECRET_SEGMENT_AFTER {
+        if let Some(rest) = path.strip_prefix(prefix) {
             let after_token = rest.find('/').map_or("", |i| &rest[i..]);
-            format!("/s/…{after_token}").into()
+            return format!("{prefix}…{after_token}").into();
         }
-        None => path.into(),
     }
+    path.into()
 }
 
 type Layers = Stack<
@@ -86,6 +90,7 @@ mod tests {
             logged_path("/s/SECRET/tax-invoices/tin_1"),
             "/s/…/tax-invoices/tin_1"
         );
+        assert_eq!(logged_path("/login/link/SECRET"), "/login/link/…");
         assert_eq!(logged_path("/v1/partners"), "/v1/partners");
     }
 }

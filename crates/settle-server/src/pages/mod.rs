@@ -1,12 +1,13 @@
 //! The pages people use: server-rendered HTML that works without script, Korean by default
-//! and English by a remembered switch, one stylesheet. For now the supplier's pages from
-//! the emailed link (`/s/{token}`). Every page answer carries the same security headers: a
+//! and English by a remembered switch, one stylesheet: the supplier's pages from the
+//! emailed link (`/s/{token}`) and the staff's sign-in and account pages. Every page answer carries the same security headers: a
 //! `Content-Security-Policy` allowing only settle's own stylesheet, no referrer (the link
 //! holds a secret), no framing, no caching; every form carries the browser's CSRF token.
 
 mod actions;
 mod context;
 mod i18n;
+mod staff;
 mod supplier;
 mod views;
 
@@ -19,7 +20,7 @@ use axum::http::header::{
 };
 use axum::middleware::{Next, from_fn};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -42,6 +43,15 @@ pub fn router() -> Router<AppState> {
         .route(
             "/s/{token}/certificate",
             get(actions::certificate_form).post(actions::register_certificate),
+        )
+        .route("/", get(staff::home))
+        .route("/login", get(staff::login_form).post(staff::login))
+        .route("/logout", post(staff::logout))
+        .route("/account", get(staff::account))
+        .route("/account/password", post(staff::change_password))
+        .route(
+            "/login/link/{token}",
+            get(staff::link_form).post(staff::use_link),
         )
         .route("/assets/settle.css", get(stylesheet))
         .layer(from_fn(security_headers))

@@ -7,6 +7,7 @@ pub mod partners;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
+pub mod users;
 pub(crate) mod upload;
 
 use axum::response::{IntoResponse, Response};
@@ -84,6 +85,9 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(statement::statement))
         .routes(routes!(keys::create, keys::list))
         .routes(routes!(keys::revoke))
+        .routes(routes!(users::create, users::list))
+        .routes(routes!(users::get_one, users::patch, users::disable))
+        .routes(routes!(users::login_link))
 }
 
 /// 404 in the error format for every unknown path.

@@ -17,7 +17,8 @@ pub fn leaf(ca: &ThrowawayCa, brn: &str) -> ThrowawayLeaf {
     ca.issue(&spec).unwrap()
 }
 
-pub fn certificate_form(leaf: &ThrowawayLeaf) -> Form {
+/// The NPKI pair of `leaf` (`sign_cert`, `sign_key` sealed with [`PASSWORD`]).
+pub fn certificate_files(leaf: &ThrowawayLeaf) -> Form {
     Form::new()
         .part(
             "sign_cert",
@@ -31,7 +32,11 @@ pub fn certificate_form(leaf: &ThrowawayLeaf) -> Form {
             )
             .file_name("signPri.key"),
         )
-        .text("password", PASSWORD)
+}
+
+/// The pair and its password, as the certificate endpoints take them.
+pub fn certificate_form(leaf: &ThrowawayLeaf) -> Form {
+    certificate_files(leaf).text("password", PASSWORD)
 }
 
 /// The tenant with its party data set and linked with its certificate.

@@ -1,13 +1,28 @@
-//! `settle demo`: a demo tenant with a handful of partners, made idempotently, and a fresh
-//! key to look at them with.
+//! `settle demo`: a demo tenant with a handful of partners, made idempotently, a fresh
+//! key to look at them with, a demo user whose password is printed, and a requested tax
+//! invoice whose supplier link and certificate files let a person approve it.
 
+mod issuance;
+
+use std::path::Path;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rand::RngCore;
 use settle_core::access::Roles;
+use settle_core::ids::{TenantId, UserId};
 use settle_core::partner::{Partner, PartnerInput};
-use settle_store::{api_keys, events, partners, tenants};
+use settle_core::user::UserRecord;
+use settle_store::{api_keys, events, partners, tenants, users};
+
+pub use issuance::{CERTIFICATE_PASSWORD, DemoRequest};
 
 use crate::auth::generate_key;
 use crate::tenants::create;
 use crate::{App, AppError, audit};
+
+/// The demo user's sign-in email.
+pub const DEMO_USER: &str = "demo@settle.localhost";
 
 /// The demo tenant's name.
 pub const DEMO_TENANT: &str = "settle demo platform";
@@ -21,6 +36,12 @@ pub struct Demo {
     pub api_key: String,
     /// Partners the tenant has now.
     pub partners: i64,
+    /// The demo user's email.
+    pub user_email: String,
+    /// The demo user's password, new on every run.
+    pub user_password: String,
+    /// A requested tax invoice waiting for its supplier.
+    pub request: DemoRequest,
 }
 
 /// (brn, company, representative, address, business type, item, contact, email)
@@ -88,8 +109,10 @@ const PARTNERS: [DemoPartner; 5] = [
     ),
 ];
 
-/// Makes (or finds) the demo tenant, adds the demo partners it lacks, and a new key.
-pub async fn seed(app: &App) -> Result<Demo, AppError> {
+/// Makes (or finds) the demo tenant, adds the demo partners it lacks, a new key, the demo
+/// user with a new password, and a requested invoice; the supplier's certificate files
+/// go under `dir`.
+pub async fn seed(app: &App, dir: &Path) -> Result<Demo, AppError> {
     let existing = {
         let mut conn = app.store.read().await?;
         tenants::find_by_name(&mut conn, DEMO_TENANT).await?
@@ -141,9 +164,44 @@ pub async fn seed(app: &App) -> Result<Demo, AppError> {
     }
     let count = partners::count(&mut tx, &tenant_id).await?;
     tx.commit().await?;
+    let user_password = demo_user(app, &tenant_id).await?;
+    let request = issuance::request_demo_invoice(app, &tenant_id, PARTNERS[0].0, dir).await?;
     Ok(Demo {
         tenant_id: tenant_id.to_string(),
         api_key,
         partners: count,
+        user_email: DEMO_USER.to_owned(),
+        user_password,
+        request,
     })
+}
+
+/// Makes the demo user with every role if it is missing, and gives it a new password.
+async fn demo_user(app: &App, tenant: &TenantId) -> Result<String, AppError> {
+    let mut bytes = [0u8; 12];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    let password = URL_SAFE_NO_PAD.encode(bytes);
+    let mut tx = app.store.write().await?;
+    let id = match users::find_by_email(&mut tx, DEMO_USER).await? {
+        Some(user) => user.id,
+        None => {
+            let user = UserRecord {
+                id: UserId::generate(),
+                tenant_id: tenant.clone(),
+                email: DEMO_USER.to_owned(),
+                password_hash: None,
+                roles: Roles::all(),
+                failed_logins: 0,
+                locked_until: None,
+                created_at: app.now(),
+                disabled_at: None,
+                version: 1,
+            };
+            users::insert(&mut tx, &user).await?;
+            user.id
+        }
+    };
+    crate::users::set_password(&mut tx, &id, &password).await?;
+    tx.commit().await?;
+    Ok(password)
 }
