@@ -4,9 +4,9 @@
 //! (the rule is `settle_core::user`). A signed-in user acts as a [`Principal`] with its
 //! roles, through the same use cases as an API key.
 
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use settle_core::access::{Right, Roles};
 use settle_core::ids::UserId;
 use settle_core::user::{
@@ -124,7 +124,14 @@ pub async fn create(
     );
     mail::enqueue(&mut tx, &by.tenant_id, vec![invitation], now).await?;
     let data = serde_json::json!({ "email": user.email, "roles": user.roles });
-    let event = audit(&by.tenant_id, &by.actor, "user.created", ("user", user.id.as_str()), data, now);
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "user.created",
+        ("user", user.id.as_str()),
+        data,
+        now,
+    );
     events::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(CreatedUser { user, login_url })
@@ -199,7 +206,14 @@ pub async fn set_roles(
         ));
     }
     let data = serde_json::json!({ "from": user.roles, "to": roles });
-    let event = audit(&by.tenant_id, &by.actor, "user.roles_changed", ("user", user.id.as_str()), data, app.now());
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "user.roles_changed",
+        ("user", user.id.as_str()),
+        data,
+        app.now(),
+    );
     events::append(&mut tx, &event).await?;
     let updated = users::get(&mut tx, &user.id)
         .await?
@@ -220,7 +234,14 @@ pub async fn disable(app: &App, by: &Principal, id: &str) -> Result<UserRecord, 
             "the user is deactivated already",
         ));
     }
-    let event = audit(&by.tenant_id, &by.actor, "user.disabled", ("user", user.id.as_str()), serde_json::json!({}), now);
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "user.disabled",
+        ("user", user.id.as_str()),
+        serde_json::json!({}),
+        now,
+    );
     events::append(&mut tx, &event).await?;
     let updated = users::get(&mut tx, &user.id)
         .await?
@@ -235,11 +256,21 @@ pub async fn reissue_link(app: &App, by: &Principal, id: &str) -> Result<String,
     let mut tx = app.store.write().await?;
     let user = own_user(&mut tx, by, id).await?;
     if user.disabled_at.is_some() {
-        return Err(AppError::conflict("user.disabled", "the user is deactivated"));
+        return Err(AppError::conflict(
+            "user.disabled",
+            "the user is deactivated",
+        ));
     }
     let now = app.now();
     let url = new_login_link(app, &mut tx, &user.id, now).await?;
-    let event = audit(&by.tenant_id, &by.actor, "user.login_link", ("user", user.id.as_str()), serde_json::json!({}), now);
+    let event = audit(
+        &by.tenant_id,
+        &by.actor,
+        "user.login_link",
+        ("user", user.id.as_str()),
+        serde_json::json!({}),
+        now,
+    );
     events::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(url)
@@ -291,7 +322,14 @@ async fn count_wrong_password(
         let (failed, lock) = after_wrong_password(user.failed_logins, now);
         if users::record_attempt(&mut tx, id, failed, lock, user.version).await? {
             if let Some(until) = lock {
-                let event = audit(&user.tenant_id, "system", "user.locked", ("user", id.as_str()), serde_json::json!({}), now);
+                let event = audit(
+                    &user.tenant_id,
+                    "system",
+                    "user.locked",
+                    ("user", id.as_str()),
+                    serde_json::json!({}),
+                    now,
+                );
                 events::append(&mut tx, &event).await?;
                 tx.commit().await?;
                 return Err(locked(until));
@@ -366,7 +404,14 @@ pub async fn change_password(
     let mut tx = app.store.write().await?;
     users::set_password(&mut tx, &user.id, &hashed).await?;
     users::delete_other_sessions(&mut tx, &user.id, &token_hash(session)).await?;
-    let event = audit(&user.tenant_id, &signed_in.principal.actor, "user.password_changed", ("user", user.id.as_str()), serde_json::json!({}), app.now());
+    let event = audit(
+        &user.tenant_id,
+        &signed_in.principal.actor,
+        "user.password_changed",
+        ("user", user.id.as_str()),
+        serde_json::json!({}),
+        app.now(),
+    );
     events::append(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
@@ -402,7 +447,14 @@ pub async fn set_password_with_link(
         .filter(|user| user.disabled_at.is_none())
         .ok_or_else(invalid_link)?;
     users::set_password(&mut tx, &user.id, &hashed).await?;
-    let event = audit(&user.tenant_id, &format!("user:{}", user.id), "user.password_set", ("user", user.id.as_str()), serde_json::json!({}), now);
+    let event = audit(
+        &user.tenant_id,
+        &format!("user:{}", user.id),
+        "user.password_set",
+        ("user", user.id.as_str()),
+        serde_json::json!({}),
+        now,
+    );
     events::append(&mut tx, &event).await?;
     let opened = open_session(&mut tx, user, now).await?;
     tx.commit().await?;

@@ -58,7 +58,10 @@ impl UserRecord {
 
 /// The account's state after one more wrong password at `now`: the count, and the lock
 /// when the count reaches [`LOCK_AFTER`] (the count starts again after a lock).
-pub fn after_wrong_password(failed_before: i64, now: OffsetDateTime) -> (i64, Option<OffsetDateTime>) {
+pub fn after_wrong_password(
+    failed_before: i64,
+    now: OffsetDateTime,
+) -> (i64, Option<OffsetDateTime>) {
     let failed = failed_before + 1;
     if failed >= LOCK_AFTER {
         (0, Some(now + LOCK_FOR))
@@ -148,21 +151,32 @@ mod tests {
 
     #[test]
     fn emails_are_trimmed_and_lower_case() {
-        assert_eq!(normalize_email("  Kim@Example.KR "), Ok("kim@example.kr".into()));
-        assert_eq!(normalize_email("kim").unwrap_err().code, "user.invalid_email");
+        assert_eq!(
+            normalize_email("  Kim@Example.KR "),
+            Ok("kim@example.kr".into())
+        );
+        assert_eq!(
+            normalize_email("kim").unwrap_err().code,
+            "user.invalid_email"
+        );
         assert_eq!(normalize_email(" ").unwrap_err().code, "user.missing_field");
     }
 
     #[test]
     fn passwords_have_a_length_range() {
         assert!(check_new_password("correct horse").is_ok());
-        assert_eq!(check_new_password("short").unwrap_err().code, "user.weak_password");
+        assert_eq!(
+            check_new_password("short").unwrap_err().code,
+            "user.weak_password"
+        );
         assert_eq!(
             check_new_password(&" ".repeat(12)).unwrap_err().code,
             "user.weak_password"
         );
         assert_eq!(
-            check_new_password(&"a".repeat(MAX_PASSWORD + 1)).unwrap_err().code,
+            check_new_password(&"a".repeat(MAX_PASSWORD + 1))
+                .unwrap_err()
+                .code,
             "user.password_too_long"
         );
     }

@@ -7,7 +7,6 @@
 
 use serde_json::{Map, Value, json};
 use settle_core::access::MAX_KEY_NAME;
-use settle_core::user::MAX_EMAIL;
 use settle_core::billing::profile::{
     self, MAX_ADDRESS_LINE, MAX_ADDRESS_NAME, MAX_CUSTOMER_NUMBER, MAX_PAYMENT_INSTRUCTIONS,
     MAX_PAYMENT_TERMS_DAYS, MAX_PO_NUMBER, MAX_POSTAL_CODE, MAX_SERVICE_URL, MAX_STATE,
@@ -21,6 +20,7 @@ use settle_core::partner::{
 use settle_core::tax_invoice::{
     MAX_ITEM_NAME, MAX_ITEM_SPEC, MAX_LINES, MAX_REMARK, MAX_REMARKS, Purpose, TaxType,
 };
+use settle_core::user::MAX_EMAIL;
 
 /// Control characters (Unicode category Cc), refused anywhere in a text.
 const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";

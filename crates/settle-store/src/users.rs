@@ -67,10 +67,7 @@ async fn fetch_one_where(
     condition: &str,
     value: &str,
 ) -> StoreResult<Option<UserRecord>> {
-    let sql = format!(
-        "SELECT {} FROM users WHERE {condition}",
-        UserRow::columns()
-    );
+    let sql = format!("SELECT {} FROM users WHERE {condition}", UserRow::columns());
     let row = sqlx::query(&sql).bind(value).fetch_optional(conn).await?;
     row.as_ref().map(decode).transpose()
 }

@@ -218,7 +218,10 @@ async fn print_demo(app: &App, config: &Config) -> anyhow::Result<()> {
     println!("  email     {}", demo.user_email);
     println!("  password  {}", demo.user_password);
     println!();
-    println!("A tax invoice waits for its supplier, {}:", request.supplier_name);
+    println!(
+        "A tax invoice waits for its supplier, {}:",
+        request.supplier_name
+    );
     println!("  link      {}", request.link);
     println!("  BRN       {}", request.supplier_brn);
     println!("  certificate  {certificate}/signCert.der + signPri.key (or cert.pfx)");

@@ -132,7 +132,9 @@ fn npki_files(leaf: &ThrowawayLeaf) -> Result<CertificateFiles, AppError> {
 /// (written beside its name, then renamed).
 fn write_certificate_files(leaf: &ThrowawayLeaf, dir: &Path) -> Result<(), AppError> {
     let CertificateFiles::Npki { certificate, key } = npki_files(leaf)? else {
-        return Err(AppError::internal("the demo certificate is not an NPKI pair"));
+        return Err(AppError::internal(
+            "the demo certificate is not an NPKI pair",
+        ));
     };
     let pfx = leaf.pfx(CERTIFICATE_PASSWORD).map_err(AppError::internal)?;
     std::fs::create_dir_all(dir).map_err(AppError::internal)?;

@@ -7,8 +7,8 @@ pub mod partners;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
-pub mod users;
 pub(crate) mod upload;
+pub mod users;
 
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

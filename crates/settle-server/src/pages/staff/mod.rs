@@ -104,7 +104,12 @@ pub async fn login_form(State(state): State<AppState>, ctx: Context) -> Response
     login_page(ctx, StatusCode::OK, "", None)
 }
 
-fn login_page(ctx: Context, status: StatusCode, email: &str, error: Option<&'static str>) -> Response {
+fn login_page(
+    ctx: Context,
+    status: StatusCode,
+    email: &str,
+    error: Option<&'static str>,
+) -> Response {
     let s = ctx.lang.staff();
     let page = LoginPage {
         t: ctx.texts(),
@@ -144,9 +149,12 @@ pub async fn login(
     let s = ctx.lang.staff();
     match users::login(&state.app, &form.email, &form.password).await {
         Ok(opened) => open(ctx, opened),
-        Err(error) if error.kind == ErrorKind::RateLimited => {
-            login_page(ctx, StatusCode::TOO_MANY_REQUESTS, &form.email, Some(s.locked))
-        }
+        Err(error) if error.kind == ErrorKind::RateLimited => login_page(
+            ctx,
+            StatusCode::TOO_MANY_REQUESTS,
+            &form.email,
+            Some(s.locked),
+        ),
         Err(error) if error.kind == ErrorKind::Unauthorized => login_page(
             ctx,
             StatusCode::UNAUTHORIZED,
@@ -194,7 +202,10 @@ pub async fn logout(
     {
         return message(ctx, StatusCode::INTERNAL_SERVER_ERROR, Kind::Error, None);
     }
-    let cleared = format!("{}; Max-Age=0", ctx.cookie_value(SESSION_COOKIE, "", "/", 0, "Lax"));
+    let cleared = format!(
+        "{}; Max-Age=0",
+        ctx.cookie_value(SESSION_COOKIE, "", "/", 0, "Lax")
+    );
     ctx.set_cookie(cleared);
     see_other(ctx, "/login")
 }
@@ -245,7 +256,10 @@ fn account_page(
 }
 
 fn role_name(s: &StaffTexts, role: Role) -> &'static str {
-    let index = Role::ALL.iter().position(|r| *r == role).unwrap_or_default();
+    let index = Role::ALL
+        .iter()
+        .position(|r| *r == role)
+        .unwrap_or_default();
     s.roles_names[index]
 }
 
