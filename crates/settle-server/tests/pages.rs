@@ -11,7 +11,7 @@ use serde_json::json;
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
 use support::issuance::{
-    PASSWORD, certificate_files, create_partner, invoice, leaf, linked_tenant, token_of,
+    PASSWORD, certificate_files, create_partner, invoice, leaf, requested_invoice,
 };
 use support::{TestApp, brn, send};
 
@@ -27,28 +27,14 @@ struct Link {
 
 async fn requested(engine: TestEngine) -> Link {
     let t = TestApp::start(engine).await;
-    let ca = ThrowawayCa::new("test CA").unwrap();
-    linked_tenant(&t, &ca).await;
-    let supplier_brn = brn(124_810_123);
-    let partner_id = create_partner(&t, &supplier_brn, "tax@supplier.example").await;
-    let (status, body) =
-        send(t.post(&format!("/v1/partners/{partner_id}/nts-link"), &json!({}))).await;
-    assert_eq!(status, 200, "{body}");
-    let mut body = invoice("PAGE-1", &partner_id);
-    body["request"] = json!(true);
-    let (status, created) = send(t.post("/v1/tax-invoices", &body)).await;
-    assert_eq!(status, 201, "{created}");
-    let mail = t
-        .email_to("tax@supplier.example", "세금계산서 발행 요청")
-        .await;
-    let token = token_of(&mail.body, &t.base);
+    let requested = requested_invoice(&t, "PAGE-1", "tax@supplier.example").await;
     let browser = Client::builder().redirect(Policy::none()).build().unwrap();
     Link {
         t,
-        token,
-        supplier_brn,
+        token: requested.token,
+        supplier_brn: requested.supplier_brn,
         browser,
-        ca,
+        ca: requested.ca,
     }
 }
 

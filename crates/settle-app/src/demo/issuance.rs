@@ -73,7 +73,8 @@ pub async fn request_demo_invoice(
         ]
     }))
     .map_err(AppError::internal)?;
-    let document_key = format!("DEMO-{}", app.now().unix_timestamp());
+    // Milliseconds: one demo run takes far longer, so each run has its own key.
+    let document_key = format!("DEMO-{}", app.now().unix_timestamp_nanos() / 1_000_000);
     let draft = DraftInput {
         document_key: Some(document_key.clone()),
         partner_id: Some(partner.id.to_string()),

@@ -54,6 +54,8 @@ pub fn router() -> Router<AppState> {
             get(staff::link_form).post(staff::use_link),
         )
         .route("/assets/settle.css", get(stylesheet))
+        .route("/assets/favicon.svg", get(icon))
+        .route("/favicon.ico", get(icon))
         .layer(from_fn(security_headers))
 }
 
@@ -64,6 +66,16 @@ async fn stylesheet() -> impl IntoResponse {
             (CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/settle.css"),
+    )
+}
+
+async fn icon() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "image/svg+xml"),
+            (CACHE_CONTROL, "public, max-age=86400"),
+        ],
+        include_str!("../../assets/favicon.svg"),
     )
 }
 

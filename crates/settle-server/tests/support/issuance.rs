@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use settle_nts::certificate::{LeafSpec, OID_SEED_CBC_WITH_SHA1, ThrowawayCa, ThrowawayLeaf};
 use time::OffsetDateTime;
 
-use super::{TestApp, partner_body, send};
+use super::{TestApp, brn, partner_body, send};
 
 pub const PASSWORD: &str = "cert-password";
 pub const TENANT_BRN: &str = "2208162517";
@@ -96,4 +96,36 @@ pub fn token_of(body: &str, base: &str) -> String {
         .collect();
     assert!(token.len() >= 40, "token {token:?}");
     token
+}
+
+/// A linked tenant and supplier, and an invoice `key` requested from it.
+pub struct Requested {
+    /// The CA that issued the tenant's certificate (and can issue the supplier's).
+    pub ca: ThrowawayCa,
+    /// The supplier's BRN.
+    pub supplier_brn: String,
+    /// The link token of the request email.
+    pub token: String,
+}
+
+/// Requests invoice `key` from a new linked supplier whose contact is `email`; the link
+/// comes from the request email in the outbox, as Python's email package reads it.
+pub async fn requested_invoice(t: &TestApp, key: &str, email: &str) -> Requested {
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(t, &ca).await;
+    let supplier_brn = brn(124_810_123);
+    let partner_id = create_partner(t, &supplier_brn, email).await;
+    let (status, body) =
+        send(t.post(&format!("/v1/partners/{partner_id}/nts-link"), &json!({}))).await;
+    assert_eq!(status, 200, "{body}");
+    let mut body = invoice(key, &partner_id);
+    body["request"] = json!(true);
+    let (status, created) = send(t.post("/v1/tax-invoices", &body)).await;
+    assert_eq!(status, 201, "{created}");
+    let mail = t.email_to(email, "세금계산서 발행 요청").await;
+    Requested {
+        ca,
+        supplier_brn,
+        token: token_of(&mail.body, &t.base),
+    }
 }
