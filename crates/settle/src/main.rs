@@ -222,10 +222,13 @@ async fn print_demo(app: &App, config: &Config) -> anyhow::Result<()> {
         "A tax invoice waits for its supplier, {}:",
         request.supplier_name
     );
-    println!("  link      {}", request.link);
-    println!("  BRN       {}", request.supplier_brn);
-    println!("  certificate  {certificate}/signCert.der + signPri.key (or cert.pfx)");
-    println!("  password  {}", settle_app::demo::CERTIFICATE_PASSWORD);
+    println!("  link                  {}", request.link);
+    println!("  BRN                   {}", request.supplier_brn);
+    println!("  certificate files     {certificate}  (signCert.der + signPri.key, or cert.pfx)");
+    println!(
+        "  certificate password  {}",
+        settle_app::demo::CERTIFICATE_PASSWORD
+    );
     println!();
     println!("API key (all four roles): {}", demo.api_key);
     println!(
