@@ -73,6 +73,17 @@ async fn the_supplier_approves_from_the_emailed_link(engine: TestEngine) {
     .unwrap();
     browser.click_link("공동인증서 등록").await;
     browser.check_page("certificate-form").await;
+    // A 20 MB file by mistake: a page says so, and nothing is registered.
+    let huge = files.path().join("huge.pfx");
+    std::fs::write(&huge, vec![0u8; 20 * 1024 * 1024]).unwrap();
+    browser.choose_file("pfx", &huge).await;
+    browser.fill("password", PASSWORD).await;
+    browser.click("form button[type=submit]").await;
+    assert!(browser.text().await.contains("파일이 너무 큽니다"));
+    browser.check_page("certificate-too-large").await;
+    browser
+        .visit(&format!("/s/{}/certificate", requested.token))
+        .await;
     browser.choose_file("sign_cert", &cert).await;
     browser.choose_file("sign_key", &key).await;
     browser.fill("password", PASSWORD).await;

@@ -10,10 +10,12 @@ use reqwest::{Client, Response};
 use serde_json::json;
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
+use std::sync::Arc;
 use support::issuance::{
     PASSWORD, certificate_files, create_partner, invoice, leaf, requested_invoice,
 };
-use support::{TestApp, brn, send};
+
+use support::{ShiftedClock, TestApp, brn, send};
 
 /// A requested invoice and the link the supplier received for it.
 struct Link {
@@ -26,7 +28,10 @@ struct Link {
 }
 
 async fn requested(engine: TestEngine) -> Link {
-    let t = TestApp::start(engine).await;
+    requested_on(TestApp::start(engine).await).await
+}
+
+async fn requested_on(t: TestApp) -> Link {
     let requested = requested_invoice(&t, "PAGE-1", "tax@supplier.example").await;
     let browser = Client::builder().redirect(Policy::none()).build().unwrap();
     Link {
@@ -446,6 +451,86 @@ async fn refusing_needs_a_reason(engine: TestEngine) {
     );
 }
 
+async fn an_expired_link_says_so_and_who_to_ask(engine: TestEngine) {
+    let clock = Arc::new(ShiftedClock::default());
+    let link = requested_on(TestApp::start_with_clock(engine, clock.clone()).await).await;
+    let (status, page) = link.get("", &format!("/s/{}", link.token)).await;
+    assert_eq!(status, 200, "{page}");
+    clock.advance(time::Duration::days(31));
+    let (status, page) = link.get("", &format!("/s/{}", link.token)).await;
+    assert_eq!(status, 403);
+    assert!(page.contains("만료된 링크"), "{page}");
+    assert!(
+        page.contains("mailto:billing@platform.example"),
+        "the page names who sent it: {page}"
+    );
+    let (cookie, csrf) = link.open_gate().await;
+    let response = link.submit_brn(&cookie, &csrf, &link.supplier_brn).await;
+    assert_eq!(response.status(), 403, "an expired link opens no session");
+}
+
+async fn an_upload_over_the_limit_is_a_page_and_changes_nothing(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookies, csrf, _) = link.signed_in().await;
+    let big = vec![b'x'; 20 * 1024 * 1024];
+    let form = certificate_files(&leaf(&link.ca, &link.supplier_brn))
+        .text("csrf", csrf)
+        .text("password", PASSWORD)
+        .part("pfx", Part::bytes(big).file_name("huge.pfx"));
+    let path = format!("/s/{}/certificate", link.token);
+    let response = link
+        .browser
+        .post(link.t.url(&path))
+        .header("cookie", &cookies)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 413);
+    assert!(
+        response.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = response.text().await.unwrap();
+    assert!(page.contains("파일이 너무 큽니다"), "{page}");
+    let (_, form) = link.get(&cookies, &path).await;
+    assert!(
+        !form.contains("공동인증서가 등록되었습니다"),
+        "nothing registered"
+    );
+}
+
+async fn a_file_that_is_not_a_certificate_is_shown_next_to_the_field(engine: TestEngine) {
+    let link = requested(engine).await;
+    let (cookies, csrf, _) = link.signed_in().await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", csrf)
+        .part(
+            "sign_cert",
+            Part::bytes(b"%PDF-1.7 not a certificate".to_vec()).file_name("signCert.der"),
+        )
+        .part(
+            "sign_key",
+            Part::bytes(vec![0u8; 64]).file_name("signPri.key"),
+        )
+        .text("password", PASSWORD);
+    let path = format!("/s/{}/certificate", link.token);
+    let response = link
+        .browser
+        .post(link.t.url(&path))
+        .header("cookie", &cookies)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("aria-invalid=\"true\""), "{page}");
+    assert!(!page.contains("공동인증서가 등록되었습니다"), "{page}");
+}
+
 both_engines!(
     the_gate_asks_for_the_brn_in_korean,
     a_wrong_brn_is_shown_next_to_the_field,
@@ -456,5 +541,8 @@ both_engines!(
     english_is_chosen_and_remembered,
     an_unknown_link_or_a_lapsed_session_gets_a_page,
     the_supplier_registers_its_certificate_and_issues,
-    refusing_needs_a_reason
+    refusing_needs_a_reason,
+    an_expired_link_says_so_and_who_to_ask,
+    an_upload_over_the_limit_is_a_page_and_changes_nothing,
+    a_file_that_is_not_a_certificate_is_shown_next_to_the_field
 );

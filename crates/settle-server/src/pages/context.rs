@@ -6,7 +6,7 @@
 use axum::extract::FromRequestParts;
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -40,14 +40,7 @@ impl FromRequestParts<AppState> for Context {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let cookies: Vec<String> = parts
-            .headers
-            .get_all(COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .map(|c| c.trim().to_owned())
-            .collect();
+        let cookies = cookies_of(&parts.headers);
         let secure = state.app.settings.public_url.starts_with("https://");
         let mut context = Context {
             lang: Lang::Ko,
@@ -90,6 +83,17 @@ impl FromRequestParts<AppState> for Context {
     }
 }
 
+/// The `name=value` pairs of a request's cookies.
+fn cookies_of(headers: &HeaderMap) -> Vec<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .map(|c| c.trim().to_owned())
+        .collect()
+}
+
 /// 256 random bits, URL-safe.
 pub fn random_token() -> String {
     let mut bytes = [0u8; 32];
@@ -98,6 +102,22 @@ pub fn random_token() -> String {
 }
 
 impl Context {
+    /// The context of a request refused before it reached a page (over the body limit):
+    /// the remembered language, and no cookie to set.
+    pub fn before_routing(headers: &HeaderMap) -> Self {
+        let mut context = Context {
+            lang: Lang::Ko,
+            csrf: String::new(),
+            secure: false,
+            cookies: cookies_of(headers),
+            set: Vec::new(),
+        };
+        if let Some(lang) = context.cookie(LANG_COOKIE).and_then(Lang::parse) {
+            context.lang = lang;
+        }
+        context
+    }
+
     /// The words of the page language.
     pub fn texts(&self) -> &'static Texts {
         self.lang.texts()

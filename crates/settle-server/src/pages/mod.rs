@@ -59,6 +59,23 @@ pub fn router() -> Router<AppState> {
         .layer(from_fn(security_headers))
 }
 
+/// Whether `path` is a page's (its refusals are pages, not JSON).
+pub fn is_page(path: &str) -> bool {
+    path == "/"
+        || ["/s/", "/login", "/logout", "/account"]
+            .iter()
+            .any(|prefix| path.starts_with(prefix))
+}
+
+/// The page that refuses an upload over the body limit (413), in the remembered language.
+pub fn too_large(headers: &axum::http::HeaderMap) -> Response {
+    let ctx = context::Context::before_routing(headers);
+    let body = supplier::render_message(&ctx, supplier::Kind::TooLarge, None);
+    let mut response = ctx.respond(axum::http::StatusCode::PAYLOAD_TOO_LARGE, body);
+    add_security_headers(&mut response);
+    response
+}
+
 async fn stylesheet() -> impl IntoResponse {
     (
         [
@@ -81,6 +98,11 @@ async fn icon() -> impl IntoResponse {
 
 async fn security_headers(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    add_security_headers(&mut response);
+    response
+}
+
+fn add_security_headers(response: &mut Response) {
     let headers = response.headers_mut();
     headers.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(POLICY));
     headers.insert(REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
@@ -89,5 +111,4 @@ async fn security_headers(request: Request, next: Next) -> Response {
     headers
         .entry(CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
-    response
 }

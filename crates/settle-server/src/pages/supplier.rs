@@ -191,6 +191,7 @@ pub(super) enum Kind {
     NotFound,
     Csrf,
     Conflict,
+    TooLarge,
     Error,
 }
 
@@ -201,12 +202,13 @@ impl Kind {
             Kind::Locked => StatusCode::TOO_MANY_REQUESTS,
             Kind::NotFound => StatusCode::NOT_FOUND,
             Kind::Conflict => StatusCode::CONFLICT,
+            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Kind::Error => StatusCode::UNPROCESSABLE_ENTITY,
         }
     }
 }
 
-fn render_message(
+pub(super) fn render_message(
     ctx: &Context,
     kind: Kind,
     contact: Option<&str>,
@@ -218,6 +220,7 @@ fn render_message(
         Kind::NotFound => (t.not_found_title, t.not_found),
         Kind::Csrf => (t.csrf_title, t.csrf),
         Kind::Conflict => (t.conflict_title, t.conflict),
+        Kind::TooLarge => (t.too_large_title, t.too_large),
         Kind::Error => (t.error_title, t.error),
     };
     askama::Template::render(&MessagePage {
@@ -245,6 +248,7 @@ pub(super) fn error_page(ctx: Context, error: &AppError, contact: Option<&str>) 
         (_, "supplier.too_many_attempts") => Kind::Locked,
         (ErrorKind::NotFound, _) => Kind::NotFound,
         (ErrorKind::Conflict, _) => Kind::Conflict,
+        (ErrorKind::TooLarge, _) => Kind::TooLarge,
         _ => Kind::Error,
     };
     message(ctx, kind.status(), kind, contact)

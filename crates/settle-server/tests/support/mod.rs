@@ -24,8 +24,37 @@ pub struct TestApp {
     _db: TestDatabase,
 }
 
+/// The wall clock moved forward by a shift the test sets.
+#[derive(Default)]
+pub struct ShiftedClock {
+    seconds: std::sync::atomic::AtomicI64,
+}
+
+impl ShiftedClock {
+    /// Moves the clock forward by `by` from now on.
+    pub fn advance(&self, by: time::Duration) {
+        self.seconds
+            .fetch_add(by.whole_seconds(), std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl settle_app::Clock for ShiftedClock {
+    fn now(&self) -> time::OffsetDateTime {
+        let shift = self.seconds.load(std::sync::atomic::Ordering::SeqCst);
+        time::OffsetDateTime::now_utc() + time::Duration::seconds(shift)
+    }
+}
+
 impl TestApp {
     pub async fn start(engine: TestEngine) -> Self {
+        Self::start_with_clock(engine, std::sync::Arc::new(settle_app::SystemClock)).await
+    }
+
+    /// The server on `clock`.
+    pub async fn start_with_clock(
+        engine: TestEngine,
+        clock: std::sync::Arc<dyn settle_app::Clock>,
+    ) -> Self {
         let db = fresh_database(engine).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -38,6 +67,7 @@ impl TestApp {
             ..Settings::default()
         };
         let app = App::new(Store::open(&db.url).await.expect("open store"))
+            .with_clock(clock)
             .with_settings(settings)
             .with_secret_key(SecretKey::from_secret("a secret key for the tests").unwrap());
         let tenant = settle_app::tenants::create(&app, "테스트 플랫폼", "220-81-62517")
