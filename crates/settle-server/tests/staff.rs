@@ -432,12 +432,7 @@ async fn a_user_admin_changes_roles_and_deactivates(engine: TestEngine) {
     assert_eq!(body["roles"], json!(["user_admin", "billing_admin"]));
     let (_, page, _) = browser.get("/account").await;
     assert!(page.contains("사용자 관리자, 청구 관리자"), "{page}");
-    let (status, body) = send(
-        t.client
-            .delete(t.url(&format!("/v1/users/{id}")))
-            .bearer_auth(&t.key),
-    )
-    .await;
+    let (status, body) = send(t.post(&format!("/v1/users/{id}/deactivate"), &json!({}))).await;
     assert_eq!(status, 200, "{body}");
     assert!(body["disabled_at"].is_string());
     let (status, _, _) = browser.get("/account").await;

@@ -86,7 +86,8 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(keys::create, keys::list))
         .routes(routes!(keys::revoke))
         .routes(routes!(users::create, users::list))
-        .routes(routes!(users::get_one, users::patch, users::disable))
+        .routes(routes!(users::get_one, users::patch))
+        .routes(routes!(users::disable))
         .routes(routes!(users::login_link))
 }
 

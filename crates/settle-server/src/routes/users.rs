@@ -139,8 +139,8 @@ pub async fn patch(
     Ok(Json(UserView::of(user, None)))
 }
 
-/// Deactivates a user: its sessions end at once.
-#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", security(("api_key" = [])),
+/// Deactivates a user: its sessions end at once; it stays listed with `disabled_at`.
+#[utoipa::path(post, path = "/v1/users/{id}/deactivate", tag = "users", security(("api_key" = [])),
     params(("id" = String, Path, description = "user id")),
     responses((status = 200, body = UserView), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn disable(
