@@ -124,15 +124,16 @@ pub async fn create(
     );
     mail::enqueue(&mut tx, &by.tenant_id, vec![invitation], now).await?;
     let data = serde_json::json!({ "email": user.email, "roles": user.roles });
-    let event = audit(
+    log(
+        &mut tx,
         &by.tenant_id,
         &by.actor,
         "user.created",
-        ("user", user.id.as_str()),
+        &user.id,
         data,
         now,
-    );
-    events::append(&mut tx, &event).await?;
+    )
+    .await?;
     tx.commit().await?;
     Ok(CreatedUser { user, login_url })
 }
@@ -206,18 +207,17 @@ pub async fn set_roles(
         ));
     }
     let data = serde_json::json!({ "from": user.roles, "to": roles });
-    let event = audit(
+    log(
+        &mut tx,
         &by.tenant_id,
         &by.actor,
         "user.roles_changed",
-        ("user", user.id.as_str()),
+        &user.id,
         data,
         app.now(),
-    );
-    events::append(&mut tx, &event).await?;
-    let updated = users::get(&mut tx, &user.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    )
+    .await?;
+    let updated = reloaded(&mut tx, &user.id).await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -234,18 +234,17 @@ pub async fn disable(app: &App, by: &Principal, id: &str) -> Result<UserRecord, 
             "the user is deactivated already",
         ));
     }
-    let event = audit(
+    log(
+        &mut tx,
         &by.tenant_id,
         &by.actor,
         "user.disabled",
-        ("user", user.id.as_str()),
+        &user.id,
         serde_json::json!({}),
         now,
-    );
-    events::append(&mut tx, &event).await?;
-    let updated = users::get(&mut tx, &user.id)
-        .await?
-        .ok_or_else(|| AppError::not_found("user"))?;
+    )
+    .await?;
+    let updated = reloaded(&mut tx, &user.id).await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -263,15 +262,16 @@ pub async fn reissue_link(app: &App, by: &Principal, id: &str) -> Result<String,
     }
     let now = app.now();
     let url = new_login_link(app, &mut tx, &user.id, now).await?;
-    let event = audit(
+    log(
+        &mut tx,
         &by.tenant_id,
         &by.actor,
         "user.login_link",
-        ("user", user.id.as_str()),
+        &user.id,
         serde_json::json!({}),
         now,
-    );
-    events::append(&mut tx, &event).await?;
+    )
+    .await?;
     tx.commit().await?;
     Ok(url)
 }
@@ -404,15 +404,16 @@ pub async fn change_password(
     let mut tx = app.store.write().await?;
     users::set_password(&mut tx, &user.id, &hashed).await?;
     users::delete_other_sessions(&mut tx, &user.id, &token_hash(session)).await?;
-    let event = audit(
+    log(
+        &mut tx,
         &user.tenant_id,
         &signed_in.principal.actor,
         "user.password_changed",
-        ("user", user.id.as_str()),
+        &user.id,
         serde_json::json!({}),
         app.now(),
-    );
-    events::append(&mut tx, &event).await?;
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -447,18 +448,41 @@ pub async fn set_password_with_link(
         .filter(|user| user.disabled_at.is_none())
         .ok_or_else(invalid_link)?;
     users::set_password(&mut tx, &user.id, &hashed).await?;
-    let event = audit(
+    log(
+        &mut tx,
         &user.tenant_id,
         &format!("user:{}", user.id),
         "user.password_set",
-        ("user", user.id.as_str()),
+        &user.id,
         serde_json::json!({}),
         now,
-    );
-    events::append(&mut tx, &event).await?;
+    )
+    .await?;
     let opened = open_session(&mut tx, user, now).await?;
     tx.commit().await?;
     Ok(opened)
+}
+
+/// Appends the audit event of an action on user `id`.
+async fn log(
+    conn: &mut settle_store::Conn,
+    tenant: &settle_core::ids::TenantId,
+    actor: &str,
+    action: &str,
+    id: &UserId,
+    data: serde_json::Value,
+    at: OffsetDateTime,
+) -> Result<(), AppError> {
+    let event = audit(tenant, actor, action, ("user", id.as_str()), data, at);
+    events::append(conn, &event).await?;
+    Ok(())
+}
+
+/// The user as it is now, inside the caller's transaction.
+async fn reloaded(conn: &mut settle_store::Conn, id: &UserId) -> Result<UserRecord, AppError> {
+    users::get(conn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found("user"))
 }
 
 /// Sets a user's password directly (the demo user, whose password `settle demo` prints).

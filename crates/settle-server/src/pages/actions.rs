@@ -15,7 +15,8 @@ use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceState};
 
 use super::context::Context;
 use super::i18n::Texts;
-use super::supplier::{Kind, error_page, invoice_path, message, see_other, session};
+use super::replies::{Kind, Posted, accept, error_page, message, see_other};
+use super::supplier::{invoice_path, session};
 use super::views::{ActionPage, CertificatePage, RegisteredRow, UploadField};
 use crate::AppState;
 use crate::routes::upload::{certificate_parts, form_parts};
@@ -115,6 +116,12 @@ pub struct ActionForm {
     memo: String,
 }
 
+impl Posted for ActionForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /s/{token}/tax-invoices/{id}/{action}`: does it, then shows the invoice.
 pub async fn perform(
     State(state): State<AppState>,
@@ -125,12 +132,10 @@ pub async fn perform(
     let Some(action) = PageAction::parse(&slug) else {
         return message(ctx, StatusCode::NOT_FOUND, Kind::NotFound, None);
     };
-    let Ok(Form(form)) = form else {
-        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    if !ctx.csrf_ok(&form.csrf) {
-        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
-    }
     let Some(by) = session(&state, &ctx).await else {
         return see_other(ctx, &format!("/s/{token}"));
     };

@@ -7,6 +7,7 @@
 mod actions;
 mod context;
 mod i18n;
+mod replies;
 mod staff;
 mod supplier;
 mod views;
@@ -70,7 +71,7 @@ pub fn is_page(path: &str) -> bool {
 /// The page that refuses an upload over the body limit (413), in the remembered language.
 pub fn too_large(headers: &axum::http::HeaderMap) -> Response {
     let ctx = context::Context::before_routing(headers);
-    let body = supplier::render_message(&ctx, supplier::Kind::TooLarge, None);
+    let body = replies::render_message(&ctx, replies::Kind::TooLarge, None);
     let mut response = ctx.respond(axum::http::StatusCode::PAYLOAD_TOO_LARGE, body);
     add_security_headers(&mut response);
     response

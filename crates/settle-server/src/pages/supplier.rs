@@ -7,19 +7,17 @@ use axum::Form;
 use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::http::header::LOCATION;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
+use settle_app::AppError;
 use settle_app::settings::SESSION_LIFETIME;
 use settle_app::supplier::{self as use_case, SupplierPrincipal};
 use settle_app::supplier_pages::{self as pages, LinkInfo, LinkStatus};
-use settle_app::{AppError, ErrorKind};
 
 use super::actions::PageAction;
 use super::context::Context;
-use super::views::{
-    ActionLink, GatePage, HistoryRow, InvoiceForm, InvoicePage, MessagePage, WaitingRow,
-};
+use super::replies::{Kind, Posted, accept, error_page, render_message, see_other};
+use super::views::{ActionLink, GatePage, HistoryRow, InvoiceForm, InvoicePage, WaitingRow};
 use crate::AppState;
 
 /// The cookie holding the supplier session, under the link's path.
@@ -53,19 +51,23 @@ pub struct GateForm {
     brn: String,
 }
 
+impl Posted for GateForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /s/{token}`: the BRN; opens the session and shows the invoice.
 pub async fn open_session(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    mut ctx: Context,
+    ctx: Context,
     form: Result<Form<GateForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    let (mut ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    if !ctx.csrf_ok(&form.csrf) {
-        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
-    }
     let info = match pages::link_info(&state.app, &token).await {
         Ok(info) => info,
         Err(error) => return error_page(ctx, &error, None),
@@ -181,81 +183,4 @@ fn closed_link(
         kind.status(),
         render_message(ctx, kind, info.sender_email.as_deref()),
     ))
-}
-
-/// What a message page says.
-#[derive(Clone, Copy)]
-pub(super) enum Kind {
-    Expired,
-    Locked,
-    NotFound,
-    Csrf,
-    Conflict,
-    TooLarge,
-    Error,
-}
-
-impl Kind {
-    fn status(self) -> StatusCode {
-        match self {
-            Kind::Expired | Kind::Csrf => StatusCode::FORBIDDEN,
-            Kind::Locked => StatusCode::TOO_MANY_REQUESTS,
-            Kind::NotFound => StatusCode::NOT_FOUND,
-            Kind::Conflict => StatusCode::CONFLICT,
-            Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Kind::Error => StatusCode::UNPROCESSABLE_ENTITY,
-        }
-    }
-}
-
-pub(super) fn render_message(
-    ctx: &Context,
-    kind: Kind,
-    contact: Option<&str>,
-) -> Result<String, askama::Error> {
-    let t = ctx.texts();
-    let (title, message) = match kind {
-        Kind::Expired => (t.expired_title, t.expired),
-        Kind::Locked => (t.locked_title, t.locked),
-        Kind::NotFound => (t.not_found_title, t.not_found),
-        Kind::Csrf => (t.csrf_title, t.csrf),
-        Kind::Conflict => (t.conflict_title, t.conflict),
-        Kind::TooLarge => (t.too_large_title, t.too_large),
-        Kind::Error => (t.error_title, t.error),
-    };
-    askama::Template::render(&MessagePage {
-        t,
-        title,
-        message,
-        contact,
-    })
-}
-
-pub(super) fn message(
-    ctx: Context,
-    status: StatusCode,
-    kind: Kind,
-    contact: Option<&str>,
-) -> Response {
-    let body = render_message(&ctx, kind, contact);
-    ctx.respond(status, body)
-}
-
-/// The page for a use case's refusal.
-pub(super) fn error_page(ctx: Context, error: &AppError, contact: Option<&str>) -> Response {
-    let kind = match (error.kind, error.code.as_ref()) {
-        (_, "supplier.link_expired") => Kind::Expired,
-        (_, "supplier.too_many_attempts") => Kind::Locked,
-        (ErrorKind::NotFound, _) => Kind::NotFound,
-        (ErrorKind::Conflict, _) => Kind::Conflict,
-        (ErrorKind::TooLarge, _) => Kind::TooLarge,
-        _ => Kind::Error,
-    };
-    message(ctx, kind.status(), kind, contact)
-}
-
-pub(super) fn see_other(ctx: Context, location: &str) -> Response {
-    let mut response = (StatusCode::SEE_OTHER, [(LOCATION, location.to_owned())]).into_response();
-    ctx.add_cookies(&mut response);
-    response
 }

@@ -22,7 +22,7 @@ pub use texts::StaffTexts;
 
 use super::context::Context;
 use super::i18n::Texts;
-use super::supplier::{Kind, message, see_other};
+use super::replies::{Kind, Posted, accept, message, see_other};
 use crate::AppState;
 
 /// The cookie holding the staff session.
@@ -134,18 +134,22 @@ pub struct LoginForm {
     password: String,
 }
 
+impl Posted for LoginForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /login`: opens the session, or says what went wrong next to the form.
 pub async fn login(
     State(state): State<AppState>,
     ctx: Context,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    if !ctx.csrf_ok(&form.csrf) {
-        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
-    }
     let s = ctx.lang.staff();
     match users::login(&state.app, &form.email, &form.password).await {
         Ok(opened) => open(ctx, opened),
@@ -185,18 +189,22 @@ pub struct CsrfForm {
     csrf: String,
 }
 
+impl Posted for CsrfForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /logout`: ends the session and clears the cookie.
 pub async fn logout(
     State(state): State<AppState>,
-    mut ctx: Context,
+    ctx: Context,
     form: Result<Form<CsrfForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    let (mut ctx, _) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    if !ctx.csrf_ok(&form.csrf) {
-        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
-    }
     if let Some(token) = ctx.cookie(SESSION_COOKIE).map(str::to_owned)
         && users::logout(&state.app, &token).await.is_err()
     {
@@ -276,18 +284,22 @@ pub struct PasswordForm {
     confirm_password: String,
 }
 
+impl Posted for PasswordForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 /// `POST /account/password`: changes the password; errors next to their field.
 pub async fn change_password(
     State(state): State<AppState>,
     ctx: Context,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    if !ctx.csrf_ok(&form.csrf) {
-        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
-    }
     let Some(user) = signed_in(&state, &ctx).await else {
         return see_other(ctx, "/login");
     };
@@ -387,12 +399,10 @@ pub async fn use_link(
     ctx: Context,
     form: Result<Form<PasswordForm>, FormRejection>,
 ) -> Response {
-    let Ok(Form(form)) = form else {
-        return message(ctx, StatusCode::BAD_REQUEST, Kind::Error, None);
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
     };
-    if !ctx.csrf_ok(&form.csrf) {
-        return message(ctx, StatusCode::FORBIDDEN, Kind::Csrf, None);
-    }
     let Ok(user) = users::link_user(&state.app, &token).await else {
         return invalid_link(ctx);
     };
