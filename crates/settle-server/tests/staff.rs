@@ -442,7 +442,49 @@ async fn a_user_admin_changes_roles_and_deactivates(engine: TestEngine) {
     assert_eq!(status, 404);
 }
 
+async fn behind_https_the_session_cookie_is_secure(engine: TestEngine) {
+    let t = TestApp::start_with_public_url(engine, "https://settle.example").await;
+    let (status, body) = send(t.post(
+        "/v1/users",
+        &json!({"email": EMAIL, "roles": ["sales_agent"]}),
+    ))
+    .await;
+    assert_eq!(status, 201, "{body}");
+    let url = body["login_url"].as_str().unwrap();
+    let path = url
+        .strip_prefix("https://settle.example")
+        .expect("a link to the public URL");
+    let mut browser = Browser::new(&t);
+    browser.get(path).await;
+    let csrf = browser.csrf();
+    let response = browser
+        .client
+        .post(format!("{}{path}", t.base))
+        .header("cookie", browser.cookie_header())
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("new_password", PASSWORD),
+            ("confirm_password", PASSWORD),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let cookies: Vec<String> = response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session = cookies
+        .iter()
+        .find(|c| c.starts_with("settle_session="))
+        .unwrap();
+    assert!(session.contains("; Secure"), "{session}");
+}
+
 both_engines!(
+    behind_https_the_session_cookie_is_secure,
     the_invitation_link_sets_a_password_and_signs_in,
     a_login_link_works_once,
     a_short_or_mismatched_password_is_shown_next_to_its_field,

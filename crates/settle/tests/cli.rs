@@ -367,7 +367,51 @@ async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
     assert!(!ok && stderr.contains("RFC 3339"), "{stderr}");
 }
 
+async fn user_create_prints_a_one_time_login_link(engine: TestEngine) {
+    let settle = Settle {
+        db: fresh_database(engine).await,
+        engine,
+    };
+    let (ok, created, stderr) = settle.run(&[
+        "tenant",
+        "create",
+        "--name",
+        "플랫폼",
+        "--brn",
+        "220-81-62517",
+    ]);
+    assert!(ok, "{stderr}");
+    let tenant = created["tenant_id"].as_str().unwrap();
+    let args = [
+        "user",
+        "create",
+        "--tenant",
+        tenant,
+        "--email",
+        "kim@platform.example",
+        "--role",
+        "billing_admin,user_admin",
+    ];
+    let (ok, user, stderr) = settle.run(&args);
+    assert!(ok, "{stderr}");
+    assert!(
+        user["user_id"].as_str().unwrap().starts_with("usr_"),
+        "{user}"
+    );
+    let link = user["login_url"].as_str().unwrap();
+    let (ok, _, stderr) = settle.run(&args);
+    assert!(!ok && stderr.contains("user.email_taken"), "{stderr}");
+    let (mut server, base) = settle.serve().await;
+    let path = &link[link.find("/login/link/").expect("a login link")..];
+    let page = reqwest::get(format!("{base}{path}")).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("kim@platform.example"));
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
 both_engines!(
+    user_create_prints_a_one_time_login_link,
     cli_beside_a_running_server_and_data_survives_restart,
     demo_fills_a_tenant_and_prints_a_working_key,
     served_outbox_and_the_filing_batch_command,

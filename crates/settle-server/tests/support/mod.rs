@@ -55,6 +55,20 @@ impl TestApp {
         engine: TestEngine,
         clock: std::sync::Arc<dyn settle_app::Clock>,
     ) -> Self {
+        Self::start_with(engine, clock, None).await
+    }
+
+    /// The server announcing `public_url` (as behind a TLS proxy) in links and cookies.
+    pub async fn start_with_public_url(engine: TestEngine, public_url: &str) -> Self {
+        let clock = std::sync::Arc::new(settle_app::SystemClock);
+        Self::start_with(engine, clock, Some(public_url)).await
+    }
+
+    async fn start_with(
+        engine: TestEngine,
+        clock: std::sync::Arc<dyn settle_app::Clock>,
+        public_url: Option<&str>,
+    ) -> Self {
         let db = fresh_database(engine).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
@@ -62,7 +76,7 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let outbox = db.dir.path().join("outbox");
         let settings = Settings {
-            public_url: base.clone(),
+            public_url: public_url.unwrap_or(&base).to_owned(),
             outbox_dir: outbox.clone(),
             ..Settings::default()
         };
