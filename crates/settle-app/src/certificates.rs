@@ -172,6 +172,35 @@ pub async fn register(
     })
 }
 
+/// How long before a registration lapses its owner is warned.
+pub const EXPIRY_WARNING: Duration = Duration::days(30);
+
+impl Registration {
+    /// Whether it lapses within [`EXPIRY_WARNING`] of `now` (or has lapsed).
+    pub fn lapses_soon(&self, now: OffsetDateTime) -> bool {
+        self.expires_at - now <= EXPIRY_WARNING
+    }
+}
+
+/// The party's current registration, lapsed or not; `None` when it never registered.
+pub async fn registered(
+    app: &App,
+    tenant: &TenantId,
+    party: &Party,
+) -> Result<Option<Registration>, AppError> {
+    let (kind, id) = party.key(tenant);
+    let mut conn = app.store.read().await?;
+    let record = store::current(&mut conn, tenant.as_str(), kind, &id).await?;
+    Ok(record.map(|record| Registration {
+        id: record.id,
+        subject: record.subject,
+        serial: record.serial,
+        not_after: record.not_after,
+        expires_at: record.expires_at,
+        chain_verified: record.chain_verified,
+    }))
+}
+
 /// Unsealed identities by registration id. Loading an RSA key costs far more than a
 /// signature (OpenSSL sets up its Montgomery and blinding values on first use), so a
 /// supplier issuing many invoices pays for it once. A new registration has a new id, so a

@@ -46,6 +46,15 @@ pub async fn tenant(app: &App, by: &Principal) -> Result<Tenant, AppError> {
     crate::tenants::get(app, &by.tenant_id).await
 }
 
+/// The certificate the tenant linked itself with, if it did.
+pub async fn tenant_certificate(
+    app: &App,
+    by: &Principal,
+) -> Result<Option<Registration>, AppError> {
+    by.require(Right::ReadTenant)?;
+    certificates::registered(app, &by.tenant_id, &Party::Tenant).await
+}
+
 /// Updates the tenant's own data.
 pub async fn update_tenant(
     app: &App,

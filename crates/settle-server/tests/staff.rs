@@ -5,101 +5,13 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-
-use reqwest::redirect::Policy;
-use reqwest::{Client, Response};
 use serde_json::json;
 use settle_testkit::{TestEngine, both_engines};
+use support::pages::Browser;
 use support::{TestApp, send};
 
 const EMAIL: &str = "kim@platform.example";
 const PASSWORD: &str = "a long enough password";
-
-/// A browser: no redirects followed, cookies kept in a jar.
-struct Browser {
-    client: Client,
-    base: String,
-    jar: BTreeMap<String, String>,
-}
-
-impl Browser {
-    fn new(t: &TestApp) -> Self {
-        Self {
-            client: Client::builder().redirect(Policy::none()).build().unwrap(),
-            base: t.base.clone(),
-            jar: BTreeMap::new(),
-        }
-    }
-
-    fn cookie_header(&self) -> String {
-        let pairs: Vec<String> = self.jar.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        pairs.join("; ")
-    }
-
-    /// Keeps the cookies `response` sets (and drops those it expires).
-    fn keep(&mut self, response: &Response) {
-        for value in response.headers().get_all("set-cookie") {
-            let text = value.to_str().unwrap();
-            let (name, rest) = text.split_once('=').unwrap();
-            let value = rest.split(';').next().unwrap();
-            if text.contains("Max-Age=0") {
-                self.jar.remove(name);
-            } else {
-                self.jar.insert(name.to_owned(), value.to_owned());
-            }
-        }
-    }
-
-    async fn get(&mut self, path: &str) -> (u16, String, Option<String>) {
-        let response = self
-            .client
-            .get(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .send()
-            .await
-            .unwrap();
-        self.finish(response).await
-    }
-
-    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("cookie", self.cookie_header())
-            .form(form)
-            .send()
-            .await
-            .unwrap();
-        self.finish(response).await
-    }
-
-    /// Status, body and the redirect target.
-    async fn finish(&mut self, response: Response) -> (u16, String, Option<String>) {
-        self.keep(&response);
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned());
-        (status, response.text().await.unwrap(), location)
-    }
-
-    fn csrf(&self) -> String {
-        self.jar.get("settle_csrf").cloned().expect("a CSRF cookie")
-    }
-
-    /// Signs in with `password`; returns the status and the page or redirect.
-    async fn sign_in(&mut self, email: &str, password: &str) -> (u16, String, Option<String>) {
-        self.get("/login").await;
-        let csrf = self.csrf();
-        self.post(
-            "/login",
-            &[("csrf", &csrf), ("email", email), ("password", password)],
-        )
-        .await
-    }
-}
 
 /// Invites `EMAIL` with `roles`; returns the user id and the login link's path.
 async fn invite(t: &TestApp, roles: &[&str]) -> (String, String) {

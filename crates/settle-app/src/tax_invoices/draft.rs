@@ -150,6 +150,21 @@ fn key_taken() -> AppError {
     .with_field("document_key")
 }
 
+/// What [`create`] would store, checked the same way but not stored: the totals as the
+/// server computes them, or every problem.
+pub async fn preview(
+    app: &App,
+    by: &Principal,
+    input: DraftInput,
+) -> Result<TaxInvoiceRecord, AppError> {
+    by.require(Right::WriteTaxInvoices)?;
+    let mut conn = app.store.read().await?;
+    let (tenant, partner) = tenant_and_partner(&mut conn, by, input.partner_id.as_deref()).await?;
+    let buyer = buyer(&tenant)?;
+    let key = input.document_key.as_deref();
+    prepare(&tenant, &buyer, &partner, input.invoice, key, app.now()).map_err(AppError::validation)
+}
+
 /// Creates a drafted invoice, and requests it at once with `input.request`.
 pub async fn create(
     app: &App,

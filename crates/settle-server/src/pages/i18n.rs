@@ -116,6 +116,8 @@ pub struct Texts {
     pub conflict: &'static str,
     pub too_large_title: &'static str,
     pub too_large: &'static str,
+    pub forbidden_title: &'static str,
+    pub forbidden: &'static str,
     states: [&'static str; 9],
 }
 
@@ -202,6 +204,8 @@ static KO: Texts = Texts {
     upload: "등록",
     conflict_title: "이미 처리되었습니다",
     conflict: "이 문서는 지금 상태에서 이 작업을 할 수 없습니다. 문서를 다시 열어 현재 상태를 확인해 주세요.",
+    forbidden_title: "권한이 없습니다",
+    forbidden: "이 계정의 역할로는 이 작업을 할 수 없습니다. 아무것도 변경되지 않았습니다.",
     too_large_title: "파일이 너무 큽니다",
     too_large: "올린 파일이 10MB를 넘어 받지 않았습니다. 아무것도 변경되지 않았습니다. 인증서 파일은 보통 몇 KB입니다. 올바른 파일을 골랐는지 확인해 주세요.",
     states: [
@@ -289,6 +293,8 @@ static EN: Texts = Texts {
     upload: "Register",
     conflict_title: "Already done",
     conflict: "This cannot be done to the document in its present state. Open the document again to see where it is.",
+    forbidden_title: "Not allowed",
+    forbidden: "Your roles do not allow this; nothing changed.",
     too_large_title: "The file is too large",
     too_large: "The upload is over 10 MB and was not accepted; nothing changed. Certificate files are a few KB: check that you chose the right ones.",
     states: [

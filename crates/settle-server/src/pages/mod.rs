@@ -11,6 +11,7 @@ mod replies;
 mod staff;
 mod supplier;
 mod views;
+mod workspace;
 
 use axum::Router;
 use axum::extract::Request;
@@ -54,6 +55,7 @@ pub fn router() -> Router<AppState> {
             "/login/link/{token}",
             get(staff::link_form).post(staff::use_link),
         )
+        .merge(workspace::router())
         .route("/assets/settle.css", get(stylesheet))
         .route("/assets/favicon.svg", get(icon))
         .route("/favicon.ico", get(icon))
@@ -63,7 +65,7 @@ pub fn router() -> Router<AppState> {
 /// Whether `path` is a page's (its refusals are pages, not JSON).
 pub fn is_page(path: &str) -> bool {
     path == "/"
-        || ["/s/", "/login", "/logout", "/account"]
+        || ["/s/", "/login", "/logout", "/account", "/app"]
             .iter()
             .any(|prefix| path.starts_with(prefix))
 }

@@ -53,13 +53,14 @@ pub(super) enum Kind {
     Csrf,
     Conflict,
     TooLarge,
+    Forbidden,
     Error,
 }
 
 impl Kind {
     pub(super) fn status(self) -> StatusCode {
         match self {
-            Kind::Expired | Kind::Csrf => StatusCode::FORBIDDEN,
+            Kind::Expired | Kind::Csrf | Kind::Forbidden => StatusCode::FORBIDDEN,
             Kind::Locked => StatusCode::TOO_MANY_REQUESTS,
             Kind::NotFound => StatusCode::NOT_FOUND,
             Kind::Conflict => StatusCode::CONFLICT,
@@ -82,6 +83,7 @@ pub(super) fn render_message(
         Kind::Csrf => (t.csrf_title, t.csrf),
         Kind::Conflict => (t.conflict_title, t.conflict),
         Kind::TooLarge => (t.too_large_title, t.too_large),
+        Kind::Forbidden => (t.forbidden_title, t.forbidden),
         Kind::Error => (t.error_title, t.error),
     };
     askama::Template::render(&MessagePage {
@@ -110,6 +112,7 @@ pub(super) fn error_page(ctx: Context, error: &AppError, contact: Option<&str>) 
         (ErrorKind::NotFound, _) => Kind::NotFound,
         (ErrorKind::Conflict, _) => Kind::Conflict,
         (ErrorKind::TooLarge, _) => Kind::TooLarge,
+        (ErrorKind::Forbidden, _) => Kind::Forbidden,
         _ => Kind::Error,
     };
     message(ctx, kind.status(), kind, contact)

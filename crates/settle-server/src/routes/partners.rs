@@ -202,7 +202,7 @@ pub async fn get_one(
 }
 
 /// List filters.
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–1000, default 50.
@@ -222,6 +222,37 @@ pub struct ListQuery {
     pub q: Option<String>,
 }
 
+impl ListQuery {
+    /// The page and the filter asked for; 422 `request.invalid_query` for a bad value.
+    pub fn into_request(self) -> Result<(PageRequest, PartnerFilter), settle_app::AppError> {
+        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        let invalid = |field: &str, message: &str| {
+            settle_app::AppError::invalid("request.invalid_query", field, message)
+        };
+        let linked = match self.nts_link.as_deref() {
+            None => None,
+            Some("linked") => Some(true),
+            Some("unlinked") => Some(false),
+            Some(_) => return Err(invalid("nts_link", "nts_link is linked or unlinked")),
+        };
+        let brn = self.brn.map(|b| b.replace('-', ""));
+        if brn
+            .as_deref()
+            .is_some_and(|b| b.len() != 10 || !b.bytes().all(|c| c.is_ascii_digit()))
+        {
+            return Err(invalid("brn", "brn is 10 digits, hyphens allowed"));
+        }
+        let filter = PartnerFilter {
+            brn,
+            external_id: self.external_id,
+            linked,
+            tag: self.tag,
+            name_contains: self.q,
+        };
+        Ok((page, filter))
+    }
+}
+
 /// A page of partners, oldest first.
 #[utoipa::path(get, path = "/v1/partners", tag = "partners", security(("api_key" = [])), params(ListQuery),
     responses((status = 200, body = Object, description = "`{data: [PartnerView], next_cursor}`"), (status = 422, body = ErrorBody)))]
@@ -230,37 +261,7 @@ pub async fn list(
     Auth(by): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<PartnerView>>> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let linked = match query.nts_link.as_deref() {
-        None => None,
-        Some("linked") => Some(true),
-        Some("unlinked") => Some(false),
-        Some(_) => {
-            return Err(ApiError(settle_app::AppError::invalid(
-                "request.invalid_query",
-                "nts_link",
-                "nts_link is linked or unlinked",
-            )));
-        }
-    };
-    let brn = query.brn.map(|b| b.replace('-', ""));
-    if brn
-        .as_deref()
-        .is_some_and(|b| b.len() != 10 || !b.bytes().all(|c| c.is_ascii_digit()))
-    {
-        return Err(ApiError(settle_app::AppError::invalid(
-            "request.invalid_query",
-            "brn",
-            "brn is 10 digits, hyphens allowed",
-        )));
-    }
-    let filter = PartnerFilter {
-        brn,
-        external_id: query.external_id,
-        linked,
-        tag: query.tag,
-        name_contains: query.q,
-    };
+    let (page, filter) = query.into_request()?;
     let page = settle_app::partners::list(&state.app, &by, &filter, &page).await?;
     Ok(Json(Page {
         data: page.data.into_iter().map(PartnerView::from).collect(),

@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod issuance;
+pub mod pages;
 
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};

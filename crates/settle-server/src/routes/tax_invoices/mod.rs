@@ -72,7 +72,7 @@ pub async fn get_one(
 }
 
 /// List filters.
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–1000, default 50.
@@ -92,15 +92,42 @@ pub struct ListQuery {
     pub late: Option<bool>,
 }
 
-fn invalid_query(field: &str, message: &str) -> ApiError {
-    ApiError(settle_app::AppError::invalid(
-        "request.invalid_query",
-        field,
-        message,
-    ))
+fn invalid_query(field: &str, message: &str) -> settle_app::AppError {
+    settle_app::AppError::invalid("request.invalid_query", field, message)
 }
 
-fn date_param(field: &str, value: Option<String>) -> ApiResult<Option<String>> {
+impl ListQuery {
+    /// The page and the filter asked for (`late` as of `now`); 422
+    /// `request.invalid_query` for a bad value.
+    pub fn into_request(
+        self,
+        now: time::OffsetDateTime,
+    ) -> Result<(PageRequest, TaxInvoiceFilter), settle_app::AppError> {
+        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        let filter = TaxInvoiceFilter {
+            state: self
+                .state
+                .map(|s| {
+                    TaxInvoiceState::parse(&s)
+                        .ok_or_else(|| invalid_query("state", "unknown state"))
+                })
+                .transpose()?,
+            partner_id: self
+                .partner_id
+                .map(|p| {
+                    PartnerId::parse(&p)
+                        .ok_or_else(|| invalid_query("partner_id", "not a partner id"))
+                })
+                .transpose()?,
+            from: date_param("from", self.from)?,
+            to: date_param("to", self.to)?,
+            late: self.late.map(|late| (late, now)),
+        };
+        Ok((page, filter))
+    }
+}
+
+fn date_param(field: &str, value: Option<String>) -> Result<Option<String>, settle_app::AppError> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     match value {
         Some(text) if time::Date::parse(&text, &format).is_err() => {
@@ -118,24 +145,7 @@ pub async fn list(
     Auth(by): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<TaxInvoiceView>>> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let filter = TaxInvoiceFilter {
-        state: query
-            .state
-            .map(|s| {
-                TaxInvoiceState::parse(&s).ok_or_else(|| invalid_query("state", "unknown state"))
-            })
-            .transpose()?,
-        partner_id: query
-            .partner_id
-            .map(|p| {
-                PartnerId::parse(&p).ok_or_else(|| invalid_query("partner_id", "not a partner id"))
-            })
-            .transpose()?,
-        from: date_param("from", query.from)?,
-        to: date_param("to", query.to)?,
-        late: query.late.map(|late| (late, state.app.now())),
-    };
+    let (page, filter) = query.into_request(state.app.now())?;
     let page = use_case::list(&state.app, &by, &filter, &page).await?;
     let now = state.app.now();
     let data: Vec<TaxInvoiceView> = page

@@ -1,0 +1,182 @@
+//! The platform's workspace under `/app`: what staff do in the browser, page by page, with
+//! the same use cases and rights as the API (a signed-in user acts as its `Principal`).
+//! Every page needs a session (else it goes to `/login`); every form is checked for its
+//! CSRF token; a refusal shows the use case's error code and message next to its field.
+
+mod forms;
+mod partners;
+mod setup;
+mod tax_invoices;
+mod texts;
+mod upload;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::Response;
+use axum::routing::{get, post};
+use settle_app::auth::Principal;
+use settle_app::users::SignedIn;
+use settle_app::{AppError, ErrorKind};
+use settle_core::access::Right;
+
+pub use texts::WorkspaceTexts;
+
+use super::context::Context;
+use super::i18n::Texts;
+use super::replies::{Kind, error_page, message, see_other};
+use super::staff::{StaffTexts, signed_in};
+use crate::AppState;
+
+/// The workspace routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/app", get(home))
+        .route("/app/setup", get(setup::page).post(setup::save))
+        .route("/app/setup/nts-link", post(setup::link))
+        .route("/app/partners", get(partners::list).post(partners::create))
+        .route("/app/partners/new", get(partners::new_form))
+        .route(
+            "/app/partners/import",
+            get(partners::import_form).post(partners::import),
+        )
+        .route(
+            "/app/partners/{id}",
+            get(partners::show).post(partners::update),
+        )
+        .route("/app/partners/{id}/nts-link", post(partners::link))
+        .route("/app/partners/{id}/nts-unlink", post(partners::unlink))
+        .route(
+            "/app/tax-invoices",
+            get(tax_invoices::list).post(tax_invoices::create),
+        )
+        .route("/app/tax-invoices/new", get(tax_invoices::new_form))
+        .route(
+            "/app/tax-invoices/upload",
+            get(tax_invoices::upload_form).post(tax_invoices::upload),
+        )
+        .route("/app/tax-invoices/{key}", get(tax_invoices::show))
+        .route("/app/tax-invoices/{key}/xml", get(tax_invoices::xml))
+        .route("/app/tax-invoices/{key}/{action}", post(tax_invoices::act))
+}
+
+/// A signed-in staff member's page request: the page context and who is asking. Without
+/// an open session the page goes to `/login`.
+pub struct Staff {
+    /// The page context.
+    pub ctx: Context,
+    /// The user.
+    pub user: SignedIn,
+}
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        let Ok(ctx) = Context::from_request_parts(parts, state).await;
+        match signed_in(state, &ctx).await {
+            Some(user) => Ok(Staff { ctx, user }),
+            None => Err(see_other(ctx, "/login")),
+        }
+    }
+}
+
+impl Staff {
+    /// Who the use cases see.
+    pub fn principal(&self) -> &Principal {
+        &self.user.principal
+    }
+
+    /// The workspace's frame for a page titled `title`.
+    pub fn frame(&self, title: &'static str) -> Frame {
+        let w = self.ctx.lang.workspace();
+        let roles = &self.user.principal.roles;
+        let mut nav = vec![NavLink::new("/app", w.home)];
+        if roles.allows(Right::ReadTenant) {
+            nav.push(NavLink::new("/app/setup", w.setup));
+        }
+        if roles.allows(Right::ReadPartners) {
+            nav.push(NavLink::new("/app/partners", w.partners));
+        }
+        if roles.allows(Right::ReadTaxInvoices) {
+            nav.push(NavLink::new("/app/tax-invoices", w.tax_invoices));
+        }
+        nav.push(NavLink::new(
+            "/account",
+            self.ctx.lang.staff().account_title,
+        ));
+        Frame {
+            t: self.ctx.texts(),
+            s: self.ctx.lang.staff(),
+            w,
+            title,
+            csrf: self.ctx.csrf.clone(),
+            email: self.user.user.email.clone(),
+            nav,
+        }
+    }
+
+    /// Answers `page` with `status`.
+    pub fn respond(self, status: StatusCode, page: &impl Template) -> Response {
+        let body = page.render();
+        self.ctx.respond(status, body)
+    }
+
+    /// The page for a use case's refusal that belongs to no field.
+    pub fn refused(self, error: &AppError) -> Response {
+        if error.kind == ErrorKind::Forbidden {
+            return message(self.ctx, StatusCode::FORBIDDEN, Kind::Forbidden, None);
+        }
+        error_page(self.ctx, error, None)
+    }
+
+    /// Goes to `location`.
+    pub fn go(self, location: &str) -> Response {
+        see_other(self.ctx, location)
+    }
+}
+
+/// What every workspace page shows around its content.
+pub struct Frame {
+    pub t: &'static Texts,
+    pub s: &'static StaffTexts,
+    pub w: &'static WorkspaceTexts,
+    pub title: &'static str,
+    pub csrf: String,
+    pub email: String,
+    pub nav: Vec<NavLink>,
+}
+
+/// A link of the workspace's navigation.
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+impl NavLink {
+    fn new(href: &'static str, label: &'static str) -> Self {
+        Self { href, label }
+    }
+}
+
+/// The workspace's first page.
+#[derive(Template)]
+#[template(path = "workspace/home.html")]
+struct HomePage {
+    t: &'static Texts,
+    title: &'static str,
+    f: Frame,
+}
+
+/// `GET /app`.
+async fn home(staff: Staff) -> Response {
+    let f = staff.frame(staff.ctx.lang.workspace().home);
+    let page = HomePage {
+        t: f.t,
+        title: f.title,
+        f,
+    };
+    staff.respond(StatusCode::OK, &page)
+}

@@ -1,0 +1,611 @@
+//! Partners in the workspace: the list with search and filters, the form to create and
+//! edit (a stale edit is refused like the API's), linking with the NTS, and the CSV/XLSX
+//! import with its per-row report.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use serde::Deserialize;
+use settle_app::import::ImportReport;
+use settle_app::{AppError, ErrorKind};
+use settle_core::access::Right;
+use settle_core::partner::{NtsLink, Partner, PartnerInput, PartnerType};
+
+use super::forms::{FieldErrors, Input};
+use super::{Frame, Staff, WorkspaceTexts};
+use crate::AppState;
+use crate::pages::i18n::Texts;
+use crate::pages::replies::{Posted, accept};
+use crate::routes::partners::ListQuery;
+
+/// The list page.
+#[derive(Template)]
+#[template(path = "workspace/partners.html")]
+struct ListPage {
+    t: &'static Texts,
+    title: &'static str,
+    f: Frame,
+    q: String,
+    nts_link: String,
+    tag: String,
+    link_options: Vec<(&'static str, &'static str)>,
+    rows: Vec<PartnerRow>,
+    next: Option<String>,
+    can_write: bool,
+}
+
+/// A partner in the list.
+struct PartnerRow {
+    id: String,
+    name: String,
+    brn: String,
+    contact: String,
+    link: &'static str,
+    tags: String,
+}
+
+/// The list's filters as the form sends them (blank means any).
+#[derive(Deserialize, Default)]
+pub struct ListForm {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    nts_link: String,
+    #[serde(default)]
+    tag: String,
+    cursor: Option<String>,
+}
+
+fn filled(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// `GET /app/partners`.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: Result<Query<ListForm>, QueryRejection>,
+) -> Response {
+    let form = query.map(|Query(form)| form).unwrap_or_default();
+    let asked = ListQuery {
+        q: filled(&form.q),
+        nts_link: filled(&form.nts_link),
+        tag: filled(&form.tag),
+        cursor: form.cursor.clone(),
+        ..ListQuery::default()
+    };
+    let found = match asked.into_request() {
+        Ok((page, filter)) => {
+            settle_app::partners::list(&state.app, staff.principal(), &filter, &page).await
+        }
+        Err(error) => Err(error),
+    };
+    let page = match found {
+        Ok(page) => page,
+        Err(error) => return staff.refused(&error),
+    };
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(w.partners);
+    let next = page.next_cursor.map(|cursor| {
+        let query = [
+            ("q", form.q.as_str()),
+            ("nts_link", form.nts_link.as_str()),
+            ("tag", form.tag.as_str()),
+            ("cursor", cursor.as_str()),
+        ];
+        format!("/app/partners?{}", encode(&query))
+    });
+    let list = ListPage {
+        t: f.t,
+        title: f.title,
+        can_write: staff.principal().roles.allows(Right::WritePartners),
+        rows: page.data.iter().map(|p| row(w, p)).collect(),
+        link_options: vec![("", w.any), ("linked", w.linked), ("unlinked", w.unlinked)],
+        q: form.q,
+        nts_link: form.nts_link,
+        tag: form.tag,
+        next,
+        f,
+    };
+    staff.respond(StatusCode::OK, &list)
+}
+
+/// `a=b&c=d`, each value percent-encoded.
+pub(super) fn encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let value: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn row(w: &WorkspaceTexts, partner: &Partner) -> PartnerRow {
+    PartnerRow {
+        id: partner.id.to_string(),
+        name: partner.data.name.clone(),
+        brn: partner
+            .data
+            .brn
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        contact: format!(
+            "{} <{}>",
+            partner.data.contact.name, partner.data.contact.email
+        ),
+        link: link_state(w, partner),
+        tags: partner.data.tags.join(", "),
+    }
+}
+
+fn link_state(w: &WorkspaceTexts, partner: &Partner) -> &'static str {
+    match partner.nts_link {
+        NtsLink::Unlinked => w.unlinked,
+        NtsLink::Linked { .. } => w.linked,
+    }
+}
+
+/// The create and edit form.
+#[derive(Template)]
+#[template(path = "workspace/partner_form.html")]
+struct FormPage {
+    t: &'static Texts,
+    title: &'static str,
+    f: Frame,
+    action: String,
+    version: i64,
+    partner_type: String,
+    type_options: Vec<(&'static str, &'static str)>,
+    inputs: Vec<Input>,
+    errors: FieldErrors,
+    saved: bool,
+    can_write: bool,
+    link_state: Option<&'static str>,
+    link_action: String,
+    link_button: &'static str,
+}
+
+/// The partner form as posted; inputs are named like the API's fields.
+#[derive(Deserialize, Default, Clone)]
+pub struct PartnerForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    version: i64,
+    #[serde(default)]
+    partner_type: String,
+    #[serde(default)]
+    brn: String,
+    #[serde(default)]
+    sub_business_id: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    ceo_name: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    biz_type: String,
+    #[serde(default)]
+    biz_item: String,
+    #[serde(default)]
+    external_id: String,
+    #[serde(default, rename = "contact.name")]
+    contact_name: String,
+    #[serde(default, rename = "contact.email")]
+    contact_email: String,
+    #[serde(default, rename = "contact.phone")]
+    contact_phone: String,
+    #[serde(default)]
+    tags: String,
+}
+
+impl Posted for PartnerForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl PartnerForm {
+    fn of(partner: &Partner) -> Self {
+        let data = &partner.data;
+        Self {
+            csrf: String::new(),
+            version: partner.version,
+            partner_type: data.partner_type.as_str().to_owned(),
+            brn: data
+                .brn
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
+            sub_business_id: data.sub_business_id.clone().unwrap_or_default(),
+            name: data.name.clone(),
+            ceo_name: data.ceo_name.clone(),
+            address: data.address.clone(),
+            biz_type: data.biz_type.clone(),
+            biz_item: data.biz_item.clone(),
+            external_id: data.external_id.clone().unwrap_or_default(),
+            contact_name: data.contact.name.clone(),
+            contact_email: data.contact.email.clone(),
+            contact_phone: data.contact.phone.clone().unwrap_or_default(),
+            tags: data.tags.join(", "),
+        }
+    }
+
+    /// The API's input: blank fields are absent, tags are comma-separated.
+    fn input(&self) -> PartnerInput {
+        let tags: Vec<String> = self.tags.split(',').filter_map(filled).collect();
+        PartnerInput {
+            brn: filled(&self.brn),
+            sub_business_id: filled(&self.sub_business_id),
+            name: filled(&self.name),
+            ceo_name: filled(&self.ceo_name),
+            address: filled(&self.address),
+            biz_type: filled(&self.biz_type),
+            biz_item: filled(&self.biz_item),
+            partner_type: filled(&self.partner_type),
+            external_id: filled(&self.external_id),
+            contact_name: filled(&self.contact_name),
+            contact_email: filled(&self.contact_email),
+            contact_phone: filled(&self.contact_phone),
+            tags: Some(tags),
+        }
+    }
+
+    fn inputs(&self, t: &Texts, w: &WorkspaceTexts) -> Vec<Input> {
+        vec![
+            Input::text("brn", t.reg_no, &self.brn),
+            Input::text("sub_business_id", t.sub_id, &self.sub_business_id),
+            Input::text("name", t.company, &self.name).required(),
+            Input::text("ceo_name", t.ceo, &self.ceo_name),
+            Input::text("address", t.address, &self.address).required(),
+            Input::text("biz_type", t.biz_type, &self.biz_type),
+            Input::text("biz_item", t.biz_item, &self.biz_item),
+            Input::text("contact.name", w.contact_name, &self.contact_name).required(),
+            Input::text("contact.email", w.contact_email, &self.contact_email)
+                .kind("email")
+                .required(),
+            Input::text("contact.phone", w.contact_phone, &self.contact_phone).kind("tel"),
+            Input::text("external_id", w.external_id, &self.external_id),
+            Input::text("tags", w.tags_hint, &self.tags),
+        ]
+    }
+}
+
+/// What the form page shows besides the form.
+struct Shown<'a> {
+    partner: Option<&'a Partner>,
+    status: StatusCode,
+    error: Option<&'a AppError>,
+    saved: bool,
+}
+
+fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
+    if let Some(refusal) = shown.error.filter(|e| e.kind == ErrorKind::Forbidden) {
+        return staff.refused(refusal);
+    }
+    let w = staff.ctx.lang.workspace();
+    let title = if shown.partner.is_some() {
+        w.edit_partner
+    } else {
+        w.new_partner
+    };
+    let f = staff.frame(title);
+    let mut inputs = form.inputs(f.t, w);
+    let errors = shown
+        .error
+        .map_or_else(FieldErrors::none, FieldErrors::of)
+        .place(&mut inputs);
+    let (action, link_action, link_button, state) = match shown.partner {
+        Some(partner) => {
+            let id = &partner.id;
+            let linked = matches!(partner.nts_link, NtsLink::Linked { .. });
+            let (path, button) = if linked {
+                ("nts-unlink", w.unlink)
+            } else {
+                ("nts-link", w.link)
+            };
+            (
+                format!("/app/partners/{id}"),
+                format!("/app/partners/{id}/{path}"),
+                button,
+                Some(link_state(w, partner)),
+            )
+        }
+        None => ("/app/partners".to_owned(), String::new(), "", None),
+    };
+    let page = FormPage {
+        t: f.t,
+        title: f.title,
+        action,
+        version: form.version,
+        partner_type: form.partner_type.clone(),
+        type_options: PartnerType::ALL
+            .iter()
+            .map(|kind| (kind.as_str(), w.partner_type_name(*kind)))
+            .collect(),
+        inputs,
+        errors,
+        saved: shown.saved,
+        can_write: staff.principal().roles.allows(Right::WritePartners),
+        link_state: state,
+        link_action,
+        link_button,
+        f,
+    };
+    staff.respond(shown.status, &page)
+}
+
+/// `GET /app/partners/new`.
+pub async fn new_form(staff: Staff) -> Response {
+    if let Err(error) = staff.principal().require(Right::WritePartners) {
+        return staff.refused(&error);
+    }
+    let form = PartnerForm {
+        partner_type: "business".into(),
+        ..PartnerForm::default()
+    };
+    let shown = Shown {
+        partner: None,
+        status: StatusCode::OK,
+        error: None,
+        saved: false,
+    };
+    form_page(staff, &form, shown)
+}
+
+/// `POST /app/partners`: creates, then shows the partner.
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    form: Result<Form<PartnerForm>, FormRejection>,
+) -> Response {
+    let Staff { ctx, user } = staff;
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
+    };
+    let staff = Staff { ctx, user };
+    match settle_app::partners::create(&state.app, staff.principal(), form.input()).await {
+        Ok(partner) => staff.go(&format!("/app/partners/{}?saved=1", partner.id)),
+        Err(error) => {
+            let shown = Shown {
+                partner: None,
+                status: crate::error::status_of(error.kind),
+                error: Some(&error),
+                saved: false,
+            };
+            form_page(staff, &form, shown)
+        }
+    }
+}
+
+/// Whether a page was reached right after saving.
+#[derive(Deserialize, Default)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+impl SavedQuery {
+    /// Whether the page follows a save.
+    pub fn is_saved(&self) -> bool {
+        self.saved.is_some()
+    }
+}
+
+/// `GET /app/partners/{id}`: the partner's form, its NTS link.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+    query: Result<Query<SavedQuery>, QueryRejection>,
+) -> Response {
+    let saved = query.is_ok_and(|Query(q)| q.is_saved());
+    match settle_app::partners::get(&state.app, staff.principal(), &id).await {
+        Ok(partner) => {
+            let shown = Shown {
+                partner: Some(&partner),
+                status: StatusCode::OK,
+                error: None,
+                saved,
+            };
+            form_page(staff, &PartnerForm::of(&partner), shown)
+        }
+        Err(error) => staff.refused(&error),
+    }
+}
+
+/// `POST /app/partners/{id}`: saves the edit made on version `version`.
+pub async fn update(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+    form: Result<Form<PartnerForm>, FormRejection>,
+) -> Response {
+    let Staff { ctx, user } = staff;
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
+    };
+    let staff = Staff { ctx, user };
+    let app = &state.app;
+    let by = staff.principal();
+    match settle_app::partners::update(app, by, &id, form.input(), form.version).await {
+        Ok(partner) => staff.go(&format!("/app/partners/{}?saved=1", partner.id)),
+        Err(error) => match settle_app::partners::get(app, by, &id).await {
+            Ok(partner) => {
+                let shown = Shown {
+                    partner: Some(&partner),
+                    status: crate::error::status_of(error.kind),
+                    error: Some(&error),
+                    saved: false,
+                };
+                form_page(staff, &form, shown)
+            }
+            Err(missing) => staff.refused(&missing),
+        },
+    }
+}
+
+/// A form with nothing but its CSRF token.
+#[derive(Deserialize)]
+pub struct ButtonForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl Posted for ButtonForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /app/partners/{id}/nts-link`.
+pub async fn link(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+    form: Result<Form<ButtonForm>, FormRejection>,
+) -> Response {
+    press(state, id, staff, form, true).await
+}
+
+/// `POST /app/partners/{id}/nts-unlink`.
+pub async fn unlink(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+    form: Result<Form<ButtonForm>, FormRejection>,
+) -> Response {
+    press(state, id, staff, form, false).await
+}
+
+async fn press(
+    state: AppState,
+    id: String,
+    staff: Staff,
+    form: Result<Form<ButtonForm>, FormRejection>,
+    linking: bool,
+) -> Response {
+    let Staff { ctx, user } = staff;
+    let ctx = match accept(ctx, form) {
+        Ok((ctx, _)) => ctx,
+        Err(refused) => return *refused,
+    };
+    let staff = Staff { ctx, user };
+    let (app, by) = (&state.app, staff.principal());
+    let done = if linking {
+        settle_app::nts_link::link_partner(app, by, &id).await
+    } else {
+        settle_app::nts_link::unlink_partner(app, by, &id).await
+    };
+    match done {
+        Ok(partner) => staff.go(&format!("/app/partners/{}", partner.id)),
+        Err(error) => staff.refused(&error),
+    }
+}
+
+/// The import page, with the report of the last upload.
+#[derive(Template)]
+#[template(path = "workspace/import.html")]
+pub(super) struct ImportPage {
+    pub t: &'static Texts,
+    pub title: &'static str,
+    pub f: Frame,
+    pub intro: &'static str,
+    pub errors: FieldErrors,
+    pub report: Option<ReportView>,
+}
+
+/// An upload's report: a summary and a row per problem (row or document, field, problem).
+pub(super) struct ReportView {
+    pub summary: String,
+    pub unit: &'static str,
+    pub rows: Vec<(String, String, String)>,
+}
+
+/// `GET /app/partners/import`.
+pub async fn import_form(staff: Staff) -> Response {
+    import_page(staff, StatusCode::OK, None, None)
+}
+
+fn import_page(
+    staff: Staff,
+    status: StatusCode,
+    report: Option<&ImportReport>,
+    error: Option<&AppError>,
+) -> Response {
+    if let Some(refusal) = error.filter(|e| e.kind == ErrorKind::Forbidden) {
+        return staff.refused(refusal);
+    }
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(w.import_partners);
+    let report = report.map(|report| ReportView {
+        summary: w
+            .import_summary
+            .replace("{created}", &report.created.to_string())
+            .replace("{failed}", &report.failed.len().to_string()),
+        unit: w.row,
+        rows: report
+            .failed
+            .iter()
+            .flat_map(|row| {
+                row.errors.iter().map(move |e| {
+                    (
+                        row.row.to_string(),
+                        e.field.clone(),
+                        format!("{} ({})", e.message, e.code),
+                    )
+                })
+            })
+            .collect(),
+    });
+    let page = ImportPage {
+        t: f.t,
+        title: f.title,
+        intro: w.import_intro,
+        errors: error.map_or_else(FieldErrors::none, |e| FieldErrors::of(e).place(&mut [])),
+        report,
+        f,
+    };
+    staff.respond(status, &page)
+}
+
+/// `POST /app/partners/import`: imports the file and shows the report.
+pub async fn import(State(state): State<AppState>, staff: Staff, request: Request) -> Response {
+    let file = match super::upload::file(&state, &staff, request).await {
+        Ok(file) => file,
+        Err(error) => {
+            return import_page(
+                staff,
+                crate::error::status_of(error.kind),
+                None,
+                Some(&error),
+            );
+        }
+    };
+    match settle_app::import::import_partners(&state.app, staff.principal(), &file).await {
+        Ok(report) => import_page(staff, StatusCode::OK, Some(&report), None),
+        Err(error) => import_page(
+            staff,
+            crate::error::status_of(error.kind),
+            None,
+            Some(&error),
+        ),
+    }
+}

@@ -1,0 +1,691 @@
+//! Tax invoices in the workspace: the list with filters, one invoice in the standard form
+//! with the buttons its state allows (the core's lifecycle decides), the drafting form
+//! (totals computed by the server before saving), and the CSV/XLSX bulk upload.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Path, Query, Request, State};
+use axum::http::StatusCode;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use settle_app::pagination::PageRequest;
+use settle_app::tax_invoices::{self as use_case, DraftInput, batch};
+use settle_app::{AppError, ErrorKind};
+use settle_core::KST;
+use settle_core::access::Right;
+use settle_core::partner::PartnerFilter;
+use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord};
+
+use super::forms::{FieldErrors, Input};
+use super::partners::{ImportPage, ReportView, encode};
+use super::{Frame, Staff, WorkspaceTexts};
+use crate::AppState;
+use crate::pages::i18n::Texts;
+use crate::pages::replies::{Posted, accept};
+use crate::pages::views::{HistoryRow, InvoiceForm, grouped as won};
+use crate::routes::tax_invoices::ListQuery;
+
+/// Item rows on the drafting form: the standard form has four.
+const FORM_LINES: usize = 4;
+
+/// The list page.
+#[derive(Template)]
+#[template(path = "workspace/tax_invoices.html")]
+struct ListPage {
+    t: &'static Texts,
+    title: &'static str,
+    f: Frame,
+    state: String,
+    from: String,
+    to: String,
+    late: String,
+    state_options: Vec<(&'static str, &'static str)>,
+    late_options: Vec<(&'static str, &'static str)>,
+    rows: Vec<Row>,
+    next: Option<String>,
+    errors: FieldErrors,
+    can_write: bool,
+}
+
+/// An invoice in the list.
+struct Row {
+    key: String,
+    key_path: String,
+    write_date: String,
+    supplier: String,
+    supply: String,
+    tax: String,
+    total: String,
+    state: &'static str,
+    late: bool,
+}
+
+/// The list's filters as the form sends them (blank means any).
+#[derive(Deserialize, Default)]
+pub struct ListForm {
+    #[serde(default)]
+    state: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    late: String,
+    cursor: Option<String>,
+}
+
+fn filled(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// `GET /app/tax-invoices`.
+pub async fn list(
+    State(state): State<AppState>,
+    staff: Staff,
+    query: Result<Query<ListForm>, QueryRejection>,
+) -> Response {
+    let form = query.map(|Query(form)| form).unwrap_or_default();
+    let now = state.app.now();
+    let asked = ListQuery {
+        state: filled(&form.state),
+        from: filled(&form.from),
+        to: filled(&form.to),
+        late: filled(&form.late).map(|late| late == "true"),
+        cursor: form.cursor.clone(),
+        ..ListQuery::default()
+    };
+    let found = match asked.into_request(now) {
+        Ok((page, filter)) => use_case::list(&state.app, staff.principal(), &filter, &page).await,
+        Err(error) => Err(error),
+    };
+    let (rows, next, errors) = match found {
+        Ok(page) => {
+            let t = staff.ctx.texts();
+            let today = now.to_offset(KST).date();
+            let rows = page.data.iter().map(|r| row(t, r, today)).collect();
+            let next = page.next_cursor.map(|cursor| {
+                let query = [
+                    ("state", form.state.as_str()),
+                    ("from", form.from.as_str()),
+                    ("to", form.to.as_str()),
+                    ("late", form.late.as_str()),
+                    ("cursor", cursor.as_str()),
+                ];
+                format!("/app/tax-invoices?{}", encode(&query))
+            });
+            (rows, next, FieldErrors::none())
+        }
+        Err(error) if error.kind == ErrorKind::Invalid => {
+            (Vec::new(), None, FieldErrors::of(&error).place(&mut []))
+        }
+        Err(error) => return staff.refused(&error),
+    };
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(w.tax_invoices);
+    let t = f.t;
+    let mut state_options = vec![("", w.any)];
+    state_options.extend(
+        settle_core::tax_invoice::ALL_STATES
+            .iter()
+            .map(|s| (s.as_str(), t.state_name(*s))),
+    );
+    let page = ListPage {
+        t,
+        title: f.title,
+        state_options,
+        late_options: vec![("", w.any), ("true", w.late), ("false", w.on_time)],
+        state: form.state,
+        from: form.from,
+        to: form.to,
+        late: form.late,
+        rows,
+        next,
+        errors,
+        can_write: staff.principal().roles.allows(Right::WriteTaxInvoices),
+        f,
+    };
+    staff.respond(StatusCode::OK, &page)
+}
+
+fn row(t: &'static Texts, record: &TaxInvoiceRecord, today: time::Date) -> Row {
+    let document = &record.document;
+    Row {
+        key: record.document_key.to_string(),
+        key_path: path_segment(record.document_key.as_str()),
+        write_date: document.write_date.to_string(),
+        supplier: document.supplier.name.clone(),
+        supply: won(document.supply_total),
+        tax: won(document.tax_total),
+        total: won(document.total),
+        state: t.state_name(record.state),
+        late: record.is_late(today),
+    }
+}
+
+/// A document key as one path segment.
+fn path_segment(key: &str) -> String {
+    encode(&[("", key)]).trim_start_matches('=').to_owned()
+}
+
+/// One invoice with its buttons.
+#[derive(Template)]
+#[template(path = "workspace/tax_invoice.html")]
+struct ShowPage {
+    t: &'static Texts,
+    title: &'static str,
+    f: Frame,
+    key: String,
+    invoice: InvoiceForm,
+    history: Vec<HistoryRow>,
+    buttons: Vec<Button>,
+    xml: Option<String>,
+}
+
+/// A button that posts an action.
+struct Button {
+    action: String,
+    label: &'static str,
+    with_email: bool,
+}
+
+/// The actions the workspace offers, by the slug in their path.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Act {
+    Request,
+    CancelRequest,
+    Resend,
+    SendToNts,
+    Delete,
+}
+
+const ACTS: [Act; 5] = [
+    Act::Request,
+    Act::CancelRequest,
+    Act::Resend,
+    Act::SendToNts,
+    Act::Delete,
+];
+
+impl Act {
+    fn slug(self) -> &'static str {
+        match self {
+            Act::Request => "request",
+            Act::CancelRequest => "cancel-request",
+            Act::Resend => "resend",
+            Act::SendToNts => "send-to-nts",
+            Act::Delete => "delete",
+        }
+    }
+
+    fn parse(slug: &str) -> Option<Act> {
+        ACTS.into_iter().find(|act| act.slug() == slug)
+    }
+
+    /// The core's action it takes (sending to the NTS starts filing).
+    fn core(self) -> TaxInvoiceAction {
+        match self {
+            Act::Request => TaxInvoiceAction::Request,
+            Act::CancelRequest => TaxInvoiceAction::CancelRequest,
+            Act::Resend => TaxInvoiceAction::Resend,
+            Act::SendToNts => TaxInvoiceAction::StartFiling,
+            Act::Delete => TaxInvoiceAction::Delete,
+        }
+    }
+
+    fn label(self, w: &WorkspaceTexts) -> &'static str {
+        match self {
+            Act::Request => w.request,
+            Act::CancelRequest => w.cancel_request,
+            Act::Resend => w.resend,
+            Act::SendToNts => w.send_to_nts,
+            Act::Delete => w.delete,
+        }
+    }
+}
+
+/// `GET /app/tax-invoices/{key}`.
+pub async fn show(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    staff: Staff,
+) -> Response {
+    let (app, by) = (&state.app, staff.principal());
+    let read = async {
+        let record = use_case::get(app, by, &key).await?;
+        let history = use_case::history(app, by, &key).await?;
+        Ok::<_, AppError>((record, history))
+    };
+    let (record, history) = match read.await {
+        Ok(read) => read,
+        Err(error) => return staff.refused(&error),
+    };
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(w.tax_invoice);
+    let t = f.t;
+    let base = format!("/app/tax-invoices/{}", path_segment(&key));
+    let can_write = by.roles.allows(Right::WriteTaxInvoices);
+    let buttons = ACTS
+        .into_iter()
+        .filter(|act| can_write && act.core().allowed_from().contains(&record.state))
+        .map(|act| Button {
+            action: format!("{base}/{}", act.slug()),
+            label: act.label(w),
+            with_email: act == Act::Resend,
+        })
+        .collect();
+    let page = ShowPage {
+        t,
+        title: f.title,
+        key: record.document_key.to_string(),
+        invoice: InvoiceForm::new(t, &record),
+        history: history.into_iter().map(|e| HistoryRow::new(t, e)).collect(),
+        buttons,
+        xml: record
+            .approval_number
+            .as_ref()
+            .map(|_| format!("{base}/xml")),
+        f,
+    };
+    staff.respond(StatusCode::OK, &page)
+}
+
+/// An action's form: the CSRF token, and an address for a resend.
+#[derive(Deserialize)]
+pub struct ActForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    email: String,
+}
+
+impl Posted for ActForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// `POST /app/tax-invoices/{key}/{action}`: does it, then shows the invoice (or the list
+/// after a delete).
+pub async fn act(
+    State(state): State<AppState>,
+    Path((key, slug)): Path<(String, String)>,
+    staff: Staff,
+    form: Result<Form<ActForm>, FormRejection>,
+) -> Response {
+    let Staff { ctx, user } = staff;
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
+    };
+    let staff = Staff { ctx, user };
+    let Some(act) = Act::parse(&slug) else {
+        return staff.refused(&AppError::not_found("action"));
+    };
+    let (app, by) = (&state.app, staff.principal());
+    let done = match act {
+        Act::Request => use_case::request(app, by, &key, None).await.map(|_| ()),
+        Act::CancelRequest => use_case::cancel_request(app, by, &key, None)
+            .await
+            .map(|_| ()),
+        Act::Resend => use_case::resend(app, by, &key, filled(&form.email))
+            .await
+            .map(|_| ()),
+        Act::SendToNts => settle_app::filing::file_now(app, by, &key)
+            .await
+            .map(|_| ()),
+        Act::Delete => use_case::delete(app, by, &key).await,
+    };
+    match done {
+        Ok(()) if act == Act::Delete => staff.go("/app/tax-invoices"),
+        Ok(()) => staff.go(&format!("/app/tax-invoices/{}", path_segment(&key))),
+        Err(error) => staff.refused(&error),
+    }
+}
+
+/// `GET /app/tax-invoices/{key}/xml`: the signed NTS XML.
+pub async fn xml(State(state): State<AppState>, Path(key): Path<String>, staff: Staff) -> Response {
+    match use_case::signed_xml(&state.app, staff.principal(), &key).await {
+        Ok(xml) => {
+            let name = format!("attachment; filename=\"{}.xml\"", path_segment(&key));
+            (
+                [
+                    (CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
+                    (CONTENT_DISPOSITION, name),
+                ],
+                xml,
+            )
+                .into_response()
+        }
+        Err(error) => staff.refused(&error),
+    }
+}
+
+/// The drafting form.
+#[derive(Template)]
+#[template(path = "workspace/tax_invoice_form.html")]
+struct DraftPage {
+    t: &'static Texts,
+    title: &'static str,
+    f: Frame,
+    partner_id: String,
+    partner_options: Vec<(String, String)>,
+    partner_error: Option<String>,
+    purpose: String,
+    purpose_options: Vec<(&'static str, &'static str)>,
+    inputs: Vec<Input>,
+    lines: Vec<Vec<Input>>,
+    totals: Option<(String, String, String)>,
+    errors: FieldErrors,
+}
+
+/// The drafting form as posted: `items[i].field` for the rows.
+#[derive(Deserialize, Default)]
+pub struct DraftForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    op: String,
+    #[serde(default)]
+    partner_id: String,
+    #[serde(default)]
+    document_key: String,
+    #[serde(default)]
+    write_date: String,
+    #[serde(default)]
+    purpose: String,
+    #[serde(default)]
+    remarks: String,
+    #[serde(flatten)]
+    cells: std::collections::HashMap<String, String>,
+}
+
+impl Posted for DraftForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// The columns of an item row: the API's field names.
+const LINE_FIELDS: [&str; 7] = [
+    "date",
+    "name",
+    "spec",
+    "quantity",
+    "unit_price",
+    "supply_amount",
+    "tax_amount",
+];
+
+impl DraftForm {
+    fn cell(&self, index: usize, field: &str) -> String {
+        self.cells
+            .get(&format!("items[{index}].{field}"))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    /// The rows that hold anything, as the API's JSON items.
+    fn items(&self) -> Vec<serde_json::Value> {
+        (0..FORM_LINES)
+            .filter(|i| {
+                LINE_FIELDS
+                    .iter()
+                    .any(|f| !self.cell(*i, f).trim().is_empty())
+            })
+            .map(|i| {
+                let item: serde_json::Map<String, serde_json::Value> = LINE_FIELDS
+                    .iter()
+                    .filter_map(|f| filled(&self.cell(i, f)).map(|v| ((*f).to_owned(), v.into())))
+                    .collect();
+                serde_json::Value::Object(item)
+            })
+            .collect()
+    }
+
+    /// The API's draft input.
+    fn input(&self) -> Result<DraftInput, AppError> {
+        let mut invoice = serde_json::json!({
+            "tax_type": "taxable",
+            "purpose": filled(&self.purpose).unwrap_or_else(|| "claim".into()),
+            "items": self.items(),
+        });
+        if let Some(date) = filled(&self.write_date) {
+            invoice["write_date"] = date.into();
+        }
+        if let Some(remark) = filled(&self.remarks) {
+            invoice["remarks"] = serde_json::json!([remark]);
+        }
+        let invoice = serde_json::from_value(invoice)
+            .map_err(|e| AppError::invalid("request.invalid_field", "items", e.to_string()))?;
+        Ok(DraftInput {
+            document_key: filled(&self.document_key),
+            partner_id: filled(&self.partner_id),
+            invoice,
+            request: self.op == "request",
+            memo: None,
+        })
+    }
+}
+
+/// `GET /app/tax-invoices/new`.
+pub async fn new_form(State(state): State<AppState>, staff: Staff) -> Response {
+    if let Err(error) = staff.principal().require(Right::WriteTaxInvoices) {
+        return staff.refused(&error);
+    }
+    let today = state.app.now().to_offset(KST).date();
+    let form = DraftForm {
+        write_date: today.to_string(),
+        purpose: "claim".into(),
+        ..DraftForm::default()
+    };
+    draft_page(&state, staff, &form, StatusCode::OK, None, None).await
+}
+
+async fn draft_page(
+    state: &AppState,
+    staff: Staff,
+    form: &DraftForm,
+    status: StatusCode,
+    error: Option<&AppError>,
+    totals: Option<&TaxInvoiceRecord>,
+) -> Response {
+    if let Some(refusal) = error.filter(|e| e.kind == ErrorKind::Forbidden) {
+        return staff.refused(refusal);
+    }
+    let linked = PartnerFilter {
+        linked: Some(true),
+        ..PartnerFilter::default()
+    };
+    let page = PageRequest {
+        limit: settle_app::pagination::MAX_LIMIT,
+        after: None,
+    };
+    let partners =
+        match settle_app::partners::list(&state.app, staff.principal(), &linked, &page).await {
+            Ok(partners) => partners.data,
+            Err(error) => return staff.refused(&error),
+        };
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(w.new_tax_invoice);
+    let t = f.t;
+    let mut inputs = vec![
+        Input::text("document_key", w.document_key, &form.document_key).required(),
+        Input::text("write_date", t.write_date, &form.write_date)
+            .kind("date")
+            .required(),
+        Input::text("remarks", t.remarks, &form.remarks),
+    ];
+    let labels = [
+        w.item_date,
+        t.item,
+        t.spec,
+        t.quantity,
+        t.unit_price,
+        t.supply_amount,
+        t.tax_amount,
+    ];
+    let mut cells: Vec<Input> = (0..FORM_LINES)
+        .flat_map(|i| {
+            LINE_FIELDS
+                .iter()
+                .zip(labels)
+                .map(move |(field, label)| (i, *field, label))
+        })
+        .map(|(i, field, label)| {
+            Input::text(format!("items[{i}].{field}"), label, form.cell(i, field))
+        })
+        .collect();
+    let mut partner_input = [Input::text("partner_id", t.supplier, &form.partner_id)];
+    let mut errors = error.map_or_else(FieldErrors::none, FieldErrors::of);
+    errors = errors.place(&mut inputs);
+    errors = errors.place(&mut cells);
+    errors = errors.place(&mut partner_input);
+    let [partner_input] = partner_input;
+    let mut partner_options = vec![(String::new(), w.choose_partner.to_owned())];
+    partner_options.extend(partners.iter().map(|p| {
+        let brn = p
+            .data
+            .brn
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default();
+        (p.id.to_string(), format!("{} ({brn})", p.data.name))
+    }));
+    let mut lines = Vec::new();
+    let mut cells = cells.into_iter();
+    for _ in 0..FORM_LINES {
+        lines.push(cells.by_ref().take(LINE_FIELDS.len()).collect());
+    }
+    let page = DraftPage {
+        t,
+        title: f.title,
+        partner_id: form.partner_id.clone(),
+        partner_options,
+        partner_error: partner_input.error,
+        purpose: form.purpose.clone(),
+        purpose_options: vec![("claim", t.claim), ("receipt", t.receipt)],
+        inputs,
+        lines,
+        totals: totals.map(|r| {
+            let d = &r.document;
+            (won(d.supply_total), won(d.tax_total), won(d.total))
+        }),
+        errors,
+        f,
+    };
+    staff.respond(status, &page)
+}
+
+/// `POST /app/tax-invoices`: computes the totals (`op=preview`), saves a draft
+/// (`op=draft`) or saves and requests (`op=request`).
+pub async fn create(
+    State(state): State<AppState>,
+    staff: Staff,
+    form: Result<Form<DraftForm>, FormRejection>,
+) -> Response {
+    let Staff { ctx, user } = staff;
+    let (ctx, form) = match accept(ctx, form) {
+        Ok(accepted) => accepted,
+        Err(refused) => return *refused,
+    };
+    let staff = Staff { ctx, user };
+    let input = match form.input() {
+        Ok(input) => input,
+        Err(error) => {
+            let status = crate::error::status_of(error.kind);
+            return draft_page(&state, staff, &form, status, Some(&error), None).await;
+        }
+    };
+    let (app, by) = (&state.app, staff.principal());
+    if form.op == "preview" {
+        return match use_case::preview(app, by, input).await {
+            Ok(record) => {
+                draft_page(&state, staff, &form, StatusCode::OK, None, Some(&record)).await
+            }
+            Err(error) => {
+                let status = crate::error::status_of(error.kind);
+                draft_page(&state, staff, &form, status, Some(&error), None).await
+            }
+        };
+    }
+    match use_case::create(app, by, input).await {
+        Ok(record) => staff.go(&format!(
+            "/app/tax-invoices/{}",
+            path_segment(record.document_key.as_str())
+        )),
+        Err(error) => {
+            let status = crate::error::status_of(error.kind);
+            draft_page(&state, staff, &form, status, Some(&error), None).await
+        }
+    }
+}
+
+/// `GET /app/tax-invoices/upload`.
+pub async fn upload_form(staff: Staff) -> Response {
+    upload_page(staff, StatusCode::OK, None, None)
+}
+
+fn upload_page(
+    staff: Staff,
+    status: StatusCode,
+    report: Option<&batch::BatchReport>,
+    error: Option<&AppError>,
+) -> Response {
+    if let Some(refusal) = error.filter(|e| e.kind == ErrorKind::Forbidden) {
+        return staff.refused(refusal);
+    }
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(w.upload_tax_invoices);
+    let report = report.map(|report| ReportView {
+        summary: w
+            .batch_summary
+            .replace("{created}", &report.created.to_string())
+            .replace("{failed}", &report.failed.len().to_string()),
+        unit: w.row,
+        rows: report
+            .failed
+            .iter()
+            .flat_map(|row| {
+                let at = match &row.document_key {
+                    Some(key) => format!("{} ({key})", row.row),
+                    None => row.row.to_string(),
+                };
+                row.errors.iter().map(move |e| {
+                    (
+                        at.clone(),
+                        e.field.clone(),
+                        format!("{} ({})", e.message, e.code),
+                    )
+                })
+            })
+            .collect(),
+    });
+    let page = ImportPage {
+        t: f.t,
+        title: f.title,
+        intro: w.upload_intro,
+        errors: error.map_or_else(FieldErrors::none, |e| FieldErrors::of(e).place(&mut [])),
+        report,
+        f,
+    };
+    staff.respond(status, &page)
+}
+
+/// `POST /app/tax-invoices/upload`: creates the file's documents and shows the report.
+pub async fn upload(State(state): State<AppState>, staff: Staff, request: Request) -> Response {
+    let submitted = async {
+        let file = super::upload::file(&state, &staff, request).await?;
+        let documents = batch::documents_from_file(&file)?;
+        batch::submit(&state.app, staff.principal(), documents, false).await
+    };
+    match submitted.await {
+        Ok(report) => upload_page(staff, StatusCode::OK, Some(&report), None),
+        Err(error) => {
+            let status = crate::error::status_of(error.kind);
+            upload_page(staff, status, None, Some(&error))
+        }
+    }
+}

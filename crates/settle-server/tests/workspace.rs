@@ -1,0 +1,365 @@
+//! The platform's workspace over HTTP, on SQLite and PostgreSQL: a signed-in user's pages
+//! go through the same use cases as the API, show the API's error codes next to their
+//! fields, and change nothing on bad input.
+
+mod support;
+
+use serde_json::json;
+use settle_nts::certificate::ThrowawayCa;
+use settle_testkit::{TestEngine, both_engines};
+use support::issuance::{PASSWORD, TENANT_BRN, certificate_files, leaf, linked_tenant};
+use support::pages::{Browser, signed_in_staff};
+use support::{TestApp, brn, send};
+
+const ADMIN: &str = "admin@platform.example";
+
+/// The partner form's fields for a valid business partner with `brn`.
+fn partner_form<'a>(csrf: &'a str, brn: &'a str, version: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("version", version),
+        ("partner_type", "business"),
+        ("brn", brn),
+        ("name", "주식회사 가나다"),
+        ("ceo_name", "홍길동"),
+        ("address", "서울특별시 강남구 테헤란로 1"),
+        ("biz_type", "서비스"),
+        ("biz_item", "소프트웨어"),
+        ("contact.name", "김정산"),
+        ("contact.email", "tax@ganada.example"),
+        ("contact.phone", "02-555-0100"),
+        ("tags", "seller, top"),
+    ]
+}
+
+async fn signed_out_visitors_go_to_the_sign_in_page(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = Browser::new(&t);
+    for path in ["/app", "/app/partners", "/app/tax-invoices", "/app/setup"] {
+        let (status, _, location) = browser.get(path).await;
+        assert_eq!(
+            (status, location.as_deref()),
+            (303, Some("/login")),
+            "{path}"
+        );
+    }
+}
+
+async fn a_partner_is_created_by_form_and_a_bad_brn_is_shown_next_to_its_field(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let csrf = browser.csrf();
+    let (status, page, _) = browser
+        .post("/app/partners", &partner_form(&csrf, "220-81-62518", "0"))
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("id=\"brn-error\"") && page.contains("partner.invalid_brn"),
+        "{page}"
+    );
+    assert!(
+        page.contains("주식회사 가나다"),
+        "what was typed stays: {page}"
+    );
+    let (_, list) = send(t.get("/v1/partners")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0, "nothing stored");
+    let good = brn(124_810_123);
+    let (status, _, location) = browser
+        .post("/app/partners", &partner_form(&csrf, &good, "0"))
+        .await;
+    assert_eq!(status, 303);
+    let location = location.unwrap();
+    let (status, page, _) = browser.get(&location).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("저장했습니다") && page.contains(&good),
+        "{page}"
+    );
+    let (_, list) = send(t.get("/v1/partners")).await;
+    assert_eq!(list["data"][0]["tags"], json!(["seller", "top"]));
+}
+
+async fn a_stale_edit_is_refused_and_changes_nothing(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let csrf = browser.csrf();
+    let good = brn(124_810_123);
+    let (_, _, location) = browser
+        .post("/app/partners", &partner_form(&csrf, &good, "0"))
+        .await;
+    let path = location.unwrap().split('?').next().unwrap().to_owned();
+    let id = path.rsplit('/').next().unwrap().to_owned();
+    // Someone else edits through the API first.
+    let (status, _) = send(t.patch(
+        &format!("/v1/partners/{id}"),
+        &json!({"ceo_name": "이몽룡"}),
+    ))
+    .await;
+    assert_eq!(status, 200);
+    let mut stale = partner_form(&csrf, &good, "1");
+    stale.retain(|(k, _)| *k != "ceo_name");
+    stale.push(("ceo_name", "성춘향"));
+    let (status, page, _) = browser.post(&path, &stale).await;
+    assert_eq!(status, 409);
+    assert!(page.contains("partner.modified"), "{page}");
+    let (_, partner) = send(t.get(&format!("/v1/partners/{id}"))).await;
+    assert_eq!(partner["ceo_name"], "이몽룡");
+}
+
+async fn the_list_filters_by_nts_link_and_links_a_partner(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let csrf = browser.csrf();
+    let (_, _, location) = browser
+        .post(
+            "/app/partners",
+            &partner_form(&csrf, &brn(124_810_123), "0"),
+        )
+        .await;
+    let path = location.unwrap().split('?').next().unwrap().to_owned();
+    let (_, page, _) = browser.get("/app/partners?nts_link=linked").await;
+    assert!(!page.contains("주식회사 가나다"), "{page}");
+    let (status, _, _) = browser
+        .post(&format!("{path}/nts-link"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, 303);
+    let (_, page, _) = browser.get("/app/partners?nts_link=linked").await;
+    assert!(
+        page.contains("주식회사 가나다") && page.contains("연동됨"),
+        "{page}"
+    );
+    let (_, page, _) = browser.get("/app/partners?q=%EA%B0%80%EB%82%98").await;
+    assert!(page.contains("주식회사 가나다"), "{page}");
+}
+
+async fn a_sales_agent_reads_but_changes_nothing(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, "sales@platform.example", &["sales_agent"]).await;
+    let (status, page, _) = browser.get("/app/partners").await;
+    assert_eq!(status, 200);
+    assert!(
+        !page.contains("/app/partners/new"),
+        "no create button: {page}"
+    );
+    let csrf = browser.csrf();
+    let (status, page, _) = browser
+        .post(
+            "/app/partners",
+            &partner_form(&csrf, &brn(124_810_123), "0"),
+        )
+        .await;
+    assert_eq!(status, 403);
+    assert!(page.contains("권한이 없습니다"), "{page}");
+    let (_, list) = send(t.get("/v1/partners")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+    let (status, _, _) = browser.get("/app/tax-invoices/new").await;
+    assert_eq!(status, 403);
+}
+
+async fn the_platform_links_itself_on_the_setup_page(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let csrf = browser.csrf();
+    let party = [
+        ("csrf", csrf.as_str()),
+        ("ceo_name", "박대표"),
+        ("address", "서울특별시 중구 세종대로 110"),
+        ("biz_type", "서비스"),
+        ("biz_item", "플랫폼"),
+        ("contact.name", "정산팀"),
+        ("contact.email", "not an email"),
+    ];
+    let (status, page, _) = browser.post("/app/setup", &party).await;
+    assert_eq!(status, 422);
+    assert!(page.contains("id=\"contact.email-error\""), "{page}");
+    let mut party = party.to_vec();
+    party.pop();
+    party.push(("contact.email", "billing@platform.example"));
+    let (status, _, _) = browser.post("/app/setup", &party).await;
+    assert_eq!(status, 303);
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    let form = certificate_files(&leaf(&ca, TENANT_BRN))
+        .text("csrf", csrf.clone())
+        .text("password", PASSWORD);
+    let response = browser
+        .client
+        .post(t.url("/app/setup/nts-link"))
+        .header("cookie", browser.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 303);
+    let (_, page, _) = browser.get("/app/setup").await;
+    assert!(
+        page.contains("연동됨") && page.contains("CN=test"),
+        "{page}"
+    );
+    let (_, tenant) = send(t.get("/v1/tenant")).await;
+    assert_eq!(tenant["nts_link"]["status"], "linked");
+}
+
+/// A tenant and a linked supplier; returns the supplier's id.
+async fn ready_to_draft(t: &TestApp) -> String {
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(t, &ca).await;
+    let partner =
+        support::issuance::create_partner(t, &brn(124_810_123), "tax@supplier.example").await;
+    let (status, _) = send(t.post(&format!("/v1/partners/{partner}/nts-link"), &json!({}))).await;
+    assert_eq!(status, 200);
+    partner
+}
+
+fn draft_form<'a>(csrf: &'a str, partner: &'a str, op: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("op", op),
+        ("partner_id", partner),
+        ("document_key", "FORM-1"),
+        ("write_date", "2026-12-01"),
+        ("purpose", "claim"),
+        ("items[0].name", "판매 정산"),
+        ("items[0].supply_amount", "9999"),
+        ("items[1].name", "광고비"),
+        ("items[1].quantity", "3"),
+        ("items[1].unit_price", "1000"),
+        ("items[1].supply_amount", "3000"),
+    ]
+}
+
+async fn a_tax_invoice_is_drafted_by_form_with_the_servers_totals(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let partner = ready_to_draft(&t).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let csrf = browser.csrf();
+    let (status, page, _) = browser
+        .post("/app/tax-invoices", &draft_form(&csrf, &partner, "preview"))
+        .await;
+    assert_eq!(status, 200);
+    // 9,999 + 3,000; taxes truncated per line: 999 + 300.
+    assert!(
+        page.contains("12,999") && page.contains("1,299") && page.contains("14,298"),
+        "{page}"
+    );
+    let (_, list) = send(t.get("/v1/tax-invoices")).await;
+    assert_eq!(
+        list["data"].as_array().unwrap().len(),
+        0,
+        "a preview stores nothing"
+    );
+    let mut wrong = draft_form(&csrf, &partner, "draft");
+    wrong.push(("items[1].tax_amount", "301"));
+    wrong.retain(|(k, v)| !(*k == "items[1].supply_amount" && *v == "3000"));
+    wrong.push(("items[1].supply_amount", "2000"));
+    let (status, page, _) = browser.post("/app/tax-invoices", &wrong).await;
+    assert_eq!(status, 422);
+    assert!(
+        page.contains("items[1].supply_amount-error") || page.contains("items[1]"),
+        "{page}"
+    );
+    let (status, _, location) = browser
+        .post("/app/tax-invoices", &draft_form(&csrf, &partner, "request"))
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/app/tax-invoices/FORM-1"))
+    );
+    let (_, api) = send(t.get("/v1/tax-invoices/FORM-1")).await;
+    assert_eq!(api["state"], "requested");
+    assert_eq!(api["total"], "14298");
+    let (status, page, _) = browser.get("/app/tax-invoices/FORM-1").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("발행 요청 취소") && page.contains("14,298"),
+        "{page}"
+    );
+    let (status, _, _) = browser
+        .post(
+            "/app/tax-invoices/FORM-1/cancel-request",
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, api) = send(t.get("/v1/tax-invoices/FORM-1")).await;
+    assert_eq!(api["state"], "request_cancelled");
+    let (_, page, _) = browser
+        .get("/app/tax-invoices?state=request_cancelled")
+        .await;
+    assert!(page.contains("FORM-1"), "{page}");
+    let (_, page, _) = browser.get("/app/tax-invoices?state=drafted").await;
+    assert!(!page.contains("FORM-1"), "{page}");
+}
+
+async fn an_upload_that_is_not_a_spreadsheet_is_refused_with_its_code(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    ready_to_draft(&t).await;
+    let browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", browser.csrf())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 legacy".to_vec())
+                .file_name("invoices.xls"),
+        );
+    let response = browser
+        .client
+        .post(t.url("/app/tax-invoices/upload"))
+        .header("cookie", browser.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 422);
+    let page = response.text().await.unwrap();
+    assert!(page.contains("class=\"error\""), "{page}");
+    let (_, list) = send(t.get("/v1/tax-invoices")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 0);
+}
+
+async fn a_bulk_upload_reports_its_rows(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    ready_to_draft(&t).await;
+    let browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let supplier = brn(124_810_123);
+    let csv = format!(
+        "document_key,partner_brn,write_date,tax_type,purpose,item_name,supply_amount\n\
+         UP-1,{supplier},2026-12-01,taxable,claim,판매 정산,10000\n\
+         UP-2,{supplier},2026-12-01,taxable,claim,판매 정산,-x\n"
+    );
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", browser.csrf())
+        .part(
+            "file",
+            reqwest::multipart::Part::bytes(csv.into_bytes()).file_name("invoices.csv"),
+        );
+    let response = browser
+        .client
+        .post(t.url("/app/tax-invoices/upload"))
+        .header("cookie", browser.cookie_header())
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let page = response.text().await.unwrap();
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("문서 1건을 만들었고 1개 행에"), "{page}");
+    assert!(
+        page.contains("UP-2") && page.contains("supply_amount"),
+        "{page}"
+    );
+    let (_, list) = send(t.get("/v1/tax-invoices")).await;
+    assert_eq!(list["data"].as_array().unwrap().len(), 1);
+}
+
+both_engines!(
+    signed_out_visitors_go_to_the_sign_in_page,
+    a_partner_is_created_by_form_and_a_bad_brn_is_shown_next_to_its_field,
+    a_stale_edit_is_refused_and_changes_nothing,
+    the_list_filters_by_nts_link_and_links_a_partner,
+    a_sales_agent_reads_but_changes_nothing,
+    the_platform_links_itself_on_the_setup_page,
+    a_tax_invoice_is_drafted_by_form_with_the_servers_totals,
+    an_upload_that_is_not_a_spreadsheet_is_refused_with_its_code,
+    a_bulk_upload_reports_its_rows
+);
