@@ -1,0 +1,241 @@
+//! The first seed's whole path in a real headless Chromium, on both engines: the platform
+//! sets itself up and links itself with the NTS, registers and links a partner, drafts an
+//! invoice by form and 1,000 by upload, requests; the supplier approves from the email; the
+//! filing batch runs and the platform sees the invoice sent. A sales agent sees the pages
+//! but no button that changes anything. Every page is screenshotted and checked by axe-core.
+
+mod support;
+
+use settle_nts::certificate::ThrowawayCa;
+use settle_testkit::{TestEngine, both_engines};
+use support::browser::Browser;
+use support::issuance::{PASSWORD, TENANT_BRN, leaf, token_of};
+use support::{TestApp, brn, send};
+
+const DOCUMENTS: usize = 1000;
+
+fn engine_name(engine: TestEngine) -> &'static str {
+    match engine {
+        TestEngine::Sqlite => "sqlite",
+        TestEngine::Postgres => "postgres",
+    }
+}
+
+/// Invites `email` with `roles` and sets its password in `browser`.
+async fn first_sign_in(t: &TestApp, browser: &Browser, email: &str, roles: &[&str]) {
+    let body = serde_json::json!({ "email": email, "roles": roles });
+    let (status, user) = send(t.post("/v1/users", &body)).await;
+    assert_eq!(status, 201, "{user}");
+    browser.visit(user["login_url"].as_str().unwrap()).await;
+    browser.fill("new_password", "correct horse battery").await;
+    browser
+        .fill("confirm_password", "correct horse battery")
+        .await;
+    browser.click("main form button[type=submit]").await;
+    assert_eq!(browser.path().await, "/account");
+}
+
+/// A CSV of `count` one-line invoices from `supplier`.
+fn upload_csv(supplier: &str, count: usize) -> String {
+    let mut csv = String::from(
+        "document_key,partner_brn,write_date,tax_type,purpose,item_name,supply_amount\n",
+    );
+    for i in 0..count {
+        csv.push_str(&format!(
+            "BULK-{i:04},{supplier},2026-12-01,taxable,claim,판매 정산 {i},{}\n",
+            10_000 + i
+        ));
+    }
+    csv
+}
+
+async fn the_platform_walks_the_first_seed(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let test = format!("workspace-first-seed-{}", engine_name(engine));
+    let mut browser = Browser::start(&t.base, &test).await;
+    first_sign_in(&t, &browser, "admin@platform.example", &["admin_agent"]).await;
+    // 세금계산서 연동 관리: the platform's data, then 국세청 연동 with its certificate.
+    browser.visit("/app/setup").await;
+    browser.check_page("setup").await;
+    browser.fill("ceo_name", "박대표").await;
+    browser
+        .fill("address", "서울특별시 중구 세종대로 110")
+        .await;
+    browser.fill("contact.name", "정산팀").await;
+    browser
+        .fill("contact.email", "billing@platform.example")
+        .await;
+    browser
+        .click("form[action='/app/setup'] button[type=submit]")
+        .await;
+    assert!(browser.text().await.contains("저장했습니다"));
+    let files = tempfile::tempdir().unwrap();
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    let write = |name: &str, bytes: Vec<u8>| {
+        let path = files.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    let platform = leaf(&ca, TENANT_BRN);
+    let cert = write("tenant.der", platform.certificate_der().unwrap());
+    let key = write(
+        "tenant.key",
+        platform
+            .sign_pri_kisa(PASSWORD, settle_nts::certificate::OID_SEED_CBC_WITH_SHA1)
+            .unwrap(),
+    );
+    browser.choose_file("sign_cert", &cert).await;
+    browser.choose_file("sign_key", &key).await;
+    browser.fill("password", PASSWORD).await;
+    browser
+        .click("form[action='/app/setup/nts-link'] button[type=submit]")
+        .await;
+    assert!(
+        browser.text().await.contains("연동됨"),
+        "{}",
+        browser.text().await
+    );
+    browser.check_page("setup-linked").await;
+    // A partner by form, linked with the NTS.
+    let supplier = brn(124_810_123);
+    browser.visit("/app/partners/new").await;
+    browser.check_page("partner-new").await;
+    for (field, value) in [
+        ("brn", supplier.as_str()),
+        ("name", "주식회사 가나다"),
+        ("ceo_name", "홍길동"),
+        ("address", "서울특별시 강남구 테헤란로 1"),
+        ("biz_type", "서비스"),
+        ("biz_item", "소프트웨어"),
+        ("contact.name", "김정산"),
+        ("contact.email", "tax@supplier.example"),
+    ] {
+        browser.fill(field, value).await;
+    }
+    browser.click("form.card button[type=submit]").await;
+    browser.check_page("partner-saved").await;
+    browser
+        .click("form[action$='/nts-link'] button[type=submit]")
+        .await;
+    assert!(browser.text().await.contains("연동됨"));
+    browser.visit("/app/partners").await;
+    browser.check_page("partners").await;
+    // 세금계산서 작성: one by form, computed, then requested.
+    browser.visit("/app/tax-invoices/new").await;
+    let partner_option = browser
+        .client
+        .find(fantoccini::Locator::Css("#partner_id option:nth-child(2)"))
+        .await
+        .unwrap();
+    partner_option.click().await.unwrap();
+    browser.fill("document_key", "FORM-1").await;
+    browser.fill("items[0].name", "판매 정산").await;
+    browser.fill("items[0].supply_amount", "9999").await;
+    browser.click("button[value=preview]").await;
+    assert!(
+        browser.text().await.contains("10,998"),
+        "{}",
+        browser.text().await
+    );
+    browser.check_page("tax-invoice-computed").await;
+    browser.click("button[value=request]").await;
+    assert!(
+        browser.text().await.contains("발행 요청됨"),
+        "{}",
+        browser.text().await
+    );
+    browser.check_page("tax-invoice-requested").await;
+    // 세금계산서 일괄등록: 1,000 documents from a file.
+    let csv = write(
+        "invoices.csv",
+        upload_csv(&supplier, DOCUMENTS).into_bytes(),
+    );
+    browser.visit("/app/tax-invoices/upload").await;
+    browser.choose_file("file", &csv).await;
+    browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    assert!(
+        browser
+            .text()
+            .await
+            .contains(&format!("문서 {DOCUMENTS}건을 만들었고 0개")),
+        "{}",
+        browser.text().await
+    );
+    browser.check_page("tax-invoices-uploaded").await;
+    browser.visit("/app/tax-invoices?state=drafted").await;
+    assert!(browser.text().await.contains("BULK-0000"));
+    browser.check_page("tax-invoices-drafted").await;
+    // The supplier approves from the email (part 1's pages).
+    let mail = t
+        .email_to("tax@supplier.example", "세금계산서 발행 요청")
+        .await;
+    let token = token_of(&mail.body, &t.base);
+    browser.visit(&format!("/s/{token}")).await;
+    browser.fill("brn", &supplier).await;
+    browser.click("main form button[type=submit]").await;
+    browser.click_link("공동인증서 등록").await;
+    let own = leaf(&ca, &supplier);
+    let cert = write("supplier.der", own.certificate_der().unwrap());
+    let key = write(
+        "supplier.key",
+        own.sign_pri_kisa(PASSWORD, settle_nts::certificate::OID_SEED_CBC_WITH_SHA1)
+            .unwrap(),
+    );
+    browser.choose_file("sign_cert", &cert).await;
+    browser.choose_file("sign_key", &key).await;
+    browser.fill("password", PASSWORD).await;
+    browser.click("main form button[type=submit]").await;
+    browser.click_link("돌아가기").await;
+    browser.click_link("발행(승인)").await;
+    browser.click("main form button[type=submit]").await;
+    assert!(browser.text().await.contains("발행 완료"));
+    // The next day's filing batch; the platform sees the invoice sent.
+    let tomorrow = t.app.now() + time::Duration::days(1);
+    let report = settle_app::filing::run_batch(&t.app, tomorrow)
+        .await
+        .unwrap();
+    assert_eq!(report.sent, 1, "{report:?}");
+    browser.visit("/app/tax-invoices/FORM-1").await;
+    let page = browser.text().await;
+    assert!(
+        page.contains("국세청 전송 완료") || page.contains("전송 완료"),
+        "{page}"
+    );
+    browser.check_page("tax-invoice-sent").await;
+    browser.close().await;
+}
+
+async fn a_sales_agent_sees_no_button_that_changes_anything(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let test = format!("workspace-sales-agent-{}", engine_name(engine));
+    let mut browser = Browser::start(&t.base, &test).await;
+    first_sign_in(&t, &browser, "sales@platform.example", &["sales_agent"]).await;
+    for (path, name) in [
+        ("/app", "home"),
+        ("/app/partners", "partners"),
+        ("/app/tax-invoices", "tax-invoices"),
+        ("/app/setup", "setup"),
+    ] {
+        browser.visit(path).await;
+        let buttons = browser
+            .client
+            .find_all(fantoccini::Locator::Css(
+                "main form[method=post] button, a.button",
+            ))
+            .await
+            .unwrap();
+        // The sign-out button is the one form every page has.
+        assert!(
+            buttons.len() <= 1,
+            "{path} offers {} buttons",
+            buttons.len()
+        );
+        browser.check_page(name).await;
+    }
+    browser.close().await;
+}
+
+both_engines!(
+    the_platform_walks_the_first_seed,
+    a_sales_agent_sees_no_button_that_changes_anything
+);
