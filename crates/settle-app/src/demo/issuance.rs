@@ -59,7 +59,41 @@ pub async fn request_demo_invoice(
         nts_link::link_partner(app, &by, partner.id.as_str()).await?;
     }
     let certificate_dir = dir.join("demo-certificate");
-    write_certificate_files(&leaf(&ca, supplier_brn)?, &certificate_dir)?;
+    let supplier_leaf = leaf(&ca, supplier_brn)?;
+    write_certificate_files(&supplier_leaf, &certificate_dir)?;
+    let supplier = Supplier {
+        id: partner.id.to_string(),
+        brn: supplier_brn.to_owned(),
+        leaf: supplier_leaf,
+    };
+    super::states::fill_once(app, &by, &supplier).await?;
+    // Milliseconds: one demo run takes far longer, so each run has its own key.
+    let document_key = format!("DEMO-{}", app.now().unix_timestamp_nanos() / 1_000_000);
+    let link = draft(app, &by, &supplier.id, &document_key, true).await?;
+    Ok(DemoRequest {
+        link: link.unwrap_or_default(),
+        supplier_brn: supplier_brn.to_owned(),
+        supplier_name: partner.data.name.clone(),
+        certificate_dir,
+    })
+}
+
+/// The demo supplier: its partner id, BRN and certificate.
+pub(super) struct Supplier {
+    pub id: String,
+    pub brn: String,
+    pub leaf: ThrowawayLeaf,
+}
+
+/// Drafts invoice `key` from `supplier` (a month's sales and shipping) and, with
+/// `request`, requests it: returns the supplier's link then.
+pub(super) async fn draft(
+    app: &App,
+    by: &Principal,
+    supplier: &str,
+    key: &str,
+    request: bool,
+) -> Result<Option<String>, AppError> {
     let today = app.now().to_offset(KST).date();
     let invoice = serde_json::from_value(serde_json::json!({
         "write_date": today.to_string(),
@@ -73,23 +107,24 @@ pub async fn request_demo_invoice(
         ]
     }))
     .map_err(AppError::internal)?;
-    // Milliseconds: one demo run takes far longer, so each run has its own key.
-    let document_key = format!("DEMO-{}", app.now().unix_timestamp_nanos() / 1_000_000);
-    let draft = DraftInput {
-        document_key: Some(document_key.clone()),
-        partner_id: Some(partner.id.to_string()),
+    let input = DraftInput {
+        document_key: Some(key.to_owned()),
+        partner_id: Some(supplier.to_owned()),
         invoice,
         request: false,
         memo: None,
     };
-    tax_invoices::create(app, &by, draft).await?;
-    let (_, link) = tax_invoices::request_with_link(app, &by, &document_key, None).await?;
-    Ok(DemoRequest {
-        link,
-        supplier_brn: supplier_brn.to_owned(),
-        supplier_name: partner.data.name.clone(),
-        certificate_dir,
-    })
+    tax_invoices::create(app, by, input).await?;
+    if !request {
+        return Ok(None);
+    }
+    let (_, link) = tax_invoices::request_with_link(app, by, key, None).await?;
+    Ok(Some(link))
+}
+
+/// The supplier's NPKI pair, as the certificate use cases take it.
+pub(super) fn supplier_files(leaf: &ThrowawayLeaf) -> Result<CertificateFiles, AppError> {
+    npki_files(leaf)
 }
 
 /// Sets the platform's party data and links it with the NTS, unless it is linked.

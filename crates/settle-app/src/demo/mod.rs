@@ -3,6 +3,7 @@
 //! invoice whose supplier link and certificate files let a person approve it.
 
 mod issuance;
+mod states;
 
 use std::path::Path;
 
