@@ -152,7 +152,9 @@ async fn the_platform_walks_the_first_seed(engine: TestEngine) {
     );
     browser.visit("/app/tax-invoices/upload").await;
     browser.choose_file("file", &csv).await;
-    browser.click("form[enctype='multipart/form-data'] button[type=submit]").await;
+    browser
+        .click("form[enctype='multipart/form-data'] button[type=submit]")
+        .await;
     assert!(
         browser
             .text()

@@ -1,7 +1,9 @@
 //! `settle demo`: a demo tenant with a handful of partners, made idempotently, a fresh
-//! key to look at them with, a demo user whose password is printed, and a requested tax
-//! invoice whose supplier link and certificate files let a person approve it.
+//! key to look at them with, a demo user whose password is printed, tax invoices in every
+//! state and a billed, credited, rebilled and partly paid period (made once), and a fresh
+//! requested tax invoice whose supplier link and certificate files let a person approve it.
 
+mod billing;
 mod issuance;
 mod states;
 
@@ -167,6 +169,7 @@ pub async fn seed(app: &App, dir: &Path) -> Result<Demo, AppError> {
     tx.commit().await?;
     let user_password = demo_user(app, &tenant_id).await?;
     let request = issuance::request_demo_invoice(app, &tenant_id, PARTNERS[0].0, dir).await?;
+    billing::fill_once(app, &tenant_id, PARTNERS[2].0).await?;
     Ok(Demo {
         tenant_id: tenant_id.to_string(),
         api_key,

@@ -25,8 +25,13 @@ pub(super) async fn fill_once(
     }
     draft(app, by, &supplier.id, "DEMO-DRAFTED", false).await?;
     let refused = requested(app, by, supplier, "DEMO-REFUSED").await?;
-    supplier::refuse(app, &refused.0, &refused.1, Some("공급가액이 주문 내역과 다릅니다".into()))
-        .await?;
+    supplier::refuse(
+        app,
+        &refused.0,
+        &refused.1,
+        Some("공급가액이 주문 내역과 다릅니다".into()),
+    )
+    .await?;
     draft(app, by, &supplier.id, "DEMO-REQUEST-CANCELLED", true).await?;
     tax_invoices::cancel_request(app, by, "DEMO-REQUEST-CANCELLED", Some("중복 요청".into()))
         .await?;
