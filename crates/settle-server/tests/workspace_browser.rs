@@ -237,7 +237,145 @@ async fn a_sales_agent_sees_no_button_that_changes_anything(engine: TestEngine) 
     browser.close().await;
 }
 
+/// A partner billed in USD with two October charges; returns the partner id.
+async fn billed_partner(t: &TestApp) -> String {
+    let (status, partner) =
+        send(t.post("/v1/partners", &support::partner_body(&brn(124_810_001)))).await;
+    assert_eq!(status, 201, "{partner}");
+    let id = partner["id"].as_str().unwrap().to_owned();
+    let address = serde_json::json!({"name": "Ganada Inc.", "address": "1 Teheran-ro, Seoul", "country": "KR"});
+    let profile = serde_json::json!({
+        "partner_id": id, "sold_to": address, "bill_to": address, "po_number": "PO-1",
+        "payment_terms_days": 30, "billing_currency": "USD", "template": "lrd", "country": "KR"
+    });
+    let (status, body) = send(t.post("/v1/billing-profiles", &profile)).await;
+    assert_eq!(status, 201, "{body}");
+    let charge = |order: &str, price: &str, quantity: i64| {
+        serde_json::json!({
+            "partner_id": id, "order_id": order, "order_date": "2026-10-01",
+            "product_id": "CFQ7TTC0LF8R", "sku_id": "0001", "product_name": "Microsoft 365 E3",
+            "charge_type": "new", "quantity": quantity, "unit_price": price, "pricing_currency": "USD",
+            "tax_rate": "0.10", "charge_start": "2026-10-01", "charge_end": "2026-10-31", "series": "G"
+        })
+    };
+    let mut marketplace = charge("O-3", "5.00", 4);
+    marketplace["marketplace"] = serde_json::json!(true);
+    marketplace["publisher_name"] = serde_json::json!("Contoso Ltd");
+    marketplace["publisher_address"] = serde_json::json!("1 Contoso Way, Redmond WA");
+    let charges = serde_json::json!({"charges": [charge("O-1", "36.00", 10), charge("O-2", "12.50", 2), marketplace]});
+    let (status, body) = send(t.post("/v1/charges", &charges)).await;
+    assert_eq!(status, 201, "{body}");
+    id
+}
+
+async fn billing_admins_walk_the_second_seed(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let partner = billed_partner(&t).await;
+    let test = format!("workspace-second-seed-{}", engine_name(engine));
+    let mut alice = Browser::start(&t.base, &format!("{test}-alice")).await;
+    first_sign_in(&t, &alice, "alice@platform.example", &["billing_admin"]).await;
+    // Run the period and finalize its drafts.
+    alice.visit("/app/billing-runs").await;
+    alice.check_page("billing-run-form").await;
+    alice.fill("period", "2026-10").await;
+    alice
+        .click("form[action='/app/billing-runs'] button[type=submit]")
+        .await;
+    assert!(
+        alice.text().await.contains("2026-10"),
+        "{}",
+        alice.text().await
+    );
+    alice.check_page("billing-run").await;
+    alice
+        .click("form[action$='/finalize'] button[type=submit]")
+        .await;
+    assert!(
+        alice.text().await.contains("G000000001"),
+        "{}",
+        alice.text().await
+    );
+    alice.click_link("G000000001").await;
+    alice.check_page("invoice").await;
+    // Credit one seat of the first line.
+    alice.click_link("대변표 발행").await;
+    alice.check_page("credit-note-form").await;
+    alice.fill("lines[0].quantity", "1").await;
+    alice.fill("reason", "One seat returned").await;
+    alice.click("form.card button[type=submit]").await;
+    assert!(
+        alice.text().await.contains("GC000000001"),
+        "{}",
+        alice.text().await
+    );
+    alice.check_page("credit-note").await;
+    // Ask for a rebill of the other invoice (the marketplace one) with a new PO number.
+    alice.visit("/app/invoices/G000000002").await;
+    alice.click_link("무효 후 재청구 요청").await;
+    alice.fill("changes.po_number", "PO-2").await;
+    alice.fill("reason", "Wrong PO number").await;
+    alice.click("form.card button[type=submit]").await;
+    assert_eq!(alice.path().await, "/app/rebill-requests");
+    alice.check_page("rebill-queue").await;
+    // Alice cannot approve her own request.
+    alice
+        .click("form[action$='/approve'] button[type=submit]")
+        .await;
+    assert!(
+        alice.text().await.contains("권한이 없습니다"),
+        "{}",
+        alice.text().await
+    );
+    alice.check_page("rebill-own-refused").await;
+    // Bob, another billing admin, approves.
+    let mut bob = Browser::start(&t.base, &format!("{test}-bob")).await;
+    first_sign_in(&t, &bob, "bob@platform.example", &["billing_admin"]).await;
+    bob.visit("/app/rebill-requests").await;
+    bob.click("form[action$='/approve'] button[type=submit]")
+        .await;
+    let page = bob.text().await;
+    assert!(
+        page.contains("G000000003") && page.contains("PO-2"),
+        "{page}"
+    );
+    let (_, voided) = send(t.get("/v1/invoices/G000000002")).await;
+    assert_eq!(voided["status"], "void", "{voided}");
+    assert_eq!(voided["void_note"]["number"], "GV000000001", "{voided}");
+    bob.check_page("rebilled").await;
+    bob.close().await;
+    // A payment citing the new invoice, then the statement.
+    let (_, rebilled) = send(t.get("/v1/invoices/G000000003")).await;
+    let total = rebilled["total"].as_str().unwrap().to_owned();
+    alice.visit("/app/payments").await;
+    alice.fill("partner_id", &partner).await;
+    alice.fill("amount", &total).await;
+    alice.fill("currency", "USD").await;
+    alice.fill("reference", "Wire G000000003").await;
+    alice
+        .click("form[action='/app/payments'] button[type=submit]")
+        .await;
+    assert!(
+        alice.text().await.contains("G000000003"),
+        "{}",
+        alice.text().await
+    );
+    alice.check_page("payments").await;
+    alice
+        .visit(&format!("/app/partners/{partner}/statement"))
+        .await;
+    let page = alice.text().await;
+    assert!(
+        page.contains("G000000003") && page.contains("paid"),
+        "{page}"
+    );
+    alice.check_page("statement").await;
+    let (_, paid) = send(t.get("/v1/invoices/G000000003")).await;
+    assert_eq!(paid["status"], "paid", "{paid}");
+    alice.close().await;
+}
+
 both_engines!(
     the_platform_walks_the_first_seed,
+    billing_admins_walk_the_second_seed,
     a_sales_agent_sees_no_button_that_changes_anything
 );

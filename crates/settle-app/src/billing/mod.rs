@@ -30,7 +30,9 @@ pub use payments::{
 };
 pub use profiles::{create_profile, create_profiles, get_profile, list_profiles, update_profile};
 pub use read::{InvoiceDetail, get_invoice, list_invoices};
-pub use rebill::{RebillInput, approve_rebill, get_rebill, reject_rebill, request_rebill};
+pub use rebill::{
+    RebillInput, approve_rebill, get_rebill, pending_rebills, reject_rebill, request_rebill,
+};
 pub use run::{get_run, run_billing};
 pub use statement::{Statement, StatementLine, statement};
 

@@ -485,3 +485,11 @@ pub async fn get_rebill(app: &App, by: &Principal, id: &str) -> Result<RebillReq
         .filter(|r| r.tenant_id == by.tenant_id)
         .ok_or_else(|| AppError::not_found("rebill_request"))
 }
+
+/// The tenant's rebill requests waiting for a decision, oldest first (at most 1,000).
+pub async fn pending_rebills(app: &App, by: &Principal) -> Result<Vec<RebillRequest>, AppError> {
+    by.require(Right::ReadInvoices)?;
+    let mut conn = app.store.read().await?;
+    let pending = settle_core::billing::RebillStatus::Pending;
+    Ok(rebills::with_status(&mut conn, &by.tenant_id, pending, 1000).await?)
+}

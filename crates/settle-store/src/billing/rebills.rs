@@ -91,6 +91,25 @@ pub async fn get(
     row.as_ref().map(decode).transpose()
 }
 
+/// A tenant's requests in `status`, oldest first, at most `limit`.
+pub async fn with_status(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    status: RebillStatus,
+    limit: u32,
+) -> StoreResult<Vec<RebillRequest>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM rebill_requests WHERE tenant_id = $1 AND status = $2 \
+         ORDER BY id LIMIT {limit}",
+        RebillRow::columns()
+    ))
+    .bind(tenant.as_str())
+    .bind(status.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
 /// The requests made on an invoice, oldest first.
 pub async fn of_invoice(
     conn: &mut AnyConnection,

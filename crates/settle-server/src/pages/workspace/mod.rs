@@ -3,7 +3,9 @@
 //! Every page needs a session (else it goes to `/login`); every form is checked for its
 //! CSRF token; a refusal shows the use case's error code and message next to its field.
 
+mod billing;
 mod forms;
+mod invoices;
 mod partners;
 mod setup;
 mod tax_invoices;
@@ -60,6 +62,30 @@ pub fn router() -> Router<AppState> {
         .route("/app/tax-invoices/{key}", get(tax_invoices::show))
         .route("/app/tax-invoices/{key}/xml", get(tax_invoices::xml))
         .route("/app/tax-invoices/{key}/{action}", post(tax_invoices::act))
+        .route("/app/invoices", get(invoices::list))
+        .route("/app/invoices/{id}", get(invoices::show))
+        .route("/app/invoices/{id}/finalize", post(invoices::finalize))
+        .route(
+            "/app/invoices/{id}/credit-note",
+            get(invoices::credit_form).post(invoices::credit),
+        )
+        .route(
+            "/app/invoices/{id}/rebill",
+            get(invoices::rebill_form).post(invoices::rebill),
+        )
+        .route("/app/billing-runs", get(billing::runs).post(billing::run))
+        .route("/app/billing-runs/{id}", get(billing::show_run))
+        .route(
+            "/app/billing-runs/{id}/finalize",
+            post(billing::finalize_run),
+        )
+        .route("/app/rebill-requests", get(billing::rebills))
+        .route(
+            "/app/rebill-requests/{id}/{decision}",
+            post(billing::decide),
+        )
+        .route("/app/payments", get(billing::payments).post(billing::pay))
+        .route("/app/partners/{id}/statement", get(billing::statement))
 }
 
 /// A signed-in staff member's page request: the page context and who is asking. Without
@@ -102,6 +128,9 @@ impl Staff {
         }
         if roles.allows(Right::ReadTaxInvoices) {
             nav.push(NavLink::new("/app/tax-invoices", w.tax_invoices));
+        }
+        if roles.allows(Right::ReadInvoices) {
+            nav.push(NavLink::new("/app/invoices", w.invoices));
         }
         nav.push(NavLink::new(
             "/account",

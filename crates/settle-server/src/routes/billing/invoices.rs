@@ -21,7 +21,7 @@ use crate::extract::{ApiJson, ApiQuery, Auth};
 use crate::routes::tax_invoices::ActionBody;
 
 /// List filters.
-#[derive(Deserialize, IntoParams)]
+#[derive(Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// 1–1000, default 50.
@@ -43,6 +43,47 @@ pub struct ListQuery {
     pub billing_run_id: Option<String>,
 }
 
+impl ListQuery {
+    /// The page and the filter asked for; 422 `request.invalid_query` for a bad value.
+    pub fn into_request(self) -> ApiResult<(PageRequest, DocumentFilter)> {
+        let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
+        let filter = DocumentFilter {
+            partner_id: query_param(
+                "partner_id",
+                self.partner_id,
+                PartnerId::parse,
+                "not a partner id",
+            )?,
+            period: query_param("period", self.period, Period::parse, "period is YYYY-MM")?,
+            series: query_param(
+                "series",
+                self.series,
+                |s| Series::parse(&s.to_ascii_uppercase()),
+                "series is G or D",
+            )?,
+            kind: query_param(
+                "kind",
+                self.kind,
+                DocumentKind::parse,
+                "kind is invoice, credit_note or void_note",
+            )?,
+            status: query_param(
+                "status",
+                self.status,
+                DocumentStatus::parse,
+                "status is draft, open, paid or void",
+            )?,
+            run_id: query_param(
+                "billing_run_id",
+                self.billing_run_id,
+                BillingRunId::parse,
+                "not a billing run id",
+            )?,
+        };
+        Ok((page, filter))
+    }
+}
+
 /// A page of invoices, credit notes and void notes (without lines), oldest first.
 #[utoipa::path(get, path = "/v1/invoices", tag = "partner invoices", security(("api_key" = [])), params(ListQuery),
     responses((status = 200, body = Object, description = "`{data: [InvoiceSummary], next_cursor}`"), (status = 422, body = ErrorBody)))]
@@ -51,40 +92,7 @@ pub async fn list(
     Auth(by): Auth,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> ApiResult<Json<Page<InvoiceSummary>>> {
-    let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
-    let filter = DocumentFilter {
-        partner_id: query_param(
-            "partner_id",
-            query.partner_id,
-            PartnerId::parse,
-            "not a partner id",
-        )?,
-        period: query_param("period", query.period, Period::parse, "period is YYYY-MM")?,
-        series: query_param(
-            "series",
-            query.series,
-            |s| Series::parse(&s.to_ascii_uppercase()),
-            "series is G or D",
-        )?,
-        kind: query_param(
-            "kind",
-            query.kind,
-            DocumentKind::parse,
-            "kind is invoice, credit_note or void_note",
-        )?,
-        status: query_param(
-            "status",
-            query.status,
-            DocumentStatus::parse,
-            "status is draft, open, paid or void",
-        )?,
-        run_id: query_param(
-            "billing_run_id",
-            query.billing_run_id,
-            BillingRunId::parse,
-            "not a billing run id",
-        )?,
-    };
+    let (page, filter) = query.into_request()?;
     let page = use_case::list_invoices(&state.app, &by, &filter, &page).await?;
     Ok(Json(Page {
         data: page

@@ -3,7 +3,7 @@
 //! and the use cases of `settle_app::billing`.
 
 pub mod charges;
-mod invoice_view;
+pub(crate) mod invoice_view;
 pub mod invoices;
 mod item_view;
 pub mod payments;
