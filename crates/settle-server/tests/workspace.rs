@@ -352,7 +352,93 @@ async fn a_bulk_upload_reports_its_rows(engine: TestEngine) {
     assert_eq!(list["data"].as_array().unwrap().len(), 1);
 }
 
+async fn a_user_admin_invites_users_and_makes_keys_on_pages(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["user_admin"]).await;
+    let csrf = browser.csrf();
+    let (status, page, _) = browser
+        .post(
+            "/app/users",
+            &[
+                ("csrf", &csrf),
+                ("email", "new@platform.example"),
+                ("role_sales_agent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("/login/link/") && page.contains("new@platform.example"),
+        "{page}"
+    );
+    let (_, users) = send(t.get("/v1/users")).await;
+    let new = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "new@platform.example")
+        .unwrap();
+    assert_eq!(new["roles"], json!(["sales_agent"]));
+    let id = new["id"].as_str().unwrap();
+    let (status, page, _) = browser
+        .post(
+            &format!("/app/users/{id}/roles"),
+            &[
+                ("csrf", &csrf),
+                ("role_admin_agent", "on"),
+                ("role_sales_agent", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let (_, user) = send(t.get(&format!("/v1/users/{id}"))).await;
+    assert_eq!(user["roles"], json!(["admin_agent", "sales_agent"]));
+    // No role at all is refused with the API's code, and changes nothing.
+    let (status, page, _) = browser
+        .post(&format!("/app/users/{id}/roles"), &[("csrf", &csrf)])
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("user.missing_role"), "{page}");
+    let (status, page, _) = browser
+        .post(
+            "/app/api-keys",
+            &[("csrf", &csrf), ("name", "erp"), ("role_sales_agent", "on")],
+        )
+        .await;
+    assert_eq!(status, 200, "{page}");
+    let start = page.find("sk_").expect("the key is shown once");
+    let key: String = page[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let (status, _) = send(t.client.get(t.url("/v1/partners")).bearer_auth(&key)).await;
+    assert_eq!(status, 200, "the shown key works");
+}
+
+async fn others_see_no_user_or_key_forms(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["billing_admin"]).await;
+    let (status, page, _) = browser.get("/app/users").await;
+    assert_eq!(status, 403, "{page}");
+    let csrf = browser.csrf();
+    let (status, _, _) = browser
+        .post(
+            "/app/api-keys",
+            &[("csrf", &csrf), ("role_user_admin", "on")],
+        )
+        .await;
+    assert_eq!(status, 403);
+    let (_, keys) = send(t.get("/v1/api-keys")).await;
+    assert_eq!(
+        keys["data"].as_array().unwrap().len(),
+        1,
+        "only the test's own key"
+    );
+}
+
 both_engines!(
+    a_user_admin_invites_users_and_makes_keys_on_pages,
+    others_see_no_user_or_key_forms,
     signed_out_visitors_go_to_the_sign_in_page,
     a_partner_is_created_by_form_and_a_bad_brn_is_shown_next_to_its_field,
     a_stale_edit_is_refused_and_changes_nothing,

@@ -365,7 +365,7 @@ async fn billing_admins_walk_the_second_seed(engine: TestEngine) {
         .await;
     let page = alice.text().await;
     assert!(
-        page.contains("G000000003") && page.contains("paid"),
+        page.contains("G000000003") && page.contains("결제 완료"),
         "{page}"
     );
     alice.check_page("statement").await;

@@ -498,7 +498,11 @@ pub async fn statement(
                     Cell::text(d.due_date.map(day).unwrap_or_default()),
                     Cell::text(m(d.totals.total)),
                     Cell::text(m(line.outstanding)),
-                    Cell::text(line.payment_status.as_str()),
+                    Cell::text(match line.payment_status.as_str() {
+                        "paid" => w.status_paid,
+                        "overdue" => w.status_overdue,
+                        _ => w.status_open,
+                    }),
                 ],
                 buttons: Vec::new(),
             }

@@ -7,6 +7,7 @@ mod billing;
 mod forms;
 mod invoices;
 mod partners;
+mod people;
 mod setup;
 mod tax_invoices;
 mod texts;
@@ -86,6 +87,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/payments", get(billing::payments).post(billing::pay))
         .route("/app/partners/{id}/statement", get(billing::statement))
+        .route("/app/users", get(people::users).post(people::invite))
+        .route("/app/users/{id}/{action}", post(people::user_action))
+        .route("/app/api-keys", get(people::keys).post(people::create_key))
+        .route("/app/api-keys/{id}/revoke", post(people::revoke_key))
 }
 
 /// A signed-in staff member's page request: the page context and who is asking. Without
