@@ -436,7 +436,85 @@ async fn others_see_no_user_or_key_forms(engine: TestEngine) {
     );
 }
 
+/// A requested invoice, issued by its supplier and filed: returns its key.
+async fn sent_invoice(t: &TestApp) -> &'static str {
+    let requested = support::issuance::requested_invoice(t, "SENT-1", "tax@supplier.example").await;
+    let opened =
+        settle_app::supplier::open_session(&t.app, &requested.token, &requested.supplier_brn)
+            .await
+            .unwrap();
+    let session = settle_app::supplier::authenticate(&t.app, &opened.session)
+        .await
+        .unwrap();
+    let own = leaf(&requested.ca, &requested.supplier_brn);
+    let files = settle_app::certificates::CertificateFiles::Npki {
+        certificate: own.certificate_der().unwrap(),
+        key: own
+            .sign_pri_kisa(PASSWORD, settle_nts::certificate::OID_SEED_CBC_WITH_SHA1)
+            .unwrap(),
+    };
+    settle_app::supplier::register_certificate(&t.app, &session, files, PASSWORD)
+        .await
+        .unwrap();
+    settle_app::supplier::issue(&t.app, &session, &opened.tax_invoice_id, None)
+        .await
+        .unwrap();
+    let (status, body) = send(t.post("/v1/tax-invoices/SENT-1/send-to-nts", &json!({}))).await;
+    assert_eq!(
+        (status, body["state"].as_str()),
+        (200, Some("sent")),
+        "{body}"
+    );
+    "SENT-1"
+}
+
+async fn a_filed_invoice_is_amended_on_its_page(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let key = sent_invoice(&t).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let (_, page, _) = browser.get(&format!("/app/tax-invoices/{key}")).await;
+    assert!(
+        page.contains(&format!("/app/tax-invoices/{key}/amend")),
+        "{page}"
+    );
+    let csrf = browser.csrf();
+    let amend = format!("/app/tax-invoices/{key}/amend");
+    let (status, page, _) = browser
+        .post(
+            &amend,
+            &[
+                ("csrf", &csrf),
+                ("reason_code", "9"),
+                ("document_key", "SENT-1-A"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(page.contains("tax_invoice.invalid_reason_code"), "{page}");
+    let (status, _, location) = browser
+        .post(
+            &amend,
+            &[
+                ("csrf", &csrf),
+                ("reason_code", "4"),
+                ("document_key", "SENT-1-A"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/app/tax-invoices/SENT-1-A"))
+    );
+    let (_, amendment) = send(t.get("/v1/tax-invoices/SENT-1-A")).await;
+    assert_eq!(amendment["state"], "drafted");
+    assert!(
+        amendment["total"].as_str().unwrap().starts_with('-'),
+        "{amendment}"
+    );
+}
+
 both_engines!(
+    a_filed_invoice_is_amended_on_its_page,
     a_user_admin_invites_users_and_makes_keys_on_pages,
     others_see_no_user_or_key_forms,
     signed_out_visitors_go_to_the_sign_in_page,

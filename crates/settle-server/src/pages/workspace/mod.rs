@@ -3,9 +3,11 @@
 //! Every page needs a session (else it goes to `/login`); every form is checked for its
 //! CSRF token; a refusal shows the use case's error code and message next to its field.
 
+mod amend;
 mod billing;
 mod forms;
 mod invoices;
+mod lines;
 mod partners;
 mod people;
 mod setup;
@@ -62,6 +64,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/tax-invoices/{key}", get(tax_invoices::show))
         .route("/app/tax-invoices/{key}/xml", get(tax_invoices::xml))
+        .route(
+            "/app/tax-invoices/{key}/amend",
+            get(amend::form).post(amend::amend),
+        )
         .route("/app/tax-invoices/{key}/{action}", post(tax_invoices::act))
         .route("/app/invoices", get(invoices::list))
         .route("/app/invoices/{id}", get(invoices::show))

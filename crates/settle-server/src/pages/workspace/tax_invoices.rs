@@ -19,6 +19,7 @@ use settle_core::partner::PartnerFilter;
 use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord};
 
 use super::forms::{FieldErrors, Input};
+use super::lines;
 use super::partners::{ImportPage, ReportView, encode};
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
@@ -26,9 +27,6 @@ use crate::pages::i18n::Texts;
 use crate::pages::replies::{Posted, accept};
 use crate::pages::views::{HistoryRow, InvoiceForm, grouped as won};
 use crate::routes::tax_invoices::ListQuery;
-
-/// Item rows on the drafting form: the standard form has four.
-const FORM_LINES: usize = 4;
 
 /// The list page.
 #[derive(Template)]
@@ -181,6 +179,7 @@ struct ShowPage {
     invoice: InvoiceForm,
     history: Vec<HistoryRow>,
     buttons: Vec<Button>,
+    amend: Option<String>,
     xml: Option<String>,
 }
 
@@ -276,9 +275,15 @@ pub async fn show(
             with_email: act == Act::Resend,
         })
         .collect();
+    let amend = (can_write
+        && TaxInvoiceAction::Amend
+            .allowed_from()
+            .contains(&record.state))
+    .then(|| format!("{base}/amend"));
     let page = ShowPage {
         t,
         title: f.title,
+        amend,
         key: record.document_key.to_string(),
         invoice: InvoiceForm::new(t, &record),
         history: history.into_iter().map(|e| HistoryRow::new(t, e)).collect(),
@@ -408,49 +413,13 @@ impl Posted for DraftForm {
     }
 }
 
-/// The columns of an item row: the API's field names.
-const LINE_FIELDS: [&str; 7] = [
-    "date",
-    "name",
-    "spec",
-    "quantity",
-    "unit_price",
-    "supply_amount",
-    "tax_amount",
-];
-
 impl DraftForm {
-    fn cell(&self, index: usize, field: &str) -> String {
-        self.cells
-            .get(&format!("items[{index}].{field}"))
-            .cloned()
-            .unwrap_or_default()
-    }
-
-    /// The rows that hold anything, as the API's JSON items.
-    fn items(&self) -> Vec<serde_json::Value> {
-        (0..FORM_LINES)
-            .filter(|i| {
-                LINE_FIELDS
-                    .iter()
-                    .any(|f| !self.cell(*i, f).trim().is_empty())
-            })
-            .map(|i| {
-                let item: serde_json::Map<String, serde_json::Value> = LINE_FIELDS
-                    .iter()
-                    .filter_map(|f| filled(&self.cell(i, f)).map(|v| ((*f).to_owned(), v.into())))
-                    .collect();
-                serde_json::Value::Object(item)
-            })
-            .collect()
-    }
-
     /// The API's draft input.
     fn input(&self) -> Result<DraftInput, AppError> {
         let mut invoice = serde_json::json!({
             "tax_type": "taxable",
             "purpose": filled(&self.purpose).unwrap_or_else(|| "claim".into()),
-            "items": self.items(),
+            "items": lines::items(&self.cells),
         });
         if let Some(date) = filled(&self.write_date) {
             invoice["write_date"] = date.into();
@@ -518,31 +487,10 @@ async fn draft_page(
             .required(),
         Input::text("remarks", t.remarks, &form.remarks),
     ];
-    let labels = [
-        w.item_date,
-        t.item,
-        t.spec,
-        t.quantity,
-        t.unit_price,
-        t.supply_amount,
-        t.tax_amount,
-    ];
-    let mut cells: Vec<Input> = (0..FORM_LINES)
-        .flat_map(|i| {
-            LINE_FIELDS
-                .iter()
-                .zip(labels)
-                .map(move |(field, label)| (i, *field, label))
-        })
-        .map(|(i, field, label)| {
-            Input::text(format!("items[{i}].{field}"), label, form.cell(i, field))
-        })
-        .collect();
     let mut partner_input = [Input::text("partner_id", t.supplier, &form.partner_id)];
-    let mut errors = error.map_or_else(FieldErrors::none, FieldErrors::of);
-    errors = errors.place(&mut inputs);
-    errors = errors.place(&mut cells);
-    errors = errors.place(&mut partner_input);
+    let errors = error.map_or_else(FieldErrors::none, FieldErrors::of);
+    let (lines, errors) = lines::rows(t, w, &form.cells, errors.place(&mut inputs));
+    let errors = errors.place(&mut partner_input);
     let [partner_input] = partner_input;
     let mut partner_options = vec![(String::new(), w.choose_partner.to_owned())];
     partner_options.extend(partners.iter().map(|p| {
@@ -554,11 +502,6 @@ async fn draft_page(
             .unwrap_or_default();
         (p.id.to_string(), format!("{} ({brn})", p.data.name))
     }));
-    let mut lines = Vec::new();
-    let mut cells = cells.into_iter();
-    for _ in 0..FORM_LINES {
-        lines.push(cells.by_ref().take(LINE_FIELDS.len()).collect());
-    }
     let page = DraftPage {
         t,
         title: f.title,

@@ -154,6 +154,12 @@ pub struct WorkspaceTexts {
     pub revoked: &'static str,
     pub roles: &'static str,
     pub users: &'static str,
+    pub amend: &'static str,
+    pub amend_intro: &'static str,
+    pub amend_items: &'static str,
+    pub amend_reason: &'static str,
+    pub corrected_document_key: &'static str,
+    pub amend_reasons: [&'static str; 6],
     partner_types: [&'static str; 3],
 }
 
@@ -325,6 +331,19 @@ static KO: WorkspaceTexts = WorkspaceTexts {
     revoked: "폐기됨",
     roles: "역할",
     users: "사용자",
+    amend: "수정 발행",
+    amend_intro: "국세청에 전송된 세금계산서를 고칩니다. 사유에 따라 원본을 상쇄하는 음(-)의 세금계산서, 차액, 또는 정정본이 임시저장으로 만들어지며, 원본 승인번호를 참조합니다. 사유 2(공급가액 변동)와 3(환입)에는 차액이나 환입분 품목을 적으세요.",
+    amend_items: "차액 또는 환입 품목 (사유 2·3)",
+    amend_reason: "수정 사유",
+    corrected_document_key: "정정본 문서번호 (사유 1·5)",
+    amend_reasons: [
+        "기재사항 착오·정정",
+        "공급가액 변동",
+        "환입",
+        "계약의 해제",
+        "내국신용장 사후개설",
+        "착오에 의한 이중발급",
+    ],
     partner_types: ["사업자", "개인", "해외 사업자"],
 };
 
@@ -475,5 +494,18 @@ static EN: WorkspaceTexts = WorkspaceTexts {
     revoked: "Revoked",
     roles: "Roles",
     users: "Users",
+    amend: "Amend",
+    amend_intro: "Correct a filed tax invoice. By reason, settle drafts the negative invoice that cancels the original, the difference, or a corrected one, each referring to the original approval number. Reasons 2 (supply amount change) and 3 (returned goods) need the items of the difference or of what was returned.",
+    amend_items: "Items of the difference or the return (reasons 2 and 3)",
+    amend_reason: "Reason",
+    corrected_document_key: "Corrected document key (reasons 1 and 5)",
+    amend_reasons: [
+        "Input error",
+        "Supply amount change",
+        "Returned goods",
+        "Contract cancelled",
+        "Local letter of credit opened later",
+        "Issued twice by mistake",
+    ],
     partner_types: ["Business", "Individual", "Foreign business"],
 };
