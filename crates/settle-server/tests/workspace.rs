@@ -513,7 +513,42 @@ async fn a_filed_invoice_is_amended_on_its_page(engine: TestEngine) {
     );
 }
 
+async fn a_billing_profile_is_added_on_the_partners_page(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let partner =
+        support::issuance::create_partner(&t, &brn(124_810_123), "tax@supplier.example").await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["billing_admin"]).await;
+    let csrf = browser.csrf();
+    let path = format!("/app/partners/{partner}/billing-profiles");
+    let mut form = vec![
+        ("csrf", csrf.as_str()),
+        ("billing_currency", "XYZ"),
+        ("template", "lrd"),
+        ("country", "KR"),
+        ("payment_terms_days", "30"),
+        ("po_number", "PO-7"),
+        ("sold_to.name", "Ganada Inc."),
+        ("sold_to.address", "1 Teheran-ro, Seoul"),
+        ("bill_to.name", "Ganada Inc."),
+        ("bill_to.address", "1 Teheran-ro, Seoul"),
+    ];
+    let (status, page, _) = browser.post(&path, &form).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"billing_currency-error\""), "{page}");
+    form[1] = ("billing_currency", "usd");
+    let (status, _, location) = browser.post(&path, &form).await;
+    assert_eq!((status, location.as_deref()), (303, Some(path.as_str())));
+    let (_, page, _) = browser.get(&path).await;
+    assert!(page.contains("USD") && page.contains("PO-7"), "{page}");
+    let (_, profiles) = send(t.get(&format!("/v1/billing-profiles?partner_id={partner}"))).await;
+    assert_eq!(profiles["data"][0]["billing_currency"], "USD");
+    let (status, page, _) = browser.get("/app/charges?period=2026-13").await;
+    assert_eq!(status, 422);
+    assert!(page.contains("request.invalid_query"), "{page}");
+}
+
 both_engines!(
+    a_billing_profile_is_added_on_the_partners_page,
     a_filed_invoice_is_amended_on_its_page,
     a_user_admin_invites_users_and_makes_keys_on_pages,
     others_see_no_user_or_key_forms,

@@ -189,7 +189,8 @@ async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
         let output = settle.command().arg("demo").output().unwrap();
         assert!(output.status.success());
         let text = String::from_utf8_lossy(&output.stdout);
-        assert!(text.contains("with 5 partners"), "{text}");
+        // The five Korean partners and the reseller billed in USD.
+        assert!(text.contains("with 6 partners"), "{text}");
         let key = text
             .lines()
             .find_map(|l| l.strip_prefix("API key (all four roles): "))
@@ -207,7 +208,7 @@ async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
             .unwrap();
         assert_eq!(
             list["data"].as_array().unwrap().len(),
-            5,
+            6,
             "running the demo twice adds nothing twice"
         );
         server.kill().unwrap();

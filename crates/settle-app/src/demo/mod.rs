@@ -165,11 +165,14 @@ pub async fn seed(app: &App, dir: &Path) -> Result<Demo, AppError> {
         );
         events::append(&mut tx, &event).await?;
     }
-    let count = partners::count(&mut tx, &tenant_id).await?;
     tx.commit().await?;
     let user_password = demo_user(app, &tenant_id).await?;
     let request = issuance::request_demo_invoice(app, &tenant_id, PARTNERS[0].0, dir).await?;
     billing::fill_once(app, &tenant_id, PARTNERS[2].0).await?;
+    let count = {
+        let mut conn = app.store.read().await?;
+        partners::count(&mut conn, &tenant_id).await?
+    };
     Ok(Demo {
         tenant_id: tenant_id.to_string(),
         api_key,

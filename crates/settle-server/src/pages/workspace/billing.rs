@@ -29,16 +29,16 @@ fn filled(text: &str) -> Option<String> {
 }
 
 /// What a simple page shows besides its title.
-struct Simple {
-    intro: &'static str,
-    done: Option<String>,
-    method: &'static str,
-    action: String,
-    submit: &'static str,
-    inputs: Vec<Input>,
-    heads: Vec<&'static str>,
-    rows: Vec<TableRow>,
-    empty: &'static str,
+pub(super) struct Simple {
+    pub intro: &'static str,
+    pub done: Option<String>,
+    pub method: &'static str,
+    pub action: String,
+    pub submit: &'static str,
+    pub inputs: Vec<Input>,
+    pub heads: Vec<&'static str>,
+    pub rows: Vec<TableRow>,
+    pub empty: &'static str,
 }
 
 impl Simple {
@@ -57,7 +57,7 @@ impl Simple {
     }
 }
 
-fn simple(
+pub(super) fn simple(
     staff: Staff,
     title: &'static str,
     status: StatusCode,

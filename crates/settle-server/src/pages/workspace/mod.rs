@@ -10,6 +10,7 @@ mod invoices;
 mod lines;
 mod partners;
 mod people;
+mod profiles;
 mod setup;
 mod tax_invoices;
 mod texts;
@@ -93,6 +94,11 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/payments", get(billing::payments).post(billing::pay))
         .route("/app/partners/{id}/statement", get(billing::statement))
+        .route(
+            "/app/partners/{id}/billing-profiles",
+            get(profiles::profiles).post(profiles::add_profile),
+        )
+        .route("/app/charges", get(profiles::charges))
         .route("/app/users", get(people::users).post(people::invite))
         .route("/app/users/{id}/{action}", post(people::user_action))
         .route("/app/api-keys", get(people::keys).post(people::create_key))

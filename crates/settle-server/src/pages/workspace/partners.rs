@@ -178,6 +178,7 @@ struct FormPage {
     link_state: Option<&'static str>,
     link_action: String,
     link_button: &'static str,
+    billing_links: Option<String>,
 }
 
 /// The partner form as posted; inputs are named like the API's fields.
@@ -344,6 +345,10 @@ fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
         saved: shown.saved,
         can_write: staff.principal().roles.allows(Right::WritePartners),
         link_state: state,
+        billing_links: shown
+            .partner
+            .filter(|_| staff.principal().roles.allows(Right::ReadInvoices))
+            .map(|p| format!("/app/partners/{}", p.id)),
         link_action,
         link_button,
         f,
