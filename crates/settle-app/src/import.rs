@@ -51,6 +51,14 @@ pub struct FailedRow {
     pub errors: Vec<FieldError>,
 }
 
+/// The data rows of a partner file, after checking it is a spreadsheet with the columns
+/// no row can do without.
+pub fn count_rows(file: &[u8]) -> Result<usize, AppError> {
+    let table = read_table(file).map_err(|e| AppError::invalid(e.code(), "file", e.to_string()))?;
+    map_columns(&table.headers, &COLUMNS, &REQUIRED)?;
+    Ok(table.rows.len())
+}
+
 /// Imports the partners in `file`.
 pub async fn import_partners(
     app: &App,

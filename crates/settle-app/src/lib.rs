@@ -23,6 +23,7 @@ pub mod supplier;
 pub mod supplier_pages;
 pub mod tax_invoices;
 pub mod tenants;
+pub mod uploads;
 pub mod users;
 pub mod worker;
 

@@ -81,6 +81,11 @@ typed_id!(
     "usr"
 );
 typed_id!(
+    /// A spreadsheet worked on in the background.
+    UploadId,
+    "upl"
+);
+typed_id!(
     /// A durable background job.
     JobId,
     "job"

@@ -14,6 +14,7 @@ pub mod partner;
 pub mod rounding;
 pub mod tax_invoice;
 pub mod tenant;
+pub mod upload;
 pub mod user;
 pub mod validation;
 pub mod whole_number;

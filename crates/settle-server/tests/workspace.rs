@@ -316,6 +316,20 @@ async fn an_upload_that_is_not_a_spreadsheet_is_refused_with_its_code(engine: Te
     assert_eq!(list["data"].as_array().unwrap().len(), 0);
 }
 
+/// The upload page at `path` once the worker has finished (it refreshes itself until then;
+/// this reads it again until the report is there, for up to 20 s).
+async fn finished_upload(browser: &mut Browser, path: &str) -> String {
+    for _ in 0..400 {
+        let (status, page, _) = browser.get(path).await;
+        assert_eq!(status, 200, "{page}");
+        if !page.contains("id=\"refresh\"") {
+            return page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the upload at {path} did not finish");
+}
+
 async fn a_bulk_upload_reports_its_rows(engine: TestEngine) {
     let t = TestApp::start(engine).await;
     ready_to_draft(&t).await;
@@ -340,9 +354,11 @@ async fn a_bulk_upload_reports_its_rows(engine: TestEngine) {
         .send()
         .await
         .unwrap();
-    let status = response.status();
-    let page = response.text().await.unwrap();
-    assert_eq!(status, 200, "{page}");
+    assert_eq!(response.status(), 303);
+    let progress = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(progress.starts_with("/app/uploads/upl_"), "{progress}");
+    let mut browser = browser;
+    let page = finished_upload(&mut browser, &progress).await;
     assert!(page.contains("문서 1건을 만들었고 1개 행에"), "{page}");
     assert!(
         page.contains("UP-2") && page.contains("supply_amount"),

@@ -155,14 +155,10 @@ async fn the_platform_walks_the_first_seed(engine: TestEngine) {
     browser
         .click("form[enctype='multipart/form-data'] button[type=submit]")
         .await;
-    assert!(
-        browser
-            .text()
-            .await
-            .contains(&format!("문서 {DOCUMENTS}건을 만들었고 0개")),
-        "{}",
-        browser.text().await
-    );
+    assert!(browser.path().await.starts_with("/app/uploads/"));
+    browser.check_page("tax-invoices-upload-progress").await;
+    let done = format!("문서 {DOCUMENTS}건을 만들었고 0개");
+    browser.wait_for_text(&done).await;
     browser.check_page("tax-invoices-uploaded").await;
     browser.visit("/app/tax-invoices?state=drafted").await;
     assert!(browser.text().await.contains("BULK-0000"));

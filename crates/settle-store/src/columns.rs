@@ -343,7 +343,7 @@ macro_rules! table_row {
 /// Every row the store declares, for the test that checks them against both engines.
 pub fn declared_rows() -> Vec<TableSpec> {
     use crate::{
-        api_keys, billing, certificates, events, jobs, partners, supplier, tenants, users,
+        api_keys, billing, certificates, events, jobs, partners, supplier, tenants, uploads, users,
     };
     vec![
         api_keys::KeyRow::TABLE,
@@ -364,6 +364,7 @@ pub fn declared_rows() -> Vec<TableSpec> {
         crate::tax_invoices::HistoryRow::TABLE,
         crate::tax_invoices::TaxInvoiceRow::TABLE,
         tenants::TenantRow::TABLE,
+        uploads::UploadRow::TABLE,
         users::UserRow::TABLE,
     ]
 }

@@ -22,6 +22,7 @@ pub mod partners;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenants;
+pub mod uploads;
 pub mod users;
 
 use std::ops::{Deref, DerefMut};

@@ -97,6 +97,15 @@ async fn state_columns_check_exactly_the_core_names(engine: TestEngine) {
             "jobs_state",
             sorted(JobState::ALL.iter().map(|s| s.as_str())),
         ),
+        (
+            "uploads",
+            "uploads_kind",
+            sorted(
+                settle_core::upload::UploadKind::ALL
+                    .iter()
+                    .map(|s| s.as_str()),
+            ),
+        ),
     ];
     for (table, constraint, names) in expected {
         assert_eq!(

@@ -26,9 +26,11 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// The policy: nothing but settle's own stylesheet, and forms posting back to settle.
-const POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
-                      frame-ancestors 'none'; base-uri 'none'";
+/// The policy: nothing but settle's own stylesheet and script, and forms posting back to
+/// settle.
+const POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
+                      img-src 'self'; form-action 'self'; frame-ancestors 'none'; \
+                      base-uri 'none'";
 
 /// The page routes.
 pub fn router() -> Router<AppState> {
@@ -58,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(workspace::router())
         .route("/assets/settle.css", get(stylesheet))
         .route("/assets/favicon.svg", get(icon))
+        .route("/assets/refresh.js", get(script))
         .route("/favicon.ico", get(icon))
         .layer(from_fn(security_headers))
 }
@@ -86,6 +89,16 @@ async fn stylesheet() -> impl IntoResponse {
             (CACHE_CONTROL, "public, max-age=3600"),
         ],
         include_str!("../../assets/settle.css"),
+    )
+}
+
+async fn script() -> impl IntoResponse {
+    (
+        [
+            (CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../../assets/refresh.js"),
     )
 }
 

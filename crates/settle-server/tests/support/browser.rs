@@ -134,6 +134,20 @@ impl Browser {
             .unwrap()
     }
 
+    /// Waits (up to 30 s) until the page — which may refresh itself — shows `text`.
+    pub async fn wait_for_text(&self, text: &str) {
+        for _ in 0..600 {
+            let body = self.client.find(Locator::Css("body")).await;
+            if let Ok(body) = body
+                && body.text().await.is_ok_and(|shown| shown.contains(text))
+            {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page never showed {text:?}: {}", self.text().await);
+    }
+
     /// The current path.
     pub async fn path(&self) -> String {
         self.client.current_url().await.unwrap().path().to_owned()

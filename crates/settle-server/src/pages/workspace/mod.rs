@@ -15,6 +15,7 @@ mod setup;
 mod tax_invoices;
 mod texts;
 mod upload;
+mod uploads;
 
 use askama::Template;
 use axum::Router;
@@ -99,6 +100,7 @@ pub fn router() -> Router<AppState> {
             get(profiles::profiles).post(profiles::add_profile),
         )
         .route("/app/charges", get(profiles::charges))
+        .route("/app/uploads/{id}", get(uploads::show))
         .route("/app/users", get(people::users).post(people::invite))
         .route("/app/users/{id}/{action}", post(people::user_action))
         .route("/app/api-keys", get(people::keys).post(people::create_key))

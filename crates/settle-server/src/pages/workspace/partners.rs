@@ -9,10 +9,10 @@ use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use settle_app::import::ImportReport;
 use settle_app::{AppError, ErrorKind};
 use settle_core::access::Right;
 use settle_core::partner::{NtsLink, Partner, PartnerInput, PartnerType};
+use settle_core::upload::UploadKind;
 
 use super::forms::{FieldErrors, Input};
 use super::{Frame, Staff, WorkspaceTexts};
@@ -525,92 +525,12 @@ async fn press(
     }
 }
 
-/// The import page, with the report of the last upload.
-#[derive(Template)]
-#[template(path = "workspace/import.html")]
-pub(super) struct ImportPage {
-    pub t: &'static Texts,
-    pub title: &'static str,
-    pub f: Frame,
-    pub intro: &'static str,
-    pub errors: FieldErrors,
-    pub report: Option<ReportView>,
-}
-
-/// An upload's report: a summary and a row per problem (row or document, field, problem).
-pub(super) struct ReportView {
-    pub summary: String,
-    pub unit: &'static str,
-    pub rows: Vec<(String, String, String)>,
-}
-
 /// `GET /app/partners/import`.
 pub async fn import_form(staff: Staff) -> Response {
-    import_page(staff, StatusCode::OK, None, None)
+    super::uploads::form(staff, UploadKind::Partners, StatusCode::OK, None)
 }
 
-fn import_page(
-    staff: Staff,
-    status: StatusCode,
-    report: Option<&ImportReport>,
-    error: Option<&AppError>,
-) -> Response {
-    if let Some(refusal) = error.filter(|e| e.kind == ErrorKind::Forbidden) {
-        return staff.refused(refusal);
-    }
-    let w = staff.ctx.lang.workspace();
-    let f = staff.frame(w.import_partners);
-    let report = report.map(|report| ReportView {
-        summary: w
-            .import_summary
-            .replace("{created}", &report.created.to_string())
-            .replace("{failed}", &report.failed.len().to_string()),
-        unit: w.row,
-        rows: report
-            .failed
-            .iter()
-            .flat_map(|row| {
-                row.errors.iter().map(move |e| {
-                    (
-                        row.row.to_string(),
-                        e.field.clone(),
-                        format!("{} ({})", e.message, e.code),
-                    )
-                })
-            })
-            .collect(),
-    });
-    let page = ImportPage {
-        t: f.t,
-        title: f.title,
-        intro: w.import_intro,
-        errors: error.map_or_else(FieldErrors::none, |e| FieldErrors::of(e).place(&mut [])),
-        report,
-        f,
-    };
-    staff.respond(status, &page)
-}
-
-/// `POST /app/partners/import`: imports the file and shows the report.
+/// `POST /app/partners/import`: stores the file and shows its progress.
 pub async fn import(State(state): State<AppState>, staff: Staff, request: Request) -> Response {
-    let file = match super::upload::file(&state, &staff, request).await {
-        Ok(file) => file,
-        Err(error) => {
-            return import_page(
-                staff,
-                crate::error::status_of(error.kind),
-                None,
-                Some(&error),
-            );
-        }
-    };
-    match settle_app::import::import_partners(&state.app, staff.principal(), &file).await {
-        Ok(report) => import_page(staff, StatusCode::OK, Some(&report), None),
-        Err(error) => import_page(
-            staff,
-            crate::error::status_of(error.kind),
-            None,
-            Some(&error),
-        ),
-    }
+    super::uploads::send(state, staff, request, UploadKind::Partners).await
 }

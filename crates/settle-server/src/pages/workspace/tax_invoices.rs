@@ -11,16 +11,17 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use settle_app::pagination::PageRequest;
-use settle_app::tax_invoices::{self as use_case, DraftInput, batch};
+use settle_app::tax_invoices::{self as use_case, DraftInput};
 use settle_app::{AppError, ErrorKind};
 use settle_core::KST;
 use settle_core::access::Right;
 use settle_core::partner::PartnerFilter;
 use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord};
+use settle_core::upload::UploadKind;
 
 use super::forms::{FieldErrors, Input};
 use super::lines;
-use super::partners::{ImportPage, ReportView, encode};
+use super::partners::encode;
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
@@ -568,67 +569,10 @@ pub async fn create(
 
 /// `GET /app/tax-invoices/upload`.
 pub async fn upload_form(staff: Staff) -> Response {
-    upload_page(staff, StatusCode::OK, None, None)
+    super::uploads::form(staff, UploadKind::TaxInvoices, StatusCode::OK, None)
 }
 
-fn upload_page(
-    staff: Staff,
-    status: StatusCode,
-    report: Option<&batch::BatchReport>,
-    error: Option<&AppError>,
-) -> Response {
-    if let Some(refusal) = error.filter(|e| e.kind == ErrorKind::Forbidden) {
-        return staff.refused(refusal);
-    }
-    let w = staff.ctx.lang.workspace();
-    let f = staff.frame(w.upload_tax_invoices);
-    let report = report.map(|report| ReportView {
-        summary: w
-            .batch_summary
-            .replace("{created}", &report.created.to_string())
-            .replace("{failed}", &report.failed.len().to_string()),
-        unit: w.row,
-        rows: report
-            .failed
-            .iter()
-            .flat_map(|row| {
-                let at = match &row.document_key {
-                    Some(key) => format!("{} ({key})", row.row),
-                    None => row.row.to_string(),
-                };
-                row.errors.iter().map(move |e| {
-                    (
-                        at.clone(),
-                        e.field.clone(),
-                        format!("{} ({})", e.message, e.code),
-                    )
-                })
-            })
-            .collect(),
-    });
-    let page = ImportPage {
-        t: f.t,
-        title: f.title,
-        intro: w.upload_intro,
-        errors: error.map_or_else(FieldErrors::none, |e| FieldErrors::of(e).place(&mut [])),
-        report,
-        f,
-    };
-    staff.respond(status, &page)
-}
-
-/// `POST /app/tax-invoices/upload`: creates the file's documents and shows the report.
+/// `POST /app/tax-invoices/upload`: stores the file and shows its progress.
 pub async fn upload(State(state): State<AppState>, staff: Staff, request: Request) -> Response {
-    let submitted = async {
-        let file = super::upload::file(&state, &staff, request).await?;
-        let documents = batch::documents_from_file(&file)?;
-        batch::submit(&state.app, staff.principal(), documents, false).await
-    };
-    match submitted.await {
-        Ok(report) => upload_page(staff, StatusCode::OK, Some(&report), None),
-        Err(error) => {
-            let status = crate::error::status_of(error.kind);
-            upload_page(staff, status, None, Some(&error))
-        }
-    }
+    super::uploads::send(state, staff, request, UploadKind::TaxInvoices).await
 }

@@ -175,6 +175,11 @@ pub struct WorkspaceTexts {
     pub sold_to_name: &'static str,
     pub template: &'static str,
     pub unbilled: &'static str,
+    pub progress: &'static str,
+    pub reload: &'static str,
+    pub upload_done: &'static str,
+    pub upload_failed: &'static str,
+    pub upload_running: &'static str,
     partner_types: [&'static str; 3],
 }
 
@@ -374,6 +379,11 @@ static KO: WorkspaceTexts = WorkspaceTexts {
     sold_to_name: "판매처 이름",
     template: "양식 (lrd 또는 non_lrd)",
     unbilled: "미청구",
+    progress: "진행",
+    reload: "새로 고침",
+    upload_done: "끝났습니다.",
+    upload_failed: "처리하지 못했습니다. 아무것도 만들지 않은 부분은 아래에 이유가 있습니다.",
+    upload_running: "처리하고 있습니다. 이 페이지는 저절로 새로 고쳐집니다. 다른 페이지로 가도 작업은 계속됩니다.",
     partner_types: ["사업자", "개인", "해외 사업자"],
 };
 
@@ -552,5 +562,10 @@ static EN: WorkspaceTexts = WorkspaceTexts {
     sold_to_name: "Sold-to name",
     template: "Template (lrd or non_lrd)",
     unbilled: "Unbilled",
+    progress: "Progress",
+    reload: "Reload",
+    upload_done: "Finished.",
+    upload_failed: "The upload stopped; the reason is below.",
+    upload_running: "Working on it. This page refreshes itself; the work goes on if you leave it.",
     partner_types: ["Business", "Individual", "Foreign business"],
 };
