@@ -2,6 +2,8 @@
 //! certificate files and a sign-in; in a real headless Chromium the link's invoice is
 //! approved with those files and the demo user signs in. On SQLite and PostgreSQL.
 
+// Shared with the server's browser tests; this test uses part of it.
+#[allow(dead_code)]
 #[path = "../../settle-server/tests/support/browser.rs"]
 mod browser;
 
