@@ -213,6 +213,10 @@ async fn a_sales_agent_sees_no_button_that_changes_anything(engine: TestEngine) 
         ("/app/partners", "partners"),
         ("/app/tax-invoices", "tax-invoices"),
         ("/app/setup", "setup"),
+        ("/app/invoices", "invoices"),
+        ("/app/charges", "charges"),
+        ("/app/payments", "payments"),
+        ("/app/rebill-requests", "rebill-requests"),
     ] {
         browser.visit(path).await;
         let buttons = browser
