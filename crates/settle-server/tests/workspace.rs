@@ -563,7 +563,54 @@ async fn a_billing_profile_is_added_on_the_partners_page(engine: TestEngine) {
     assert!(page.contains("request.invalid_query"), "{page}");
 }
 
+async fn a_draft_is_edited_on_its_page_then_requested(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let partner = ready_to_draft(&t).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["admin_agent"]).await;
+    let csrf = browser.csrf();
+    let (status, _, _) = browser
+        .post("/app/tax-invoices", &draft_form(&csrf, &partner, "draft"))
+        .await;
+    assert_eq!(status, 303);
+    let (status, page, _) = browser.get("/app/tax-invoices/FORM-1/edit").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("value=\"9999\"") && page.contains("/app/tax-invoices/FORM-1/edit"),
+        "{page}"
+    );
+    let mut edited = draft_form(&csrf, &partner, "draft");
+    edited.retain(|(k, _)| *k != "items[0].supply_amount");
+    edited.push(("items[0].supply_amount", "20000"));
+    let (status, _, location) = browser.post("/app/tax-invoices/FORM-1/edit", &edited).await;
+    assert_eq!(
+        (status, location.as_deref()),
+        (303, Some("/app/tax-invoices/FORM-1"))
+    );
+    let (_, api) = send(t.get("/v1/tax-invoices/FORM-1")).await;
+    assert_eq!(
+        (api["state"].as_str(), api["supply_total"].as_str()),
+        (Some("drafted"), Some("23000"))
+    );
+    let mut request = edited.clone();
+    request.retain(|(k, _)| *k != "op");
+    request.push(("op", "request"));
+    let (status, _, _) = browser
+        .post("/app/tax-invoices/FORM-1/edit", &request)
+        .await;
+    assert_eq!(status, 303);
+    let (_, api) = send(t.get("/v1/tax-invoices/FORM-1")).await;
+    assert_eq!(api["state"], "requested");
+    // A requested invoice is no longer edited: the use case's refusal, nothing changed.
+    let (status, page, _) = browser.post("/app/tax-invoices/FORM-1/edit", &edited).await;
+    assert_eq!(status, 409, "{page}");
+    assert!(
+        page.contains("tax_invoice.invalid_state") || page.contains("이미 처리되었습니다"),
+        "{page}"
+    );
+}
+
 both_engines!(
+    a_draft_is_edited_on_its_page_then_requested,
     a_billing_profile_is_added_on_the_partners_page,
     a_filed_invoice_is_amended_on_its_page,
     a_user_admin_invites_users_and_makes_keys_on_pages,

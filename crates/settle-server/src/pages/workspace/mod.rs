@@ -67,6 +67,10 @@ pub fn router() -> Router<AppState> {
         .route("/app/tax-invoices/{key}", get(tax_invoices::show))
         .route("/app/tax-invoices/{key}/xml", get(tax_invoices::xml))
         .route(
+            "/app/tax-invoices/{key}/edit",
+            get(tax_invoices::edit_form).post(tax_invoices::edit),
+        )
+        .route(
             "/app/tax-invoices/{key}/amend",
             get(amend::form).post(amend::amend),
         )

@@ -181,6 +181,7 @@ struct ShowPage {
     history: Vec<HistoryRow>,
     buttons: Vec<Button>,
     amend: Option<String>,
+    edit: Option<String>,
     xml: Option<String>,
 }
 
@@ -281,10 +282,16 @@ pub async fn show(
             .allowed_from()
             .contains(&record.state))
     .then(|| format!("{base}/amend"));
+    let edit = (can_write
+        && TaxInvoiceAction::Edit
+            .allowed_from()
+            .contains(&record.state))
+    .then(|| format!("{base}/edit"));
     let page = ShowPage {
         t,
         title: f.title,
         amend,
+        edit,
         key: record.document_key.to_string(),
         invoice: InvoiceForm::new(t, &record),
         history: history.into_iter().map(|e| HistoryRow::new(t, e)).collect(),
@@ -376,6 +383,7 @@ struct DraftPage {
     t: &'static Texts,
     title: &'static str,
     f: Frame,
+    action: String,
     partner_id: String,
     partner_options: Vec<(String, String)>,
     partner_error: Option<String>,
@@ -415,6 +423,40 @@ impl Posted for DraftForm {
 }
 
 impl DraftForm {
+    /// The form of a stored draft.
+    fn of(record: &TaxInvoiceRecord) -> Self {
+        let document = &record.document;
+        let mut cells = std::collections::HashMap::new();
+        for (i, line) in document.lines.iter().enumerate() {
+            let mut put = |field: &str, value: String| {
+                cells.insert(format!("items[{i}].{field}"), value);
+            };
+            put("date", line.date.to_string());
+            put("name", line.name.clone());
+            put("spec", line.spec.clone().unwrap_or_default());
+            put(
+                "quantity",
+                line.quantity.map(|q| q.to_string()).unwrap_or_default(),
+            );
+            put(
+                "unit_price",
+                line.unit_price.map(|p| p.to_string()).unwrap_or_default(),
+            );
+            put("supply_amount", line.supply_amount.to_string());
+            put("tax_amount", line.tax_amount.to_string());
+        }
+        Self {
+            csrf: String::new(),
+            op: String::new(),
+            partner_id: record.partner_id.to_string(),
+            document_key: record.document_key.to_string(),
+            write_date: document.write_date.to_string(),
+            purpose: document.purpose.as_str().to_owned(),
+            remarks: document.remarks.first().cloned().unwrap_or_default(),
+            cells,
+        }
+    }
+
     /// The API's draft input.
     fn input(&self) -> Result<DraftInput, AppError> {
         let mut invoice = serde_json::json!({
@@ -451,13 +493,17 @@ pub async fn new_form(State(state): State<AppState>, staff: Staff) -> Response {
         purpose: "claim".into(),
         ..DraftForm::default()
     };
-    draft_page(&state, staff, &form, StatusCode::OK, None, None).await
+    draft_page(&state, staff, &form, NEW, StatusCode::OK, None, None).await
 }
+
+/// Where the new-draft form posts.
+const NEW: &str = "/app/tax-invoices";
 
 async fn draft_page(
     state: &AppState,
     staff: Staff,
     form: &DraftForm,
+    action: &str,
     status: StatusCode,
     error: Option<&AppError>,
     totals: Option<&TaxInvoiceRecord>,
@@ -506,6 +552,7 @@ async fn draft_page(
     let page = DraftPage {
         t,
         title: f.title,
+        action: action.to_owned(),
         partner_id: form.partner_id.clone(),
         partner_options,
         partner_error: partner_input.error,
@@ -530,39 +577,92 @@ pub async fn create(
     staff: Staff,
     form: Result<Form<DraftForm>, FormRejection>,
 ) -> Response {
+    save(state, staff, form, None).await
+}
+
+/// `GET /app/tax-invoices/{key}/edit`: a drafted invoice in the drafting form.
+pub async fn edit_form(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    staff: Staff,
+) -> Response {
+    let record = match use_case::get(&state.app, staff.principal(), &key).await {
+        Ok(record) => record,
+        Err(error) => return staff.refused(&error),
+    };
+    let action = format!("/app/tax-invoices/{}/edit", path_segment(&key));
+    let form = DraftForm::of(&record);
+    draft_page(&state, staff, &form, &action, StatusCode::OK, None, None).await
+}
+
+/// `POST /app/tax-invoices/{key}/edit`: like [`create`], on the drafted invoice `key`.
+pub async fn edit(
+    State(state): State<AppState>,
+    Path(key): Path<String>,
+    staff: Staff,
+    form: Result<Form<DraftForm>, FormRejection>,
+) -> Response {
+    save(state, staff, form, Some(key)).await
+}
+
+/// Previews, or saves (as a new draft, or over draft `key`) and requests with
+/// `op=request`; errors go back to the form next to their fields.
+async fn save(
+    state: AppState,
+    staff: Staff,
+    form: Result<Form<DraftForm>, FormRejection>,
+    key: Option<String>,
+) -> Response {
     let Staff { ctx, user } = staff;
     let (ctx, form) = match accept(ctx, form) {
         Ok(accepted) => accepted,
         Err(refused) => return *refused,
     };
     let staff = Staff { ctx, user };
-    let input = match form.input() {
-        Ok(input) => input,
-        Err(error) => {
-            let status = crate::error::status_of(error.kind);
-            return draft_page(&state, staff, &form, status, Some(&error), None).await;
-        }
+    let action = match &key {
+        Some(key) => format!("/app/tax-invoices/{}/edit", path_segment(key)),
+        None => NEW.to_owned(),
     };
     let (app, by) = (&state.app, staff.principal());
-    if form.op == "preview" {
-        return match use_case::preview(app, by, input).await {
-            Ok(record) => {
-                draft_page(&state, staff, &form, StatusCode::OK, None, Some(&record)).await
-            }
-            Err(error) => {
-                let status = crate::error::status_of(error.kind);
-                draft_page(&state, staff, &form, status, Some(&error), None).await
+    let saved = async {
+        let input = form.input()?;
+        if form.op == "preview" {
+            return use_case::preview(app, by, input).await.map(|r| (r, true));
+        }
+        let record = match &key {
+            None => use_case::create(app, by, input).await?,
+            Some(key) => {
+                let request = input.request;
+                let updated = use_case::update(app, by, key, input).await?;
+                if request {
+                    use_case::request(app, by, key, None).await?
+                } else {
+                    updated
+                }
             }
         };
-    }
-    match use_case::create(app, by, input).await {
-        Ok(record) => staff.go(&format!(
+        Ok::<_, AppError>((record, false))
+    };
+    match saved.await {
+        Ok((record, true)) => {
+            draft_page(
+                &state,
+                staff,
+                &form,
+                &action,
+                StatusCode::OK,
+                None,
+                Some(&record),
+            )
+            .await
+        }
+        Ok((record, false)) => staff.go(&format!(
             "/app/tax-invoices/{}",
             path_segment(record.document_key.as_str())
         )),
         Err(error) => {
             let status = crate::error::status_of(error.kind);
-            draft_page(&state, staff, &form, status, Some(&error), None).await
+            draft_page(&state, staff, &form, &action, status, Some(&error), None).await
         }
     }
 }
