@@ -3,8 +3,6 @@
 //! the use case drafts what the law asks for and the page shows the first amendment.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,11 +10,12 @@ use serde::Deserialize;
 use settle_app::tax_invoices::{self as use_case, AmendInput};
 use settle_app::{AppError, ErrorKind};
 
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::{Frame, Staff, lines};
 use crate::AppState;
 use crate::pages::i18n::Texts;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 
 /// The amendment form.
 #[derive(Template)]
@@ -146,15 +145,8 @@ pub async fn form(Path(_key): Path<String>, staff: Staff) -> Response {
 pub async fn amend(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    staff: Staff,
-    form: Result<Form<AmendForm>, FormRejection>,
+    Submitted(staff, form): Submitted<AmendForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let amended = match form.input() {
         Ok(input) => use_case::amend(&state.app, staff.principal(), &key, input).await,
         Err(error) => Err(error),

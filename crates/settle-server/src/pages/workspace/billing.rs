@@ -2,8 +2,7 @@
 //! requests where a second billing admin approves or rejects, payments with their
 //! allocations, and the partner statement.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,11 +15,12 @@ use settle_core::billing::DocumentFilter;
 use settle_core::money::DecimalInput;
 
 use super::Staff;
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::invoices::{Cell, SimplePage, TableRow};
 use super::partners::ButtonForm;
 use crate::AppState;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 use crate::routes::billing::{day, money, today};
 
 fn filled(text: &str) -> Option<String> {
@@ -125,15 +125,8 @@ pub async fn runs(staff: Staff) -> Response {
 /// `POST /app/billing-runs`: bills the period's unbilled charges into drafts.
 pub async fn run(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<RunForm>, FormRejection>,
+    Submitted(staff, form): Submitted<RunForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     match use_case::run_billing(&state.app, staff.principal(), form.period.trim()).await {
         Ok(run) => staff.go(&format!("/app/billing-runs/{}", run.id)),
         Err(error) => {
@@ -210,15 +203,8 @@ pub async fn show_run(
 pub async fn finalize_run(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<ButtonForm>, FormRejection>,
+    Submitted(staff, _): Submitted<ButtonForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let ctx = match accept(ctx, form) {
-        Ok((ctx, _)) => ctx,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     match use_case::finalize_run(&state.app, staff.principal(), &id).await {
         Ok(_) => staff.go(&format!("/app/billing-runs/{id}")),
         Err(error) => staff.refused(&error),
@@ -274,15 +260,8 @@ pub async fn rebills(State(state): State<AppState>, staff: Staff) -> Response {
 pub async fn decide(
     State(state): State<AppState>,
     Path((id, decision)): Path<(String, String)>,
-    staff: Staff,
-    form: Result<Form<ButtonForm>, FormRejection>,
+    Submitted(staff, _): Submitted<ButtonForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let ctx = match accept(ctx, form) {
-        Ok((ctx, _)) => ctx,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let (app, by) = (&state.app, staff.principal());
     let decided = match decision.as_str() {
         "approve" => use_case::approve_rebill(app, by, &id).await,
@@ -407,15 +386,8 @@ pub async fn payments(State(state): State<AppState>, staff: Staff) -> Response {
 /// `POST /app/payments`: records a payment; the ledger allocates it.
 pub async fn pay(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<PaymentForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PaymentForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let amount = match filled(&form.amount) {
         None => None,
         Some(text) => match settle_core::money::parse_decimal(&text.replace(',', "")) {

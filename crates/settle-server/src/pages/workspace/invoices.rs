@@ -3,8 +3,7 @@
 //! amount per line) and the rebill request (a new PO number, with a reason).
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,12 +14,13 @@ use settle_core::access::Right;
 use settle_core::billing::{Document, DocumentKind, DocumentStatus};
 use settle_core::money::DecimalInput;
 
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::partners::{SavedQuery, encode};
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 use crate::routes::billing::invoice_view::InvoiceView;
 use crate::routes::billing::invoices::ListQuery;
 use crate::routes::billing::today;
@@ -352,15 +352,8 @@ impl Posted for ButtonForm {
 pub async fn finalize(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<ButtonForm>, FormRejection>,
+    Submitted(staff, _): Submitted<ButtonForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let ctx = match accept(ctx, form) {
-        Ok((ctx, _)) => ctx,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     match use_case::finalize(&state.app, staff.principal(), &id).await {
         Ok(document) => staff.go(&format!("/app/invoices/{}?saved=1", document.id)),
         Err(error) => staff.refused(&error),
@@ -481,15 +474,8 @@ async fn credit_page(
 pub async fn credit(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<CreditForm>, FormRejection>,
+    Submitted(staff, form): Submitted<CreditForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let (app, by) = (&state.app, staff.principal());
     let detail = match use_case::get_invoice(app, by, &id).await {
         Ok(detail) => detail,
@@ -657,15 +643,8 @@ fn rebill_page(
 pub async fn rebill(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<RebillForm>, FormRejection>,
+    Submitted(staff, form): Submitted<RebillForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let input = RebillInput {
         changes: serde_json::json!({ "po_number": form.po_number.trim() }),
         reason: filled(&form.reason),

@@ -18,8 +18,9 @@ mod upload;
 mod uploads;
 
 use askama::Template;
+use axum::Form;
 use axum::Router;
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::Response;
@@ -33,7 +34,7 @@ pub use texts::WorkspaceTexts;
 
 use super::context::Context;
 use super::i18n::Texts;
-use super::replies::{Kind, error_page, message, see_other};
+use super::replies::{Kind, Posted, accept, error_page, message, see_other};
 use super::staff::{StaffTexts, signed_in};
 use crate::AppState;
 
@@ -129,6 +130,28 @@ impl FromRequestParts<AppState> for Staff {
             Some(user) => Ok(Staff { ctx, user }),
             None => Err(see_other(ctx, "/login")),
         }
+    }
+}
+
+/// A form posted by a signed-in staff member, parsed and checked for this browser's CSRF
+/// token: the handler gets both, or the request is answered with the refusal (the sign-in
+/// page, 400 or 403) and nothing else happens.
+pub struct Submitted<T>(pub Staff, pub T);
+
+impl<T> FromRequest<AppState> for Submitted<T>
+where
+    T: serde::de::DeserializeOwned + Posted + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let request = Request::from_parts(parts, body);
+        let form = Form::<T>::from_request(request, state).await;
+        let Staff { ctx, user } = staff;
+        let (ctx, form) = accept(ctx, form).map_err(|refused| *refused)?;
+        Ok(Submitted(Staff { ctx, user }, form))
     }
 }
 

@@ -3,8 +3,7 @@
 //! import with its per-row report.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,11 +13,12 @@ use settle_core::access::Right;
 use settle_core::partner::{NtsLink, Partner, PartnerInput, PartnerType};
 use settle_core::upload::UploadKind;
 
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 use crate::routes::partners::ListQuery;
 
 /// The list page.
@@ -377,15 +377,8 @@ pub async fn new_form(staff: Staff) -> Response {
 /// `POST /app/partners`: creates, then shows the partner.
 pub async fn create(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<PartnerForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PartnerForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     match settle_app::partners::create(&state.app, staff.principal(), form.input()).await {
         Ok(partner) => staff.go(&format!("/app/partners/{}?saved=1", partner.id)),
         Err(error) => {
@@ -439,15 +432,8 @@ pub async fn show(
 pub async fn update(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<PartnerForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PartnerForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let app = &state.app;
     let by = staff.principal();
     match settle_app::partners::update(app, by, &id, form.input(), form.version).await {
@@ -484,35 +470,21 @@ impl Posted for ButtonForm {
 pub async fn link(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<ButtonForm>, FormRejection>,
+    Submitted(staff, _): Submitted<ButtonForm>,
 ) -> Response {
-    press(state, id, staff, form, true).await
+    press(state, id, staff, true).await
 }
 
 /// `POST /app/partners/{id}/nts-unlink`.
 pub async fn unlink(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<ButtonForm>, FormRejection>,
+    Submitted(staff, _): Submitted<ButtonForm>,
 ) -> Response {
-    press(state, id, staff, form, false).await
+    press(state, id, staff, false).await
 }
 
-async fn press(
-    state: AppState,
-    id: String,
-    staff: Staff,
-    form: Result<Form<ButtonForm>, FormRejection>,
-    linking: bool,
-) -> Response {
-    let Staff { ctx, user } = staff;
-    let ctx = match accept(ctx, form) {
-        Ok((ctx, _)) => ctx,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
+async fn press(state: AppState, id: String, staff: Staff, linking: bool) -> Response {
     let (app, by) = (&state.app, staff.principal());
     let done = if linking {
         settle_app::nts_link::link_partner(app, by, &id).await

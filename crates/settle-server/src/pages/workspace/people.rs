@@ -3,8 +3,6 @@
 //! once) and revoke one. Others see the lists without the forms.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -12,11 +10,12 @@ use serde::Deserialize;
 use settle_app::{AppError, ErrorKind};
 use settle_core::access::{Right, Role, Roles};
 
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::{Frame, Staff};
 use crate::AppState;
 use crate::pages::i18n::Texts;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 
 /// The users or keys page.
 #[derive(Template)]
@@ -182,26 +181,11 @@ pub async fn users(State(state): State<AppState>, staff: Staff) -> Response {
     users_page(&state, staff, StatusCode::OK, Outcome::default()).await
 }
 
-/// Accepts a posted people form, or answers the refusal.
-fn accepted(
-    staff: Staff,
-    form: Result<Form<PeopleForm>, FormRejection>,
-) -> Result<(Staff, PeopleForm), Box<Response>> {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = accept(ctx, form)?;
-    Ok((Staff { ctx, user }, form))
-}
-
 /// `POST /app/users`: invites a user; its one-time link is shown once.
 pub async fn invite(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<PeopleForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PeopleForm>,
 ) -> Response {
-    let (staff, form) = match accepted(staff, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let created =
         settle_app::users::create(&state.app, staff.principal(), &form.email, form.roles()).await;
     match created {
@@ -230,13 +214,8 @@ pub async fn invite(
 pub async fn user_action(
     State(state): State<AppState>,
     Path((id, action)): Path<(String, String)>,
-    staff: Staff,
-    form: Result<Form<PeopleForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PeopleForm>,
 ) -> Response {
-    let (staff, form) = match accepted(staff, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let (app, by) = (&state.app, staff.principal());
     let w = staff.ctx.lang.workspace();
     let done = match action.as_str() {
@@ -338,13 +317,8 @@ pub async fn keys(State(state): State<AppState>, staff: Staff) -> Response {
 /// `POST /app/api-keys`: makes a key; it is shown once.
 pub async fn create_key(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<PeopleForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PeopleForm>,
 ) -> Response {
-    let (staff, form) = match accepted(staff, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let name = Some(form.name.trim().to_owned()).filter(|n| !n.is_empty());
     match settle_app::keys::create(&state.app, staff.principal(), form.roles(), name).await {
         Ok(created) => {
@@ -371,13 +345,8 @@ pub async fn create_key(
 pub async fn revoke_key(
     State(state): State<AppState>,
     Path(id): Path<String>,
-    staff: Staff,
-    form: Result<Form<PeopleForm>, FormRejection>,
+    Submitted(staff, _): Submitted<PeopleForm>,
 ) -> Response {
-    let (staff, _) = match accepted(staff, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     match settle_app::keys::revoke(&state.app, staff.principal(), &id).await {
         Ok(_) => staff.go("/app/api-keys"),
         Err(error) => staff.refused(&error),

@@ -1,8 +1,7 @@
 //! A partner's billing profiles (one per billing currency) with the form that adds one,
 //! and the charges waiting to be billed or billed, by period.
 
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,10 +15,11 @@ use settle_core::ids::PartnerId;
 use settle_core::money::DecimalInput;
 
 use super::Staff;
+use super::Submitted;
 use super::forms::Input;
 use super::invoices::{Cell, TableRow};
 use crate::AppState;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 use crate::routes::billing::money;
 
 fn filled(text: &str) -> Option<String> {
@@ -196,15 +196,8 @@ pub async fn profiles(
 pub async fn add_profile(
     State(state): State<AppState>,
     Path(partner): Path<String>,
-    staff: Staff,
-    form: Result<Form<ProfileForm>, FormRejection>,
+    Submitted(staff, form): Submitted<ProfileForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let created = match form.input(&partner) {
         Ok(input) => use_case::create_profile(&state.app, staff.principal(), input).await,
         Err(error) => Err(error),

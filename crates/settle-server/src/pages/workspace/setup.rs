@@ -3,8 +3,7 @@
 //! warning 30 days before it lapses.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -14,12 +13,13 @@ use settle_app::{AppError, ErrorKind};
 use settle_core::access::Right;
 use settle_core::tenant::Tenant;
 
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::partners::SavedQuery;
 use super::{Frame, Staff};
 use crate::AppState;
 use crate::pages::i18n::Texts;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 use crate::pages::views::{RegisteredRow, UploadField};
 use crate::routes::upload::certificate_parts;
 
@@ -216,15 +216,8 @@ pub async fn page(
 /// `POST /app/setup`: saves the party data.
 pub async fn save(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<PartyForm>, FormRejection>,
+    Submitted(staff, form): Submitted<PartyForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     match nts_link::update_tenant(&state.app, staff.principal(), form.patch()).await {
         Ok(_) => staff.go("/app/setup?saved=1"),
         Err(error) => {

@@ -3,8 +3,7 @@
 //! (totals computed by the server before saving), and the CSV/XLSX bulk upload.
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
@@ -19,13 +18,14 @@ use settle_core::partner::PartnerFilter;
 use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord};
 use settle_core::upload::UploadKind;
 
+use super::Submitted;
 use super::forms::{FieldErrors, Input};
 use super::lines;
 use super::partners::encode;
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
-use crate::pages::replies::{Posted, accept};
+use crate::pages::replies::Posted;
 use crate::pages::views::{HistoryRow, InvoiceForm, grouped as won};
 use crate::routes::tax_invoices::ListQuery;
 
@@ -325,15 +325,8 @@ impl Posted for ActForm {
 pub async fn act(
     State(state): State<AppState>,
     Path((key, slug)): Path<(String, String)>,
-    staff: Staff,
-    form: Result<Form<ActForm>, FormRejection>,
+    Submitted(staff, form): Submitted<ActForm>,
 ) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
     let Some(act) = Act::parse(&slug) else {
         return staff.refused(&AppError::not_found("action"));
     };
@@ -574,8 +567,7 @@ async fn draft_page(
 /// (`op=draft`) or saves and requests (`op=request`).
 pub async fn create(
     State(state): State<AppState>,
-    staff: Staff,
-    form: Result<Form<DraftForm>, FormRejection>,
+    Submitted(staff, form): Submitted<DraftForm>,
 ) -> Response {
     save(state, staff, form, None).await
 }
@@ -599,26 +591,14 @@ pub async fn edit_form(
 pub async fn edit(
     State(state): State<AppState>,
     Path(key): Path<String>,
-    staff: Staff,
-    form: Result<Form<DraftForm>, FormRejection>,
+    Submitted(staff, form): Submitted<DraftForm>,
 ) -> Response {
     save(state, staff, form, Some(key)).await
 }
 
 /// Previews, or saves (as a new draft, or over draft `key`) and requests with
 /// `op=request`; errors go back to the form next to their fields.
-async fn save(
-    state: AppState,
-    staff: Staff,
-    form: Result<Form<DraftForm>, FormRejection>,
-    key: Option<String>,
-) -> Response {
-    let Staff { ctx, user } = staff;
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
-    let staff = Staff { ctx, user };
+async fn save(state: AppState, staff: Staff, form: DraftForm, key: Option<String>) -> Response {
     let action = match &key {
         Some(key) => format!("/app/tax-invoices/{}/edit", path_segment(key)),
         None => NEW.to_owned(),
