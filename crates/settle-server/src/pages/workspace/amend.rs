@@ -11,7 +11,7 @@ use settle_app::tax_invoices::{self as use_case, AmendInput};
 use settle_app::{AppError, ErrorKind};
 
 use super::Submitted;
-use super::forms::{FieldErrors, Input};
+use super::forms::{FieldErrors, Input, filled, path_segment};
 use super::{Frame, Staff, lines};
 use crate::AppState;
 use crate::pages::i18n::Texts;
@@ -52,11 +52,6 @@ impl Posted for AmendForm {
     fn csrf(&self) -> &str {
         &self.csrf
     }
-}
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 impl AmendForm {
@@ -155,8 +150,7 @@ pub async fn amend(
         Ok(drafts) => match drafts.first() {
             Some(first) => staff.go(&format!(
                 "/app/tax-invoices/{}",
-                super::partners::encode(&[("", first.document_key.as_str())])
-                    .trim_start_matches('=')
+                path_segment(first.document_key.as_str())
             )),
             None => staff.go("/app/tax-invoices"),
         },

@@ -16,17 +16,11 @@ use settle_core::money::DecimalInput;
 
 use super::Staff;
 use super::Submitted;
-use super::forms::{FieldErrors, Input};
+use super::forms::{ButtonForm, FieldErrors, Input, filled};
 use super::invoices::{Cell, SimplePage, TableRow};
-use super::partners::ButtonForm;
 use crate::AppState;
 use crate::pages::replies::Posted;
 use crate::routes::billing::{day, money, today};
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
 
 /// What a simple page shows besides its title.
 pub(super) struct Simple {

@@ -1,7 +1,10 @@
 //! Form fields as the workspace's templates draw them: each input is named like the API
 //! field it fills (`contact.email`), so a use case's field errors land next to their input.
 
+use serde::Deserialize;
 use settle_app::AppError;
+
+use crate::pages::replies::Posted;
 
 /// One input with its label, value and error.
 pub struct Input {
@@ -90,4 +93,48 @@ impl FieldErrors {
 /// A message with its stable code, as the API gives both.
 fn said(code: &str, message: &str) -> String {
     format!("{message} ({code})")
+}
+
+/// A text field as the use cases take it: trimmed, and blank is absent.
+pub fn filled(text: &str) -> Option<String> {
+    let text = text.trim();
+    (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// `a=b&c=d`, each value percent-encoded.
+pub fn encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| {
+            let value: String = v
+                .bytes()
+                .map(|b| match b {
+                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                        (b as char).to_string()
+                    }
+                    _ => format!("%{b:02X}"),
+                })
+                .collect();
+            format!("{k}={value}")
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// One path segment (a document key may hold any character).
+pub fn path_segment(text: &str) -> String {
+    encode(&[("", text)]).trim_start_matches('=').to_owned()
+}
+
+/// A form with nothing but its CSRF token (a button that posts).
+#[derive(Deserialize)]
+pub struct ButtonForm {
+    #[serde(default)]
+    csrf: String,
+}
+
+impl Posted for ButtonForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
 }

@@ -15,8 +15,8 @@ use settle_core::billing::{Document, DocumentKind, DocumentStatus};
 use settle_core::money::DecimalInput;
 
 use super::Submitted;
-use super::forms::{FieldErrors, Input};
-use super::partners::{SavedQuery, encode};
+use super::forms::{ButtonForm, FieldErrors, Input, encode, filled};
+use super::partners::SavedQuery;
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
@@ -71,11 +71,6 @@ pub struct ListForm {
     #[serde(default)]
     status: String,
     cursor: Option<String>,
-}
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The words of a document kind.
@@ -333,19 +328,6 @@ pub async fn show(
         f,
     };
     staff.respond(StatusCode::OK, &page)
-}
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct ButtonForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-impl Posted for ButtonForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
-    }
 }
 
 /// `POST /app/invoices/{id}/finalize`.

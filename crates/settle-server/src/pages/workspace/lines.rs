@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use super::WorkspaceTexts;
-use super::forms::{FieldErrors, Input};
+use super::forms::{FieldErrors, Input, filled};
 use crate::pages::i18n::Texts;
 
 /// Item rows on a form: the standard form has four.
@@ -27,11 +27,6 @@ fn cell(cells: &HashMap<String, String>, index: usize, field: &str) -> String {
         .get(&format!("items[{index}].{field}"))
         .cloned()
         .unwrap_or_default()
-}
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// The rows that hold anything, as the API's JSON items.

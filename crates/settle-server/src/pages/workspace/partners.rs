@@ -14,7 +14,7 @@ use settle_core::partner::{NtsLink, Partner, PartnerInput, PartnerType};
 use settle_core::upload::UploadKind;
 
 use super::Submitted;
-use super::forms::{FieldErrors, Input};
+use super::forms::{ButtonForm, FieldErrors, Input, encode, filled};
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
@@ -57,11 +57,6 @@ pub struct ListForm {
     #[serde(default)]
     tag: String,
     cursor: Option<String>,
-}
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// `GET /app/partners`.
@@ -112,26 +107,6 @@ pub async fn list(
         f,
     };
     staff.respond(StatusCode::OK, &list)
-}
-
-/// `a=b&c=d`, each value percent-encoded.
-pub(super) fn encode(pairs: &[(&str, &str)]) -> String {
-    pairs
-        .iter()
-        .map(|(k, v)| {
-            let value: String = v
-                .bytes()
-                .map(|b| match b {
-                    b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                        (b as char).to_string()
-                    }
-                    _ => format!("%{b:02X}"),
-                })
-                .collect();
-            format!("{k}={value}")
-        })
-        .collect::<Vec<_>>()
-        .join("&")
 }
 
 fn row(w: &WorkspaceTexts, partner: &Partner) -> PartnerRow {
@@ -450,19 +425,6 @@ pub async fn update(
             }
             Err(missing) => staff.refused(&missing),
         },
-    }
-}
-
-/// A form with nothing but its CSRF token.
-#[derive(Deserialize)]
-pub struct ButtonForm {
-    #[serde(default)]
-    csrf: String,
-}
-
-impl Posted for ButtonForm {
-    fn csrf(&self) -> &str {
-        &self.csrf
     }
 }
 

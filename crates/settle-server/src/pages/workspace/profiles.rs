@@ -16,16 +16,11 @@ use settle_core::money::DecimalInput;
 
 use super::Staff;
 use super::Submitted;
-use super::forms::Input;
+use super::forms::{Input, filled};
 use super::invoices::{Cell, TableRow};
 use crate::AppState;
 use crate::pages::replies::Posted;
 use crate::routes::billing::money;
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
-}
 
 /// The profile form as posted; inputs are named like the API's fields.
 #[derive(Deserialize, Default)]

@@ -19,9 +19,8 @@ use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord};
 use settle_core::upload::UploadKind;
 
 use super::Submitted;
-use super::forms::{FieldErrors, Input};
+use super::forms::{FieldErrors, Input, encode, filled, path_segment};
 use super::lines;
-use super::partners::encode;
 use super::{Frame, Staff, WorkspaceTexts};
 use crate::AppState;
 use crate::pages::i18n::Texts;
@@ -73,11 +72,6 @@ pub struct ListForm {
     #[serde(default)]
     late: String,
     cursor: Option<String>,
-}
-
-fn filled(text: &str) -> Option<String> {
-    let text = text.trim();
-    (!text.is_empty()).then(|| text.to_owned())
 }
 
 /// `GET /app/tax-invoices`.
@@ -162,11 +156,6 @@ fn row(t: &'static Texts, record: &TaxInvoiceRecord, today: time::Date) -> Row {
         state: t.state_name(record.state),
         late: record.is_late(today),
     }
-}
-
-/// A document key as one path segment.
-fn path_segment(key: &str) -> String {
-    encode(&[("", key)]).trim_start_matches('=').to_owned()
 }
 
 /// One invoice with its buttons.
