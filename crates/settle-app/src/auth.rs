@@ -6,7 +6,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use settle_core::access::{Right, Roles};
+use settle_core::access::{PartnerScope, Right, Roles};
 use settle_core::ids::{ApiKeyId, TenantId};
 use settle_store::api_keys::{self, ApiKeyRecord};
 use sha2::{Digest, Sha256};
@@ -23,6 +23,8 @@ pub struct Principal {
     pub roles: Roles,
     /// Who it is, for the audit log (`key:<id>` or `cli`).
     pub actor: String,
+    /// Which partners it sees (a sales agent user: its assigned ones).
+    pub scope: PartnerScope,
 }
 
 impl Principal {
@@ -32,6 +34,17 @@ impl Principal {
             tenant_id,
             roles: Roles::all(),
             actor: "cli".to_owned(),
+            scope: PartnerScope::All,
+        }
+    }
+
+    /// Fails with 404 `{what}.not_found` unless the partner is in the principal's scope:
+    /// what it may not see does not exist for it.
+    pub fn sees(&self, partner: &settle_core::ids::PartnerId, what: &str) -> Result<(), AppError> {
+        if self.scope.allows(partner) {
+            Ok(())
+        } else {
+            Err(AppError::not_found(what))
         }
     }
 
@@ -115,5 +128,6 @@ pub async fn authenticate(app: &App, token: &str) -> Result<Principal, AppError>
         tenant_id: record.tenant_id,
         roles: record.roles,
         actor: format!("key:{}", record.id),
+        scope: PartnerScope::All,
     })
 }

@@ -58,6 +58,7 @@ pub fn parse_id(text: &str) -> Result<PartnerId, AppError> {
 pub async fn get(app: &App, by: &Principal, id: &str) -> Result<Partner, AppError> {
     by.require(Right::ReadPartners)?;
     let id = parse_id(id)?;
+    by.sees(&id, "partner")?;
     let mut conn = app.store.read().await?;
     partners::get(&mut conn, &by.tenant_id, &id)
         .await?
@@ -72,6 +73,10 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Partner>, AppError> {
     by.require(Right::ReadPartners)?;
+    let filter = &PartnerFilter {
+        among: by.scope.assigned(),
+        ..filter.clone()
+    };
     let mut conn = app.store.read().await?;
     let items = partners::list(
         &mut conn,

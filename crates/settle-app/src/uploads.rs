@@ -133,6 +133,7 @@ async fn process(app: &App, job: &Job) -> Result<(), AppError> {
         tenant_id: upload.tenant_id.clone(),
         roles: Roles::from_csv(&upload.roles).map_err(AppError::internal)?,
         actor: upload.actor.clone(),
+        scope: settle_core::access::PartnerScope::All,
     };
     let outcome = match upload.kind {
         UploadKind::Partners => crate::import::import_partners(app, &by, &file)

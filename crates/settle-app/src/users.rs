@@ -7,13 +7,13 @@
 use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use settle_core::access::{Right, Roles};
-use settle_core::ids::UserId;
+use settle_core::access::{PartnerScope, Right, Roles};
+use settle_core::ids::{PartnerId, UserId};
 use settle_core::user::{
     LOGIN_LINK_LIFETIME, SESSION_LIFETIME, UserRecord, after_wrong_password, check_new_password,
     normalize_email,
 };
-use settle_store::{events, tenants, users};
+use settle_store::{events, partners, tenants, users};
 use time::OffsetDateTime;
 
 use crate::auth::Principal;
@@ -47,13 +47,22 @@ pub struct SignedIn {
     pub principal: Principal,
 }
 
-/// The principal a user acts as.
-pub fn principal_of(user: &UserRecord) -> Principal {
-    Principal {
+/// The principal a user acts as: a bare sales agent sees only its assigned partners.
+async fn principal_of(
+    conn: &mut settle_store::Conn,
+    user: &UserRecord,
+) -> Result<Principal, AppError> {
+    let scope = if user.roles.sees_assigned_partners_only() {
+        PartnerScope::Assigned(users::assigned(conn, &user.id).await?)
+    } else {
+        PartnerScope::All
+    };
+    Ok(Principal {
         tenant_id: user.tenant_id.clone(),
         roles: user.roles.clone(),
         actor: format!("user:{}", user.id),
-    }
+        scope,
+    })
 }
 
 fn wrong_credentials() -> AppError {
@@ -276,6 +285,67 @@ pub async fn reissue_link(app: &App, by: &Principal, id: &str) -> Result<String,
     Ok(url)
 }
 
+/// The partners assigned to a user (what a bare sales agent sees).
+pub async fn assigned_partners(
+    app: &App,
+    by: &Principal,
+    id: &str,
+) -> Result<Vec<PartnerId>, AppError> {
+    by.require(Right::ManageUsers)?;
+    let mut conn = app.store.read().await?;
+    let user = own_user(&mut conn, by, id).await?;
+    Ok(users::assigned(&mut conn, &user.id).await?)
+}
+
+/// Assigns (or, with `assigned` false, takes away) one of the tenant's partners to a user;
+/// returns the user's partners after.
+pub async fn assign_partner(
+    app: &App,
+    by: &Principal,
+    id: &str,
+    partner: &str,
+    assigned: bool,
+) -> Result<Vec<PartnerId>, AppError> {
+    by.require(Right::ManageUsers)?;
+    let unknown = || AppError::not_found("partner");
+    let partner = PartnerId::parse(partner.trim()).ok_or_else(unknown)?;
+    let now = app.now();
+    let mut tx = app.store.write().await?;
+    let user = own_user(&mut tx, by, id).await?;
+    if partners::get(&mut tx, &by.tenant_id, &partner)
+        .await?
+        .is_none()
+    {
+        return Err(unknown());
+    }
+    let changed = if assigned {
+        users::assign(&mut tx, &by.tenant_id, &user.id, &partner, now).await?
+    } else {
+        users::unassign(&mut tx, &user.id, &partner).await?
+    };
+    if changed {
+        let action = if assigned {
+            "user.partner_assigned"
+        } else {
+            "user.partner_unassigned"
+        };
+        let data = serde_json::json!({ "partner_id": partner });
+        log(
+            &mut tx,
+            &by.tenant_id,
+            &by.actor,
+            action,
+            &user.id,
+            data,
+            now,
+        )
+        .await?;
+    }
+    let after = users::assigned(&mut tx, &user.id).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// Signs in with email and password. Unknown emails and wrong passwords get the same
 /// answer (and take as long); the [`settle_core::user::LOCK_AFTER`]th wrong password in a
 /// row locks the account for [`settle_core::user::LOCK_FOR`] (429).
@@ -369,7 +439,7 @@ pub async fn authenticate(app: &App, token: &str) -> Result<SignedIn, AppError> 
             )
         })?;
     Ok(SignedIn {
-        principal: principal_of(&user),
+        principal: principal_of(&mut conn, &user).await?,
         user,
     })
 }

@@ -476,7 +476,82 @@ async fn postgres_sums_invoice_totals_in_sql() {
     assert!(expected > dec("1000000"), "{expected}");
 }
 
+async fn a_sales_agent_sees_only_its_partners_billing(engine: TestEngine) {
+    let l = Ledger::new(engine).await;
+    let detail = l.finalized(vec![l.charge("10.00", "1")]).await;
+    let id = detail.document.id.to_string();
+    let partner: settle_core::ids::PartnerId = detail.document.partner_id.clone();
+    let agent = |scope| settle_app::auth::Principal {
+        tenant_id: l.alice.tenant_id.clone(),
+        roles: settle_core::access::Roles::new([settle_core::access::Role::SalesAgent]),
+        actor: "user:agent".into(),
+        scope,
+    };
+    let page = PageRequest::parse(None, None).unwrap();
+    let none = agent(settle_core::access::PartnerScope::Assigned(vec![]));
+    let app = &l.app;
+    assert!(
+        billing::list_invoices(app, &none, &Default::default(), &page)
+            .await
+            .unwrap()
+            .data
+            .is_empty()
+    );
+    assert_eq!(
+        code(billing::get_invoice(app, &none, &id).await.unwrap_err()),
+        "invoice.not_found"
+    );
+    assert_eq!(
+        code(
+            billing::statement(app, &none, partner.as_str(), None, None)
+                .await
+                .unwrap_err()
+        ),
+        "partner.not_found"
+    );
+    assert!(
+        billing::list_charges(app, &none, &Default::default(), &page)
+            .await
+            .unwrap()
+            .data
+            .is_empty()
+    );
+    assert!(
+        billing::list_profiles(app, &none, None, &page)
+            .await
+            .unwrap()
+            .data
+            .is_empty()
+    );
+    let mine = agent(settle_core::access::PartnerScope::Assigned(vec![
+        partner.clone(),
+    ]));
+    assert_eq!(
+        billing::list_invoices(app, &mine, &Default::default(), &page)
+            .await
+            .unwrap()
+            .data
+            .len(),
+        1
+    );
+    assert!(billing::get_invoice(app, &mine, &id).await.is_ok());
+    assert!(
+        billing::statement(app, &mine, partner.as_str(), None, None)
+            .await
+            .is_ok()
+    );
+    assert_eq!(
+        billing::list_charges(app, &mine, &Default::default(), &page)
+            .await
+            .unwrap()
+            .data
+            .len(),
+        1
+    );
+}
+
 both_engines!(
+    a_sales_agent_sees_only_its_partners_billing,
     runs_group_charges_and_never_bill_twice,
     finalizing_numbers_dates_and_snapshots_the_profile,
     credit_notes_take_back_lines_exactly,

@@ -168,6 +168,42 @@ impl Roles {
     }
 }
 
+impl Roles {
+    /// Whether these roles see only the partners assigned to their holder: a sales agent
+    /// and nothing else. (Any other role reads every partner of the tenant.)
+    pub fn sees_assigned_partners_only(&self) -> bool {
+        !self.0.is_empty() && self.0.iter().all(|role| *role == Role::SalesAgent)
+    }
+}
+
+/// Which of the tenant's partners a caller sees.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum PartnerScope {
+    /// Every partner.
+    #[default]
+    All,
+    /// Only these (a sales agent's assigned partners).
+    Assigned(Vec<crate::ids::PartnerId>),
+}
+
+impl PartnerScope {
+    /// Whether the partner is seen.
+    pub fn allows(&self, partner: &crate::ids::PartnerId) -> bool {
+        match self {
+            PartnerScope::All => true,
+            PartnerScope::Assigned(ids) => ids.contains(partner),
+        }
+    }
+
+    /// The partners seen, when not all are.
+    pub fn assigned(&self) -> Option<Vec<crate::ids::PartnerId>> {
+        match self {
+            PartnerScope::All => None,
+            PartnerScope::Assigned(ids) => Some(ids.clone()),
+        }
+    }
+}
+
 /// A stored API key.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ApiKeyRecord {
@@ -223,6 +259,17 @@ mod tests {
         assert!(roles.allows(Right::ManageKeys) && roles.allows(Right::ReadInvoices));
         assert_eq!(roles.to_csv(), "user_admin,sales_agent");
         assert_eq!(Roles::from_csv(&roles.to_csv()), Ok(roles));
+    }
+
+    #[test]
+    fn only_a_bare_sales_agent_is_limited_to_assigned_partners() {
+        assert!(Roles::new([Role::SalesAgent]).sees_assigned_partners_only());
+        assert!(!Roles::new([Role::SalesAgent, Role::AdminAgent]).sees_assigned_partners_only());
+        assert!(!Roles::new([]).sees_assigned_partners_only());
+        let mine = crate::ids::PartnerId::generate();
+        let scope = PartnerScope::Assigned(vec![mine.clone()]);
+        assert!(scope.allows(&mine) && !scope.allows(&crate::ids::PartnerId::generate()));
+        assert!(PartnerScope::All.allows(&mine));
     }
 
     #[test]

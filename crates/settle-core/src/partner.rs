@@ -361,6 +361,8 @@ pub struct PartnerFilter {
     pub tag: Option<String>,
     /// Name contains this text.
     pub name_contains: Option<String>,
+    /// Only of these partners (a sales agent's assigned ones); `None`: any.
+    pub among: Option<Vec<crate::ids::PartnerId>>,
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use crate::routes::{billing, keys, partners, supplier, tax_invoices, tenant, use
 #[openapi(
     info(title = "settle", description = "Reverse-issued Korean e-tax invoices and partner invoices. Money, quantities and rates are decimal strings; errors are `{\"error\":{\"code\",\"message\",\"field\"}}`."),
     components(schemas(ErrorBody, ErrorDetail, partners::PartnerBody, partners::PartnerView, partners::ContactBody,
-        partners::NtsLinkView, tenant::TenantView, tenant::TenantPatchBody, tenant::TenantLinkView, keys::KeyBody, keys::KeyView, users::UserBody, users::UserRolesBody, users::UserView,
+        partners::NtsLinkView, tenant::TenantView, tenant::TenantPatchBody, tenant::TenantLinkView, keys::KeyBody, keys::KeyView, users::UserBody, users::UserRolesBody, users::UserView, users::UserPartnerBody, users::UserPartnersView,
         tax_invoices::TaxInvoiceBody, tax_invoices::batch::BatchBody, tax_invoices::TaxInvoiceView, tax_invoices::LineView, tax_invoices::PartyView, tax_invoices::AmendmentView, tax_invoices::ActionBody, tax_invoices::AmendBody, tax_invoices::ResendBody,
         supplier::SessionBody, supplier::SessionView, supplier::CertificateView,
         profiles::AddressView, profiles::DetailsView, profiles::ProfileView, profiles::AddressBody, profiles::ProfileBody,

@@ -609,7 +609,114 @@ async fn a_draft_is_edited_on_its_page_then_requested(engine: TestEngine) {
     );
 }
 
+async fn a_sales_agent_sees_only_its_assigned_partners(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(&t, &ca).await;
+    let mine =
+        support::issuance::create_partner(&t, &brn(124_810_123), "mine@supplier.example").await;
+    let theirs =
+        support::issuance::create_partner(&t, &brn(105_810_111), "theirs@supplier.example").await;
+    for (partner, key) in [(&mine, "MINE-1"), (&theirs, "THEIRS-1")] {
+        let (status, _) =
+            send(t.post(&format!("/v1/partners/{partner}/nts-link"), &json!({}))).await;
+        assert_eq!(status, 200);
+        let (status, body) = send(t.post(
+            "/v1/tax-invoices",
+            &support::issuance::invoice(key, partner),
+        ))
+        .await;
+        assert_eq!(status, 201, "{body}");
+    }
+    let mut agent = signed_in_staff(&t, "sales@platform.example", &["sales_agent"]).await;
+    let (_, users) = send(t.get("/v1/users")).await;
+    let user = users["data"][0]["id"].as_str().unwrap().to_owned();
+    // Nothing assigned yet: nothing seen.
+    let (_, page, _) = agent.get("/app/partners").await;
+    assert!(!page.contains(&mine) && !page.contains(&theirs), "{page}");
+    let path = format!("/v1/users/{user}/partners");
+    let (status, body) = send(t.post(
+        &path,
+        &json!({"partner_id": "par_01jz0000000000000000000000"}),
+    ))
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (404, Some("partner.not_found"))
+    );
+    let (status, body) = send(t.post(&path, &json!({"partner_id": mine}))).await;
+    assert_eq!((status, body["data"].clone()), (200, json!([mine])));
+    // The next request reads the assignment.
+    let (_, page, _) = agent.get("/app/partners").await;
+    assert!(page.contains(&mine) && !page.contains(&theirs), "{page}");
+    let (_, page, _) = agent.get("/app/tax-invoices").await;
+    assert!(
+        page.contains("MINE-1") && !page.contains("THEIRS-1"),
+        "{page}"
+    );
+    let (status, _, _) = agent.get("/app/tax-invoices/THEIRS-1").await;
+    assert_eq!(
+        status, 404,
+        "another partner's document does not exist for it"
+    );
+    let (status, _, _) = agent.get(&format!("/app/partners/{theirs}")).await;
+    assert_eq!(status, 404);
+    let (status, _, _) = agent.get(&format!("/app/partners/{mine}")).await;
+    assert_eq!(status, 200);
+    // Other roles see everything; taking the partner away hides it again.
+    let mut admin = signed_in_staff(&t, ADMIN, &["admin_agent", "sales_agent"]).await;
+    let (_, page, _) = admin.get("/app/tax-invoices").await;
+    assert!(
+        page.contains("MINE-1") && page.contains("THEIRS-1"),
+        "{page}"
+    );
+    let (status, body) = send(
+        t.client
+            .delete(t.url(&format!("{path}/{mine}")))
+            .bearer_auth(&t.key),
+    )
+    .await;
+    assert_eq!((status, body["data"].clone()), (200, json!([])));
+    let (status, _, _) = agent.get("/app/tax-invoices/MINE-1").await;
+    assert_eq!(status, 404);
+}
+
+async fn a_user_admin_assigns_partners_on_the_partner_page(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let partner =
+        support::issuance::create_partner(&t, &brn(124_810_123), "tax@supplier.example").await;
+    signed_in_staff(&t, "sales@platform.example", &["sales_agent"]).await;
+    let mut admin = signed_in_staff(&t, ADMIN, &["user_admin", "admin_agent"]).await;
+    let (_, page, _) = admin.get(&format!("/app/partners/{partner}")).await;
+    assert!(
+        page.contains("sales@platform.example") && page.contains("/assign\""),
+        "{page}"
+    );
+    let (_, users) = send(t.get("/v1/users")).await;
+    let agent = users["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["email"] == "sales@platform.example")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let csrf = admin.csrf();
+    let (status, _, _) = admin
+        .post(
+            &format!("/app/partners/{partner}/agents/{agent}/assign"),
+            &[("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(status, 303);
+    let (_, assigned) = send(t.get(&format!("/v1/users/{agent}/partners"))).await;
+    assert_eq!(assigned["data"], json!([partner]));
+}
+
 both_engines!(
+    a_sales_agent_sees_only_its_assigned_partners,
+    a_user_admin_assigns_partners_on_the_partner_page,
     a_draft_is_edited_on_its_page_then_requested,
     a_billing_profile_is_added_on_the_partners_page,
     a_filed_invoice_is_amended_on_its_page,

@@ -27,6 +27,21 @@ impl Filtered {
             .push_str(&template.replace('?', &format!("${}", self.args.len())));
     }
 
+    /// Adds `AND column IN (…)` of `values`; an empty set matches nothing.
+    pub fn and_in<V: AsRef<str>>(&mut self, column: &str, values: &[V]) {
+        if values.is_empty() {
+            self.sql.push_str(" AND 1 = 0");
+            return;
+        }
+        let mut marks = Vec::with_capacity(values.len());
+        for value in values {
+            self.args.push(value.as_ref().to_owned());
+            marks.push(format!("${}", self.args.len()));
+        }
+        self.sql
+            .push_str(&format!(" AND {column} IN ({})", marks.join(", ")));
+    }
+
     /// Adds SQL with no value.
     pub fn and_sql(&mut self, sql: &str) {
         self.sql.push_str(sql);

@@ -295,6 +295,9 @@ pub async fn list(
             format!("%{}%", like_escape(name)),
         );
     }
+    if let Some(among) = &filter.among {
+        query.and_in("id", among);
+    }
     match filter.linked {
         Some(true) => query.and_sql(" AND nts_linked_at IS NOT NULL"),
         Some(false) => query.and_sql(" AND nts_linked_at IS NULL"),

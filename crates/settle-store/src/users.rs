@@ -310,3 +310,59 @@ fn decode(row: &sqlx::any::AnyRow) -> StoreResult<UserRecord> {
         version: row.version,
     })
 }
+
+/// Assigns a partner to a user; false when it was assigned already.
+pub async fn assign(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    user: &UserId,
+    partner: &settle_core::ids::PartnerId,
+    at: OffsetDateTime,
+) -> StoreResult<bool> {
+    let sql = for_engine(
+        conn,
+        "INSERT INTO partner_assignments (user_id, partner_id, tenant_id, created_at) \
+         VALUES ($1, $2, $3, $4::timestamptz) ON CONFLICT DO NOTHING RETURNING user_id",
+    );
+    let stored = sqlx::query(&sql)
+        .bind(user.as_str())
+        .bind(partner.as_str())
+        .bind(tenant.as_str())
+        .bind(instant(at))
+        .fetch_optional(conn)
+        .await?;
+    Ok(stored.is_some())
+}
+
+/// Takes a partner from a user; false when it was not assigned.
+pub async fn unassign(
+    conn: &mut AnyConnection,
+    user: &UserId,
+    partner: &settle_core::ids::PartnerId,
+) -> StoreResult<bool> {
+    let done =
+        sqlx::query("DELETE FROM partner_assignments WHERE user_id = $1 AND partner_id = $2")
+            .bind(user.as_str())
+            .bind(partner.as_str())
+            .execute(conn)
+            .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The partners assigned to a user, in id order.
+pub async fn assigned(
+    conn: &mut AnyConnection,
+    user: &UserId,
+) -> StoreResult<Vec<settle_core::ids::PartnerId>> {
+    let rows = sqlx::query(
+        "SELECT partner_id FROM partner_assignments WHERE user_id = $1 ORDER BY partner_id",
+    )
+    .bind(user.as_str())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            crate::codec::text(row, "partner_id").map(settle_core::ids::PartnerId::from_trusted)
+        })
+        .collect()
+}

@@ -168,7 +168,7 @@ pub async fn get_charge(app: &App, by: &Principal, id: &str) -> Result<ChargeRec
     let mut conn = app.store.read().await?;
     charges::get(&mut conn, &id)
         .await?
-        .filter(|c| c.tenant_id == by.tenant_id)
+        .filter(|c| c.tenant_id == by.tenant_id && by.scope.allows(&c.charge.partner_id))
         .ok_or_else(|| AppError::not_found("charge"))
 }
 
@@ -180,6 +180,10 @@ pub async fn list_charges(
     page: &PageRequest,
 ) -> Result<Page<ChargeRecord>, AppError> {
     by.require(Right::ReadInvoices)?;
+    let filter = &ChargeFilter {
+        among: by.scope.assigned(),
+        ..filter.clone()
+    };
     let mut conn = app.store.read().await?;
     let items = charges::list(
         &mut conn,

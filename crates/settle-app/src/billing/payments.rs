@@ -370,7 +370,7 @@ pub async fn get_payment(app: &App, by: &Principal, id: &str) -> Result<PaymentV
     let mut conn = app.store.read().await?;
     let payment = payments::get(&mut conn, &id)
         .await?
-        .filter(|p| p.tenant_id == by.tenant_id)
+        .filter(|p| p.tenant_id == by.tenant_id && by.scope.allows(&p.partner_id))
         .ok_or_else(|| AppError::not_found("payment"))?;
     view(&mut conn, payment).await
 }
@@ -390,11 +390,13 @@ pub async fn list_payments(
             })
         })
         .transpose()?;
+    let among = by.scope.assigned();
     let mut conn = app.store.read().await?;
     let items = payments::list(
         &mut conn,
         &by.tenant_id,
         partner.as_ref(),
+        among.as_deref(),
         page.after.as_deref(),
         page.limit + 1,
     )

@@ -136,7 +136,9 @@ async fn load(
 pub async fn get_profile(app: &App, by: &Principal, id: &str) -> Result<BillingProfile, AppError> {
     by.require(Right::ReadInvoices)?;
     let mut conn = app.store.read().await?;
-    load(&mut conn, by, id).await
+    let profile = load(&mut conn, by, id).await?;
+    by.sees(&profile.partner_id, "billing_profile")?;
+    Ok(profile)
 }
 
 /// A page of profiles, optionally of one partner.
@@ -154,11 +156,13 @@ pub async fn list_profiles(
             })
         })
         .transpose()?;
+    let among = by.scope.assigned();
     let mut conn = app.store.read().await?;
     let items = profiles::list(
         &mut conn,
         &by.tenant_id,
         partner.as_ref(),
+        among.as_deref(),
         page.after.as_deref(),
         page.limit + 1,
     )

@@ -33,6 +33,7 @@ pub async fn get_invoice(app: &App, by: &Principal, key: &str) -> Result<Invoice
     by.require(Right::ReadInvoices)?;
     let mut conn = app.store.read().await?;
     let document = load_document(&mut conn, &by.tenant_id, key).await?;
+    by.sees(&document.partner_id, "invoice")?;
     let lines = lines::of_document(&mut conn, &document.id).await?;
     let mut credited: HashMap<InvoiceLineId, (Decimal, Decimal)> = HashMap::new();
     let mut related = Vec::new();
@@ -62,6 +63,10 @@ pub async fn list_invoices(
     page: &PageRequest,
 ) -> Result<Page<Document>, AppError> {
     by.require(Right::ReadInvoices)?;
+    let filter = &DocumentFilter {
+        among: by.scope.assigned(),
+        ..filter.clone()
+    };
     let mut conn = app.store.read().await?;
     let items = documents::list(
         &mut conn,

@@ -480,10 +480,34 @@ pub async fn get_rebill(app: &App, by: &Principal, id: &str) -> Result<RebillReq
     by.require(Right::ReadInvoices)?;
     let id = RebillRequestId::parse(id).ok_or_else(|| AppError::not_found("rebill_request"))?;
     let mut conn = app.store.read().await?;
-    rebills::get(&mut conn, &id)
+    let request = rebills::get(&mut conn, &id)
         .await?
         .filter(|r| r.tenant_id == by.tenant_id)
+        .ok_or_else(|| AppError::not_found("rebill_request"))?;
+    let mut seen = visible(&mut conn, by, vec![request]).await?;
+    seen.pop()
         .ok_or_else(|| AppError::not_found("rebill_request"))
+}
+
+/// The requests whose invoice's partner the principal sees.
+async fn visible(
+    conn: &mut settle_store::Conn,
+    by: &Principal,
+    requests: Vec<RebillRequest>,
+) -> Result<Vec<RebillRequest>, AppError> {
+    if by.scope.assigned().is_none() {
+        return Ok(requests);
+    }
+    let ids: Vec<_> = requests.iter().map(|r| r.invoice_id.clone()).collect();
+    let invoices = documents::get_many(conn, &ids).await?;
+    Ok(requests
+        .into_iter()
+        .filter(|r| {
+            invoices
+                .iter()
+                .any(|d| d.id == r.invoice_id && by.scope.allows(&d.partner_id))
+        })
+        .collect())
 }
 
 /// The tenant's rebill requests waiting for a decision, oldest first (at most 1,000).
@@ -491,5 +515,6 @@ pub async fn pending_rebills(app: &App, by: &Principal) -> Result<Vec<RebillRequ
     by.require(Right::ReadInvoices)?;
     let mut conn = app.store.read().await?;
     let pending = settle_core::billing::RebillStatus::Pending;
-    Ok(rebills::with_status(&mut conn, &by.tenant_id, pending, 1000).await?)
+    let requests = rebills::with_status(&mut conn, &by.tenant_id, pending, 1000).await?;
+    visible(&mut conn, by, requests).await
 }

@@ -67,6 +67,7 @@ pub async fn statement(
 ) -> Result<Statement, AppError> {
     by.require(Right::ReadInvoices)?;
     let partner = PartnerId::parse(partner).ok_or_else(|| AppError::not_found("partner"))?;
+    by.sees(&partner, "partner")?;
     let as_of = match as_of {
         Some(text) => {
             let format = time::macros::format_description!("[year]-[month]-[day]");

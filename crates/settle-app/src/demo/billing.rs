@@ -39,6 +39,7 @@ fn admin(tenant: &TenantId, actor: &str) -> Principal {
         tenant_id: tenant.clone(),
         roles: Roles::new([Role::BillingAdmin]),
         actor: actor.to_owned(),
+        scope: settle_core::access::PartnerScope::All,
     }
 }
 

@@ -38,7 +38,9 @@ pub(crate) async fn load(
     key: &str,
 ) -> Result<TaxInvoiceRecord, AppError> {
     let mut conn = app.store.read().await?;
-    load_in(&mut conn, &by.tenant_id, key).await
+    let record = load_in(&mut conn, &by.tenant_id, key).await?;
+    by.sees(&record.partner_id, "tax_invoice")?;
+    Ok(record)
 }
 
 pub(crate) async fn load_in(

@@ -25,6 +25,10 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<TaxInvoiceRecord>, AppError> {
     by.require(Right::ReadTaxInvoices)?;
+    let filter = &TaxInvoiceFilter {
+        among: by.scope.assigned(),
+        ..filter.clone()
+    };
     let mut conn = app.store.read().await?;
     let items = tax_invoices::list(
         &mut conn,

@@ -75,6 +75,7 @@ impl Ledger {
             tenant_id: created.tenant.id.clone(),
             roles: Roles::new([Role::BillingAdmin]),
             actor: actor.to_owned(),
+            scope: settle_core::access::PartnerScope::All,
         };
         let alice = admin("key:alice");
         let bob = admin("key:bob");

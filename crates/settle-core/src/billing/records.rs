@@ -112,6 +112,8 @@ pub struct ChargeFilter {
     pub period: Option<Period>,
     /// Only billed (`true`) or unbilled (`false`) ones.
     pub billed: Option<bool>,
+    /// Only of these partners (a sales agent's assigned ones); `None`: any.
+    pub among: Option<Vec<crate::ids::PartnerId>>,
 }
 
 /// Which documents to list.
@@ -129,4 +131,6 @@ pub struct DocumentFilter {
     pub status: Option<DocumentStatus>,
     /// Only made by this billing run.
     pub run_id: Option<BillingRunId>,
+    /// Only of these partners (a sales agent's assigned ones); `None`: any.
+    pub among: Option<Vec<crate::ids::PartnerId>>,
 }

@@ -19,4 +19,6 @@ pub struct TaxInvoiceFilter {
     /// Late (issued, or still not issued at `now`, after the 10th of the next month) or
     /// not, as of the instant given.
     pub late: Option<(bool, OffsetDateTime)>,
+    /// Only of these partners (a sales agent's assigned ones); `None`: any.
+    pub among: Option<Vec<crate::ids::PartnerId>>,
 }

@@ -89,6 +89,8 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get_one, users::patch))
         .routes(routes!(users::disable))
         .routes(routes!(users::login_link))
+        .routes(routes!(users::partners, users::assign))
+        .routes(routes!(users::unassign))
 }
 
 /// 404 in the error format for every unknown path.

@@ -243,6 +243,7 @@ impl ListQuery {
             return Err(invalid("brn", "brn is 10 digits, hyphens allowed"));
         }
         let filter = PartnerFilter {
+            among: None,
             brn,
             external_id: self.external_id,
             linked,

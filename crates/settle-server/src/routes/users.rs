@@ -165,3 +165,66 @@ pub async fn login_link(
     let user = settle_app::users::get(&state.app, &by, &id).await?;
     Ok(Json(UserView::of(user, Some(url))))
 }
+
+/// A partner to assign to a user.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPartnerBody {
+    /// One of the tenant's partners.
+    pub partner_id: String,
+}
+
+/// The partners assigned to a user.
+#[derive(Serialize, ToSchema)]
+pub struct UserPartnersView {
+    /// Their ids. A user whose only role is `sales_agent` sees only these partners and
+    /// their documents.
+    pub data: Vec<String>,
+}
+
+fn partners_view(ids: Vec<settle_core::ids::PartnerId>) -> Json<UserPartnersView> {
+    Json(UserPartnersView {
+        data: ids.into_iter().map(|id| id.to_string()).collect(),
+    })
+}
+
+/// The partners assigned to a user.
+#[utoipa::path(get, path = "/v1/users/{id}/partners", tag = "users", security(("api_key" = [])),
+    params(("id" = String, Path, description = "user id")),
+    responses((status = 200, body = UserPartnersView), (status = 404, body = ErrorBody)))]
+pub async fn partners(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserPartnersView>> {
+    let ids = settle_app::users::assigned_partners(&state.app, &by, &id).await?;
+    Ok(partners_view(ids))
+}
+
+/// Assigns a partner to a user (a sales agent then sees it).
+#[utoipa::path(post, path = "/v1/users/{id}/partners", tag = "users", security(("api_key" = [])),
+    params(("id" = String, Path, description = "user id")), request_body = UserPartnerBody,
+    responses((status = 200, body = UserPartnersView), (status = 404, body = ErrorBody)))]
+pub async fn assign(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UserPartnerBody>,
+) -> ApiResult<Json<UserPartnersView>> {
+    let ids =
+        settle_app::users::assign_partner(&state.app, &by, &id, &body.partner_id, true).await?;
+    Ok(partners_view(ids))
+}
+
+/// Takes a partner away from a user.
+#[utoipa::path(delete, path = "/v1/users/{id}/partners/{partner_id}", tag = "users", security(("api_key" = [])),
+    params(("id" = String, Path, description = "user id"), ("partner_id" = String, Path, description = "partner id")),
+    responses((status = 200, body = UserPartnersView), (status = 404, body = ErrorBody)))]
+pub async fn unassign(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path((id, partner)): Path<(String, String)>,
+) -> ApiResult<Json<UserPartnersView>> {
+    let ids = settle_app::users::assign_partner(&state.app, &by, &id, &partner, false).await?;
+    Ok(partners_view(ids))
+}

@@ -127,6 +127,9 @@ pub async fn list(
     if let Some(partner) = &filter.partner_id {
         query.and(" AND partner_id = ?", partner.as_str());
     }
+    if let Some(among) = &filter.among {
+        query.and_in("partner_id", among);
+    }
     if let Some(period) = filter.period {
         query.and(" AND period = ?", period.to_string());
     }

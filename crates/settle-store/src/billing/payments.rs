@@ -142,6 +142,7 @@ pub async fn list(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     partner: Option<&PartnerId>,
+    among: Option<&[PartnerId]>,
     after: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<Payment>> {
@@ -157,6 +158,9 @@ pub async fn list(
     }
     if let Some(partner) = partner {
         query.and(" AND partner_id = ?", partner.as_str());
+    }
+    if let Some(among) = among {
+        query.and_in("partner_id", among);
     }
     query
         .fetch_page(conn, limit)

@@ -127,6 +127,7 @@ pub async fn list(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     partner: Option<&PartnerId>,
+    among: Option<&[PartnerId]>,
     cursor: Option<&str>,
     limit: u32,
 ) -> StoreResult<Vec<BillingProfile>> {
@@ -139,6 +140,9 @@ pub async fn list(
     );
     if let Some(partner) = partner {
         query.and(" AND partner_id = ?", partner.as_str());
+    }
+    if let Some(among) = among {
+        query.and_in("partner_id", among);
     }
     if let Some(cursor) = cursor {
         query.and(" AND id > ?", cursor);

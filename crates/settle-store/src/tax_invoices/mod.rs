@@ -359,6 +359,9 @@ pub async fn list(
     if let Some(partner) = &filter.partner_id {
         query.and(" AND partner_id = ?", partner.as_str());
     }
+    if let Some(among) = &filter.among {
+        query.and_in("partner_id", among);
+    }
     if let Some(from) = &filter.from {
         query.and(" AND write_date >= ?::date", from.as_str());
     }

@@ -57,6 +57,10 @@ pub fn router() -> Router<AppState> {
         .route("/app/partners/{id}/nts-link", post(partners::link))
         .route("/app/partners/{id}/nts-unlink", post(partners::unlink))
         .route(
+            "/app/partners/{id}/agents/{user}/{action}",
+            post(partners::assign),
+        )
+        .route(
             "/app/tax-invoices",
             get(tax_invoices::list).post(tax_invoices::create),
         )

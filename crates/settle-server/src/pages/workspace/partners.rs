@@ -154,6 +154,8 @@ struct FormPage {
     link_action: String,
     link_button: &'static str,
     billing_links: Option<String>,
+    agents: Vec<(String, String, bool)>,
+    agent_base: String,
 }
 
 /// The partner form as posted; inputs are named like the API's fields.
@@ -269,6 +271,9 @@ struct Shown<'a> {
     status: StatusCode,
     error: Option<&'a AppError>,
     saved: bool,
+    /// The sales agents (users whose only role is sales agent), each with whether the
+    /// partner is assigned to it; shown to user admins.
+    agents: Vec<(String, String, bool)>,
 }
 
 fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
@@ -320,6 +325,11 @@ fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
         saved: shown.saved,
         can_write: staff.principal().roles.allows(Right::WritePartners),
         link_state: state,
+        agent_base: shown
+            .partner
+            .map(|p| format!("/app/partners/{}/agents", p.id))
+            .unwrap_or_default(),
+        agents: shown.agents,
         billing_links: shown
             .partner
             .filter(|_| staff.principal().roles.allows(Right::ReadInvoices))
@@ -329,6 +339,54 @@ fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
         f,
     };
     staff.respond(shown.status, &page)
+}
+
+/// For a user admin: every active sales agent (id, email) and whether `partner` is
+/// assigned to it. Empty for everyone else.
+async fn sales_agents(
+    state: &AppState,
+    staff: &Staff,
+    partner: &Partner,
+) -> Vec<(String, String, bool)> {
+    let (app, by) = (&state.app, staff.principal());
+    if !by.roles.allows(Right::ManageUsers) {
+        return Vec::new();
+    }
+    let Ok(users) = settle_app::users::list(app, by).await else {
+        return Vec::new();
+    };
+    let mut agents = Vec::new();
+    for user in users
+        .iter()
+        .filter(|u| u.disabled_at.is_none() && u.roles.sees_assigned_partners_only())
+    {
+        let id = user.id.to_string();
+        let assigned = settle_app::users::assigned_partners(app, by, &id)
+            .await
+            .is_ok_and(|ids| ids.contains(&partner.id));
+        agents.push((id, user.email.clone(), assigned));
+    }
+    agents
+}
+
+/// `POST /app/partners/{id}/agents/{user}/{assign|unassign}`.
+pub async fn assign(
+    State(state): State<AppState>,
+    Path((id, user, action)): Path<(String, String, String)>,
+    Submitted(staff, _): Submitted<ButtonForm>,
+) -> Response {
+    let assigned = match action.as_str() {
+        "assign" => true,
+        "unassign" => false,
+        _ => return staff.refused(&AppError::not_found("action")),
+    };
+    let done =
+        settle_app::users::assign_partner(&state.app, staff.principal(), &user, &id, assigned)
+            .await;
+    match done {
+        Ok(_) => staff.go(&format!("/app/partners/{id}")),
+        Err(error) => staff.refused(&error),
+    }
 }
 
 /// `GET /app/partners/new`.
@@ -345,6 +403,7 @@ pub async fn new_form(staff: Staff) -> Response {
         status: StatusCode::OK,
         error: None,
         saved: false,
+        agents: Vec::new(),
     };
     form_page(staff, &form, shown)
 }
@@ -362,6 +421,7 @@ pub async fn create(
                 status: crate::error::status_of(error.kind),
                 error: Some(&error),
                 saved: false,
+                agents: Vec::new(),
             };
             form_page(staff, &form, shown)
         }
@@ -391,11 +451,13 @@ pub async fn show(
     let saved = query.is_ok_and(|Query(q)| q.is_saved());
     match settle_app::partners::get(&state.app, staff.principal(), &id).await {
         Ok(partner) => {
+            let agents = sales_agents(&state, &staff, &partner).await;
             let shown = Shown {
                 partner: Some(&partner),
                 status: StatusCode::OK,
                 error: None,
                 saved,
+                agents,
             };
             form_page(staff, &PartnerForm::of(&partner), shown)
         }
@@ -420,6 +482,7 @@ pub async fn update(
                     status: crate::error::status_of(error.kind),
                     error: Some(&error),
                     saved: false,
+                    agents: Vec::new(),
                 };
                 form_page(staff, &form, shown)
             }

@@ -228,6 +228,7 @@ pub async fn charges(
         |field: &str, message: &str| AppError::invalid("request.invalid_query", field, message);
     let filter = (|| {
         Ok::<_, AppError>(ChargeFilter {
+            among: None,
             partner_id: filled(&query.partner_id)
                 .map(|p| {
                     PartnerId::parse(&p).ok_or_else(|| invalid("partner_id", "not a partner id"))

@@ -181,6 +181,11 @@ pub struct WorkspaceTexts {
     pub upload_done: &'static str,
     pub upload_failed: &'static str,
     pub upload_running: &'static str,
+    pub agents: &'static str,
+    pub agents_intro: &'static str,
+    pub assign: &'static str,
+    pub unassign: &'static str,
+    pub assigned: &'static str,
     partner_types: [&'static str; 3],
 }
 
@@ -386,6 +391,11 @@ static KO: WorkspaceTexts = WorkspaceTexts {
     upload_done: "끝났습니다.",
     upload_failed: "처리하지 못했습니다. 아무것도 만들지 않은 부분은 아래에 이유가 있습니다.",
     upload_running: "처리하고 있습니다. 이 페이지는 저절로 새로 고쳐집니다. 다른 페이지로 가도 작업은 계속됩니다.",
+    agents: "영업 담당자",
+    agents_intro: "영업 담당자(다른 역할이 없는 사용자)는 배정된 거래처와 그 문서만 봅니다.",
+    assign: "배정",
+    unassign: "배정 해제",
+    assigned: "배정됨",
     partner_types: ["사업자", "개인", "해외 사업자"],
 };
 
@@ -570,5 +580,10 @@ static EN: WorkspaceTexts = WorkspaceTexts {
     upload_done: "Finished.",
     upload_failed: "The upload stopped; the reason is below.",
     upload_running: "Working on it. This page refreshes itself; the work goes on if you leave it.",
+    agents: "Sales agents",
+    agents_intro: "A sales agent (a user with no other role) sees only the partners assigned to it and their documents.",
+    assign: "Assign",
+    unassign: "Unassign",
+    assigned: "Assigned",
     partner_types: ["Business", "Individual", "Foreign business"],
 };

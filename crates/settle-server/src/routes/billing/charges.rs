@@ -248,6 +248,7 @@ pub async fn list(
 ) -> ApiResult<Json<Page<ChargeView>>> {
     let page = PageRequest::parse(query.limit, query.cursor.as_deref())?;
     let filter = ChargeFilter {
+        among: None,
         partner_id: query_param(
             "partner_id",
             query.partner_id,

@@ -48,6 +48,7 @@ impl ListQuery {
     pub fn into_request(self) -> ApiResult<(PageRequest, DocumentFilter)> {
         let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
         let filter = DocumentFilter {
+            among: None,
             partner_id: query_param(
                 "partner_id",
                 self.partner_id,

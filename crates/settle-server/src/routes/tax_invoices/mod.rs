@@ -105,6 +105,7 @@ impl ListQuery {
     ) -> Result<(PageRequest, TaxInvoiceFilter), settle_app::AppError> {
         let page = PageRequest::parse(self.limit, self.cursor.as_deref())?;
         let filter = TaxInvoiceFilter {
+            among: None,
             state: self
                 .state
                 .map(|s| {
