@@ -714,7 +714,87 @@ async fn a_user_admin_assigns_partners_on_the_partner_page(engine: TestEngine) {
     assert_eq!(assigned["data"], json!([partner]));
 }
 
+async fn profiles_are_edited_and_charges_recorded_on_pages(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let partner =
+        support::issuance::create_partner(&t, &brn(124_810_123), "tax@supplier.example").await;
+    let address = json!({"name": "Ganada Inc.", "address": "1 Teheran-ro, Seoul", "country": "KR"});
+    let profile = json!({
+        "partner_id": partner, "sold_to": address, "bill_to": address, "po_number": "PO-1",
+        "payment_terms_days": 30, "billing_currency": "USD", "template": "lrd", "country": "KR"
+    });
+    let (status, created) = send(t.post("/v1/billing-profiles", &profile)).await;
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    let mut browser = signed_in_staff(&t, ADMIN, &["billing_admin"]).await;
+    let (_, page, _) = browser.get(&format!("/app/partners/{partner}")).await;
+    assert!(
+        page.contains("위탁받은 개인정보") && page.contains("tax@supplier.example"),
+        "{page}"
+    );
+    let csrf = browser.csrf();
+    let path = format!("/app/billing-profiles/{id}");
+    let edit = |days: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("po_number", "PO-9".to_owned()),
+            ("payment_terms_days", days.to_owned()),
+            ("bill_to.name", "Ganada Inc.".to_owned()),
+            ("bill_to.address", "2 Teheran-ro, Seoul".to_owned()),
+        ]
+    };
+    let form = edit("-3");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post(&path, &pairs).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("payment_terms_days-error"), "{page}");
+    let form = edit("45");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, _) = browser.post(&path, &pairs).await;
+    assert_eq!(status, 303);
+    let (_, stored) = send(t.get(&format!("/v1/billing-profiles/{id}"))).await;
+    assert_eq!(
+        (
+            stored["po_number"].as_str(),
+            stored["payment_terms_days"].as_i64()
+        ),
+        (Some("PO-9"), Some(45))
+    );
+    let charge = |quantity: &'static str| {
+        vec![
+            ("csrf", csrf.clone()),
+            ("partner_id", partner.clone()),
+            ("order_id", "O-1".to_owned()),
+            ("order_date", "2026-10-01".to_owned()),
+            ("product_id", "P-1".to_owned()),
+            ("sku_id", "S-1".to_owned()),
+            ("product_name", "Cloud plan".to_owned()),
+            ("charge_type", "new".to_owned()),
+            ("quantity", quantity.to_owned()),
+            ("unit_price", "12.50".to_owned()),
+            ("pricing_currency", "usd".to_owned()),
+            ("tax_rate", "0.10".to_owned()),
+            ("charge_start", "2026-10-01".to_owned()),
+            ("charge_end", "2026-10-31".to_owned()),
+            ("series", "G".to_owned()),
+        ]
+    };
+    let form = charge("two");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post("/app/charges/new", &pairs).await;
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("id=\"quantity-error\""), "{page}");
+    let form = charge("2");
+    let pairs: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = browser.post("/app/charges/new", &pairs).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("2026-10"), "{page}");
+    let (_, charges) = send(t.get("/v1/charges")).await;
+    assert_eq!(charges["data"].as_array().unwrap().len(), 1, "{charges}");
+}
+
 both_engines!(
+    profiles_are_edited_and_charges_recorded_on_pages,
     a_sales_agent_sees_only_its_assigned_partners,
     a_user_admin_assigns_partners_on_the_partner_page,
     a_draft_is_edited_on_its_page_then_requested,

@@ -109,6 +109,14 @@ pub fn router() -> Router<AppState> {
             get(profiles::profiles).post(profiles::add_profile),
         )
         .route("/app/charges", get(profiles::charges))
+        .route(
+            "/app/charges/new",
+            get(profiles::charge_form).post(profiles::record_charge),
+        )
+        .route(
+            "/app/billing-profiles/{id}",
+            get(profiles::profile).post(profiles::edit_profile),
+        )
         .route("/app/uploads/{id}", get(uploads::show))
         .route("/app/users", get(people::users).post(people::invite))
         .route("/app/users/{id}/{action}", post(people::user_action))

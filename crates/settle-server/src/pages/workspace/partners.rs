@@ -156,6 +156,7 @@ struct FormPage {
     billing_links: Option<String>,
     agents: Vec<(String, String, bool)>,
     agent_base: String,
+    entrusted: Option<(String, String, String)>,
 }
 
 /// The partner form as posted; inputs are named like the API's fields.
@@ -330,6 +331,11 @@ fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
             .map(|p| format!("/app/partners/{}/agents", p.id))
             .unwrap_or_default(),
         agents: shown.agents,
+        entrusted: shown.partner.map(|p| {
+            let contact = &p.data.contact;
+            let phone = contact.phone.clone().unwrap_or_default();
+            (contact.name.clone(), contact.email.clone(), phone)
+        }),
         billing_links: shown
             .partner
             .filter(|_| staff.principal().roles.allows(Right::ReadInvoices))

@@ -114,7 +114,7 @@ async fn profiles_page(
         .iter()
         .map(|p| TableRow {
             cells: vec![
-                Cell::text(p.currency.code()),
+                Cell::link(p.currency.code(), format!("/app/billing-profiles/{}", p.id)),
                 Cell::text(p.details.template.as_str()),
                 Cell::text(p.details.po_number.clone().unwrap_or_default()),
                 Cell::text(p.details.payment_terms_days.to_string()),
@@ -317,4 +317,257 @@ pub async fn charges(
         .as_ref()
         .map_or(StatusCode::OK, |e| crate::error::status_of(e.kind));
     super::billing::simple(staff, w.charge_list, status, page, error.as_ref())
+}
+
+/// The billing-profile edit form: what changes for invoices finalized afterwards.
+#[derive(Deserialize, Default)]
+pub struct ProfileEditForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    po_number: String,
+    #[serde(default)]
+    payment_terms_days: String,
+    #[serde(default, rename = "bill_to.name")]
+    bill_to_name: String,
+    #[serde(default, rename = "bill_to.address")]
+    bill_to_address: String,
+}
+
+impl Posted for ProfileEditForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+async fn profile_edit_page(
+    state: &AppState,
+    staff: Staff,
+    id: &str,
+    form: Option<&ProfileEditForm>,
+    status: StatusCode,
+    error: Option<&AppError>,
+) -> Response {
+    let profile = match use_case::get_profile(&state.app, staff.principal(), id).await {
+        Ok(profile) => profile,
+        Err(error) => return staff.refused(&error),
+    };
+    let d = &profile.details;
+    let stored = ProfileEditForm {
+        csrf: String::new(),
+        po_number: d.po_number.clone().unwrap_or_default(),
+        payment_terms_days: d.payment_terms_days.to_string(),
+        bill_to_name: d.bill_to.name.clone(),
+        bill_to_address: d.bill_to.address.clone(),
+    };
+    let form = form.unwrap_or(&stored);
+    let w = staff.ctx.lang.workspace();
+    let page = super::billing::Simple {
+        intro: w.profile_intro,
+        done: None,
+        method: "post",
+        action: format!("/app/billing-profiles/{id}"),
+        submit: if staff.principal().roles.allows(Right::WriteInvoices) {
+            w.save
+        } else {
+            ""
+        },
+        inputs: vec![
+            Input::text("po_number", w.po_number, &form.po_number),
+            Input::text(
+                "payment_terms_days",
+                w.payment_terms_days,
+                &form.payment_terms_days,
+            )
+            .kind("number"),
+            Input::text("bill_to.name", w.bill_to_name, &form.bill_to_name).required(),
+            Input::text("bill_to.address", w.bill_to_address, &form.bill_to_address).required(),
+        ],
+        heads: Vec::new(),
+        rows: Vec::new(),
+        empty: "",
+    };
+    let title = w.billing_profiles;
+    super::billing::simple(staff, title, status, page, error)
+}
+
+/// `GET /app/billing-profiles/{id}`.
+pub async fn profile(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+) -> Response {
+    profile_edit_page(&state, staff, &id, None, StatusCode::OK, None).await
+}
+
+/// `POST /app/billing-profiles/{id}`: a merge patch of the fields shown.
+pub async fn edit_profile(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Submitted(staff, form): Submitted<ProfileEditForm>,
+) -> Response {
+    let days = match filled(&form.payment_terms_days).map(|d| d.parse::<i64>()) {
+        Some(Ok(days)) => serde_json::json!(days),
+        Some(Err(_)) => serde_json::json!(form.payment_terms_days),
+        None => serde_json::Value::Null,
+    };
+    let patch = serde_json::json!({
+        "po_number": filled(&form.po_number),
+        "payment_terms_days": days,
+        "bill_to": { "name": form.bill_to_name.trim(), "address": form.bill_to_address.trim() },
+    });
+    let app = &state.app;
+    match use_case::update_profile(app, staff.principal(), &id, patch).await {
+        Ok(profile) => staff.go(&format!(
+            "/app/partners/{}/billing-profiles",
+            profile.partner_id
+        )),
+        Err(error) => {
+            let status = crate::error::status_of(error.kind);
+            profile_edit_page(&state, staff, &id, Some(&form), status, Some(&error)).await
+        }
+    }
+}
+
+/// The charge form as posted: one charge, its inputs named like the API's fields.
+#[derive(Deserialize, Default)]
+pub struct ChargeForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(flatten)]
+    fields: std::collections::HashMap<String, String>,
+}
+
+impl Posted for ChargeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+/// The charge form's inputs: (field, words, default).
+fn charge_fields(
+    w: &super::WorkspaceTexts,
+    t: &crate::pages::i18n::Texts,
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    vec![
+        ("partner_id", w.partner_id, ""),
+        ("order_id", w.order, ""),
+        ("order_date", w.order_date, ""),
+        ("product_id", w.product_id, ""),
+        ("sku_id", w.sku_id, ""),
+        ("product_name", w.product, ""),
+        ("charge_type", w.charge_type, "new"),
+        ("quantity", t.quantity, ""),
+        ("unit_price", t.unit_price, ""),
+        ("pricing_currency", w.currency, ""),
+        ("tax_rate", w.tax_rate, "0.10"),
+        ("charge_start", w.charge_start, ""),
+        ("charge_end", w.charge_end, ""),
+        ("series", w.series, "G"),
+        ("category", w.category, ""),
+    ]
+}
+
+fn charge_page(
+    staff: Staff,
+    form: &ChargeForm,
+    status: StatusCode,
+    error: Option<&AppError>,
+    done: Option<String>,
+) -> Response {
+    let w = staff.ctx.lang.workspace();
+    let t = staff.ctx.texts();
+    let inputs = charge_fields(w, t)
+        .into_iter()
+        .map(|(name, label, default)| {
+            let value = form
+                .fields
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| default.to_owned());
+            let input = Input::text(name, label, value);
+            if name.ends_with("date") || name.starts_with("charge_") && name != "charge_type" {
+                input.kind("date")
+            } else {
+                input
+            }
+        })
+        .collect();
+    let page = super::billing::Simple {
+        intro: w.charge_intro,
+        done,
+        method: "post",
+        action: "/app/charges/new".into(),
+        submit: w.record_charge,
+        inputs,
+        heads: Vec::new(),
+        rows: Vec::new(),
+        empty: "",
+    };
+    super::billing::simple(staff, w.new_charge, status, page, error)
+}
+
+/// `GET /app/charges/new`.
+pub async fn charge_form(staff: Staff) -> Response {
+    if let Err(error) = staff.principal().require(Right::WriteInvoices) {
+        return staff.refused(&error);
+    }
+    charge_page(staff, &ChargeForm::default(), StatusCode::OK, None, None)
+}
+
+/// `POST /app/charges/new`: records one charge.
+pub async fn record_charge(
+    State(state): State<AppState>,
+    Submitted(staff, form): Submitted<ChargeForm>,
+) -> Response {
+    let text = |name: &str| form.fields.get(name).and_then(|v| filled(v));
+    let decimal = |name: &str| {
+        text(name).map(|v| match settle_core::money::parse_decimal(&v) {
+            Ok(d) => Ok(DecimalInput(d)),
+            Err(_) => Err(AppError::invalid(
+                "request.invalid_field",
+                name,
+                "not a decimal number",
+            )),
+        })
+    };
+    let parsed = (|| {
+        Ok::<_, AppError>(settle_core::billing::ChargeInput {
+            partner_id: text("partner_id"),
+            order_id: text("order_id"),
+            order_date: text("order_date"),
+            product_id: text("product_id"),
+            sku_id: text("sku_id"),
+            product_name: text("product_name"),
+            charge_type: text("charge_type"),
+            quantity: decimal("quantity").transpose()?,
+            unit_price: decimal("unit_price").transpose()?,
+            pricing_currency: text("pricing_currency").map(|c| c.to_ascii_uppercase()),
+            tax_rate: decimal("tax_rate").transpose()?,
+            charge_start: text("charge_start"),
+            charge_end: text("charge_end"),
+            series: text("series"),
+            category: text("category"),
+            ..settle_core::billing::ChargeInput::default()
+        })
+    })();
+    let recorded = match parsed {
+        Ok(input) => {
+            use_case::record_charges(&state.app, staff.principal(), vec![input], false).await
+        }
+        Err(error) => Err(error),
+    };
+    match recorded {
+        Ok(records) => {
+            let w = staff.ctx.lang.workspace();
+            let done = records
+                .first()
+                .map(|r| format!("{} {}", w.charge_recorded, r.charge.period));
+            charge_page(staff, &ChargeForm::default(), StatusCode::OK, None, done)
+        }
+        Err(error) => {
+            let status = crate::error::status_of(error.kind);
+            charge_page(staff, &form, status, Some(&error), None)
+        }
+    }
 }
