@@ -670,6 +670,13 @@ async fn a_sales_agent_sees_only_its_assigned_partners(engine: TestEngine) {
         page.contains("MINE-1") && page.contains("THEIRS-1"),
         "{page}"
     );
+    let (_, page, _) = admin
+        .get(&format!("/app/tax-invoices?partner_id={theirs}"))
+        .await;
+    assert!(
+        page.contains("THEIRS-1") && !page.contains("MINE-1"),
+        "the partner filter: {page}"
+    );
     let (status, body) = send(
         t.client
             .delete(t.url(&format!("{path}/{mine}")))

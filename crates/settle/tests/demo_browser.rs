@@ -40,6 +40,19 @@ impl Drop for Server {
     }
 }
 
+/// `settle` with the test's data directory and database.
+fn settle(engine: TestEngine, db: &settle_testkit::TestDatabase) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_settle"));
+    command
+        .env_remove("DATABASE_URL")
+        .env("SETTLE_DATA", db.dir.path().join("data"))
+        .env("SETTLE_SECRET_KEY", "a secret key for the demo test");
+    if engine == TestEngine::Postgres {
+        command.env("DATABASE_URL", &db.url);
+    }
+    command
+}
+
 /// Starts `settle serve --demo` and reads what it prints until the API line.
 fn serve_demo(engine: TestEngine, db: &settle_testkit::TestDatabase) -> (Server, String, Printed) {
     let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -48,18 +61,12 @@ fn serve_demo(engine: TestEngine, db: &settle_testkit::TestDatabase) -> (Server,
         .unwrap()
         .port();
     let addr = format!("127.0.0.1:{port}");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_settle"));
-    command
-        .env_remove("DATABASE_URL")
-        .env("SETTLE_DATA", db.dir.path().join("data"))
-        .env("SETTLE_SECRET_KEY", "a secret key for the demo test")
+    let mut child = settle(engine, db)
         .args(["serve", "--demo", "--addr", &addr])
         .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    if engine == TestEngine::Postgres {
-        command.env("DATABASE_URL", &db.url);
-    }
-    let mut child = command.spawn().expect("settle serve --demo");
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("settle serve --demo");
     let stdout = child.stdout.take().unwrap();
     let server = Server(child);
     let mut lines = Vec::new();
@@ -142,6 +149,39 @@ async fn the_printed_link_lets_a_person_approve_with_the_printed_files(engine: T
     browser.click("form button[type=submit]").await;
     assert_eq!(browser.path().await, "/account");
     browser.check_page("demo-account").await;
+    // The next day's filing batch, by the command beside the server; the workspace then
+    // shows every issued invoice filed.
+    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let as_of = tomorrow
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let batch = settle(engine, &db)
+        .args(["nts", "run-batch", "--as-of", &as_of])
+        .output()
+        .unwrap();
+    assert!(
+        batch.status.success(),
+        "{}",
+        String::from_utf8_lossy(&batch.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&batch.stdout).unwrap();
+    assert_eq!(
+        report["sent"], 2,
+        "the demo's issued invoice and the one approved: {report}"
+    );
+    browser.visit("/app/tax-invoices?state=issued").await;
+    assert!(
+        browser.text().await.contains("찾은 항목이 없습니다"),
+        "{}",
+        browser.text().await
+    );
+    browser.visit("/app/tax-invoices?state=sent").await;
+    assert!(
+        browser.text().await.contains("DEMO-ISSUED"),
+        "{}",
+        browser.text().await
+    );
+    browser.check_page("demo-filed").await;
     browser.close().await;
 }
 

@@ -36,6 +36,8 @@ struct ListPage {
     title: &'static str,
     f: Frame,
     state: String,
+    partner_id: String,
+    partner_options: Vec<(String, String)>,
     from: String,
     to: String,
     late: String,
@@ -66,6 +68,8 @@ pub struct ListForm {
     #[serde(default)]
     state: String,
     #[serde(default)]
+    partner_id: String,
+    #[serde(default)]
     from: String,
     #[serde(default)]
     to: String,
@@ -84,6 +88,7 @@ pub async fn list(
     let now = state.app.now();
     let asked = ListQuery {
         state: filled(&form.state),
+        partner_id: filled(&form.partner_id),
         from: filled(&form.from),
         to: filled(&form.to),
         late: filled(&form.late).map(|late| late == "true"),
@@ -102,6 +107,7 @@ pub async fn list(
             let next = page.next_cursor.map(|cursor| {
                 let query = [
                     ("state", form.state.as_str()),
+                    ("partner_id", form.partner_id.as_str()),
                     ("from", form.from.as_str()),
                     ("to", form.to.as_str()),
                     ("late", form.late.as_str()),
@@ -117,6 +123,8 @@ pub async fn list(
         Err(error) => return staff.refused(&error),
     };
     let w = staff.ctx.lang.workspace();
+    let mut partner_options = vec![(String::new(), w.any.to_owned())];
+    partner_options.extend(partner_choices(&state, &staff).await);
     let f = staff.frame(w.tax_invoices);
     let t = f.t;
     let mut state_options = vec![("", w.any)];
@@ -131,6 +139,8 @@ pub async fn list(
         state_options,
         late_options: vec![("", w.any), ("true", w.late), ("false", w.on_time)],
         state: form.state,
+        partner_id: form.partner_id,
+        partner_options,
         from: form.from,
         to: form.to,
         late: form.late,
@@ -141,6 +151,30 @@ pub async fn list(
         f,
     };
     staff.respond(StatusCode::OK, &page)
+}
+
+/// The partners the principal sees (the first 1,000), as (id, "name (BRN)") choices.
+async fn partner_choices(state: &AppState, staff: &Staff) -> Vec<(String, String)> {
+    let page = PageRequest {
+        limit: settle_app::pagination::MAX_LIMIT,
+        after: None,
+    };
+    let filter = PartnerFilter::default();
+    let found = settle_app::partners::list(&state.app, staff.principal(), &filter, &page).await;
+    found
+        .map(|page| page.data)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| {
+            let brn = p
+                .data
+                .brn
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            (p.id.to_string(), format!("{} ({brn})", p.data.name))
+        })
+        .collect()
 }
 
 fn row(t: &'static Texts, record: &TaxInvoiceRecord, today: time::Date) -> Row {
