@@ -148,29 +148,57 @@ async fn users_page(
         })
         .collect();
     let email = outcome.form.map(|f| f.email.clone()).unwrap_or_default();
-    let mut inputs = vec![
-        Input::text("email", w.email, email)
+    let listing = Listing {
+        title: w.users,
+        action: "/app/users",
+        submit: w.invite,
+        name_head: w.email,
+        right: Right::ManageUsers,
+        input: Input::text("email", w.email, email)
             .kind("email")
             .required(),
-    ];
+        rows,
+    };
+    people_page(staff, status, outcome, listing)
+}
+
+/// What differs between the users page and the keys page.
+struct Listing {
+    title: &'static str,
+    action: &'static str,
+    submit: &'static str,
+    name_head: &'static str,
+    right: Right,
+    input: Input,
+    rows: Vec<PersonRow>,
+}
+
+fn people_page(
+    staff: Staff,
+    status: StatusCode,
+    outcome: Outcome<'_>,
+    listing: Listing,
+) -> Response {
+    let mut inputs = vec![listing.input];
     let errors = outcome
         .error
         .map_or_else(FieldErrors::none, FieldErrors::of)
         .place(&mut inputs);
-    let f = staff.frame(w.users);
+    let w = staff.ctx.lang.workspace();
+    let f = staff.frame(listing.title);
     let page = PeoplePage {
         t: f.t,
         title: f.title,
         done: outcome.done,
         secret: outcome.secret,
-        action: "/app/users",
-        submit: w.invite,
+        action: listing.action,
+        submit: listing.submit,
         inputs,
         roles: role_words(&staff),
         errors,
-        heads: vec![w.email, w.roles, f.t.state, f.t.actions],
-        rows,
-        can_write: staff.principal().roles.allows(Right::ManageUsers),
+        heads: vec![listing.name_head, w.roles, f.t.state, f.t.actions],
+        rows: listing.rows,
+        can_write: staff.principal().roles.allows(listing.right),
         f,
     };
     staff.respond(status, &page)
@@ -285,28 +313,16 @@ async fn keys_page(
         })
         .collect();
     let name = outcome.form.map(|f| f.name.clone()).unwrap_or_default();
-    let mut inputs = vec![Input::text("name", w.key_name, name)];
-    let errors = outcome
-        .error
-        .map_or_else(FieldErrors::none, FieldErrors::of)
-        .place(&mut inputs);
-    let f = staff.frame(w.api_keys);
-    let page = PeoplePage {
-        t: f.t,
-        title: f.title,
-        done: outcome.done,
-        secret: outcome.secret,
+    let listing = Listing {
+        title: w.api_keys,
         action: "/app/api-keys",
         submit: w.create_key,
-        inputs,
-        roles: role_words(&staff),
-        errors,
-        heads: vec![w.key_name, w.roles, f.t.state, f.t.actions],
+        name_head: w.key_name,
+        right: Right::ManageKeys,
+        input: Input::text("name", w.key_name, name),
         rows,
-        can_write: staff.principal().roles.allows(Right::ManageKeys),
-        f,
     };
-    staff.respond(status, &page)
+    people_page(staff, status, outcome, listing)
 }
 
 /// `GET /app/api-keys`.
