@@ -800,7 +800,26 @@ async fn profiles_are_edited_and_charges_recorded_on_pages(engine: TestEngine) {
     assert_eq!(charges["data"].as_array().unwrap().len(), 1, "{charges}");
 }
 
+async fn bad_list_filters_are_refused_with_the_apis_code(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mut browser = signed_in_staff(&t, ADMIN, &["billing_admin"]).await;
+    for path in [
+        "/app/invoices?period=garbage",
+        "/app/tax-invoices?partner_id=nope",
+        "/app/tax-invoices?from=yesterday",
+        "/app/tax-invoices?cursor=%27%20OR%201%3D1",
+    ] {
+        let (status, page, _) = browser.get(path).await;
+        assert_eq!(status, 422, "{path}");
+        assert!(
+            page.contains("request.invalid_query") || page.contains("pagination.invalid_cursor"),
+            "{path}: {page}"
+        );
+    }
+}
+
 both_engines!(
+    bad_list_filters_are_refused_with_the_apis_code,
     profiles_are_edited_and_charges_recorded_on_pages,
     a_sales_agent_sees_only_its_assigned_partners,
     a_user_admin_assigns_partners_on_the_partner_page,

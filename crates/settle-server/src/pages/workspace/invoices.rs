@@ -186,7 +186,12 @@ pub async fn list(
         errors,
         f,
     };
-    staff.respond(StatusCode::OK, &page)
+    let status = if page.errors.general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    staff.respond(status, &page)
 }
 
 /// A lookup of the partners' names of `documents` (their ids where a name cannot be read).

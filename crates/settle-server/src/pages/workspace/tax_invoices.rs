@@ -150,7 +150,12 @@ pub async fn list(
         can_write: staff.principal().roles.allows(Right::WriteTaxInvoices),
         f,
     };
-    staff.respond(StatusCode::OK, &page)
+    let status = if page.errors.general.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    staff.respond(status, &page)
 }
 
 /// The partners the principal sees (the first 1,000), as (id, "name (BRN)") choices.
