@@ -3,8 +3,6 @@
 //! filing starts); and the registration of its joint certificate. Which actions a page
 //! offers is read from the core's state machine; the use cases decide.
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -15,7 +13,7 @@ use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceState};
 
 use super::context::Context;
 use super::i18n::Texts;
-use super::replies::{Kind, Posted, accept, error_page, message, see_other};
+use super::replies::{Checked, Kind, Posted, error_page, message, see_other};
 use super::supplier::{invoice_path, session};
 use super::views::{ActionPage, CertificatePage, RegisteredRow, UploadField};
 use crate::AppState;
@@ -126,15 +124,10 @@ impl Posted for ActionForm {
 pub async fn perform(
     State(state): State<AppState>,
     Path((token, id, slug)): Path<(String, String, String)>,
-    ctx: Context,
-    form: Result<Form<ActionForm>, FormRejection>,
+    Checked(ctx, form): Checked<ActionForm>,
 ) -> Response {
     let Some(action) = PageAction::parse(&slug) else {
         return message(ctx, StatusCode::NOT_FOUND, Kind::NotFound, None);
-    };
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
     };
     let Some(by) = session(&state, &ctx).await else {
         return see_other(ctx, &format!("/s/{token}"));

@@ -4,6 +4,7 @@
 
 use axum::Form;
 use axum::extract::rejection::FormRejection;
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::header::LOCATION;
 use axum::response::{IntoResponse, Response};
@@ -11,6 +12,7 @@ use settle_app::{AppError, ErrorKind};
 
 use super::context::Context;
 use super::views::MessagePage;
+use crate::AppState;
 
 /// A posted form: it carries the CSRF token.
 pub(super) trait Posted {
@@ -18,10 +20,30 @@ pub(super) trait Posted {
     fn csrf(&self) -> &str;
 }
 
+/// A posted form, parsed and checked for this browser's CSRF token, with the page context:
+/// the handler gets both, or the request is answered with the refusal (400, or 403 for the
+/// token) and nothing else happens.
+pub(super) struct Checked<T>(pub Context, pub T);
+
+impl<T> FromRequest<AppState> for Checked<T>
+where
+    T: serde::de::DeserializeOwned + Posted + Send,
+{
+    type Rejection = Response;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = request.into_parts();
+        let Ok(ctx) = Context::from_request_parts(&mut parts, state).await;
+        let form = Form::<T>::from_request(Request::from_parts(parts, body), state).await;
+        let (ctx, form) = accept(ctx, form).map_err(|refused| *refused)?;
+        Ok(Checked(ctx, form))
+    }
+}
+
 /// The posted form, with the context back, if it parsed and carries this browser's CSRF
 /// token; otherwise the page that refuses it (400, or 403 for the token), and nothing
 /// else happens.
-pub(super) fn accept<T: Posted>(
+fn accept<T: Posted>(
     ctx: Context,
     form: Result<Form<T>, FormRejection>,
 ) -> Result<(Context, T), Box<Response>> {

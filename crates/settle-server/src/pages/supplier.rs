@@ -3,8 +3,6 @@
 //! same use cases as `/v1/supplier`; the session they open lives in a cookie scoped to the
 //! link's path (`HttpOnly`, `SameSite=Strict`, `Secure` on https).
 
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -16,7 +14,7 @@ use settle_app::supplier_pages::{self as pages, LinkInfo, LinkStatus};
 
 use super::actions::PageAction;
 use super::context::Context;
-use super::replies::{Kind, Posted, accept, error_page, render_message, see_other};
+use super::replies::{Checked, Kind, Posted, error_page, render_message, see_other};
 use super::views::{ActionLink, GatePage, HistoryRow, InvoiceForm, InvoicePage, WaitingRow};
 use crate::AppState;
 
@@ -61,13 +59,8 @@ impl Posted for GateForm {
 pub async fn open_session(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    ctx: Context,
-    form: Result<Form<GateForm>, FormRejection>,
+    Checked(mut ctx, form): Checked<GateForm>,
 ) -> Response {
-    let (mut ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let info = match pages::link_info(&state.app, &token).await {
         Ok(info) => info,
         Err(error) => return error_page(ctx, &error, None),

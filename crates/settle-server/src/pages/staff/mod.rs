@@ -7,8 +7,6 @@
 mod texts;
 
 use askama::Template;
-use axum::Form;
-use axum::extract::rejection::FormRejection;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -22,7 +20,7 @@ pub use texts::StaffTexts;
 
 use super::context::Context;
 use super::i18n::Texts;
-use super::replies::{Kind, Posted, accept, message, see_other};
+use super::replies::{Checked, Kind, Posted, message, see_other};
 use crate::AppState;
 
 /// The cookie holding the staff session.
@@ -143,13 +141,8 @@ impl Posted for LoginForm {
 /// `POST /login`: opens the session, or says what went wrong next to the form.
 pub async fn login(
     State(state): State<AppState>,
-    ctx: Context,
-    form: Result<Form<LoginForm>, FormRejection>,
+    Checked(ctx, form): Checked<LoginForm>,
 ) -> Response {
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let s = ctx.lang.staff();
     match users::login(&state.app, &form.email, &form.password).await {
         Ok(opened) => open(ctx, opened),
@@ -198,13 +191,8 @@ impl Posted for CsrfForm {
 /// `POST /logout`: ends the session and clears the cookie.
 pub async fn logout(
     State(state): State<AppState>,
-    ctx: Context,
-    form: Result<Form<CsrfForm>, FormRejection>,
+    Checked(mut ctx, _): Checked<CsrfForm>,
 ) -> Response {
-    let (mut ctx, _) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     if let Some(token) = ctx.cookie(SESSION_COOKIE).map(str::to_owned)
         && users::logout(&state.app, &token).await.is_err()
     {
@@ -293,13 +281,8 @@ impl Posted for PasswordForm {
 /// `POST /account/password`: changes the password; errors next to their field.
 pub async fn change_password(
     State(state): State<AppState>,
-    ctx: Context,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    Checked(ctx, form): Checked<PasswordForm>,
 ) -> Response {
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let Some(user) = signed_in(&state, &ctx).await else {
         return see_other(ctx, "/login");
     };
@@ -396,13 +379,8 @@ fn invalid_link(ctx: Context) -> Response {
 pub async fn use_link(
     State(state): State<AppState>,
     Path(token): Path<String>,
-    ctx: Context,
-    form: Result<Form<PasswordForm>, FormRejection>,
+    Checked(ctx, form): Checked<PasswordForm>,
 ) -> Response {
-    let (ctx, form) = match accept(ctx, form) {
-        Ok(accepted) => accepted,
-        Err(refused) => return *refused,
-    };
     let Ok(user) = users::link_user(&state.app, &token).await else {
         return invalid_link(ctx);
     };

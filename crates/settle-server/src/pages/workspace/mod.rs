@@ -18,7 +18,6 @@ mod upload;
 mod uploads;
 
 use askama::Template;
-use axum::Form;
 use axum::Router;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -34,7 +33,7 @@ pub use texts::WorkspaceTexts;
 
 use super::context::Context;
 use super::i18n::Texts;
-use super::replies::{Kind, Posted, accept, error_page, message, see_other};
+use super::replies::{Checked, Kind, Posted, error_page, message, see_other};
 use super::staff::{StaffTexts, signed_in};
 use crate::AppState;
 
@@ -158,11 +157,9 @@ where
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Response> {
         let (mut parts, body) = request.into_parts();
-        let staff = Staff::from_request_parts(&mut parts, state).await?;
+        let Staff { user, .. } = Staff::from_request_parts(&mut parts, state).await?;
         let request = Request::from_parts(parts, body);
-        let form = Form::<T>::from_request(request, state).await;
-        let Staff { ctx, user } = staff;
-        let (ctx, form) = accept(ctx, form).map_err(|refused| *refused)?;
+        let Checked(ctx, form) = Checked::<T>::from_request(request, state).await?;
         Ok(Submitted(Staff { ctx, user }, form))
     }
 }
