@@ -15,7 +15,7 @@ use crate::partners::clash_error;
 use crate::{App, AppError, audit};
 
 /// The columns a partner file may have: the JSON field names, `contact` flattened.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "brn",
     "sub_business_id",
     "name",
@@ -29,6 +29,7 @@ pub const COLUMNS: [&str; 13] = [
     "contact_email",
     "contact_phone",
     "tags",
+    "language",
 ];
 /// Columns without which no row could be valid.
 const REQUIRED: [&str; 4] = ["name", "address", "contact_name", "contact_email"];
@@ -188,6 +189,7 @@ fn row_input(columns: &HashMap<&'static str, usize>, row: &mut Row) -> PartnerIn
         contact_phone: cell("contact_phone"),
         // Several tags share one cell, separated by semicolons.
         tags: cell("tags").map(|text| text.split(';').map(str::to_owned).collect()),
+        language: cell("language"),
     }
 }
 

@@ -17,6 +17,7 @@ pub mod nts_link;
 pub mod pagination;
 pub mod partners;
 pub mod patch;
+pub mod printed;
 pub mod secrets;
 pub mod settings;
 pub mod supplier;

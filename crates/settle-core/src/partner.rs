@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 use crate::brn::Brn;
 use crate::ids::{PartnerId, TenantId};
+use crate::language::Language;
 use crate::validation::{Checker, FieldError, is_plausible_email, is_plausible_phone};
 
 /// Longest company name.
@@ -119,6 +120,8 @@ pub struct PartnerData {
     pub contact: Contact,
     /// Free labels for filtering.
     pub tags: Vec<String>,
+    /// The language of the documents and messages the partner receives.
+    pub language: Language,
 }
 
 /// Unvalidated partner data as it arrives from JSON or an import row. Every field is
@@ -151,6 +154,8 @@ pub struct PartnerInput {
     pub contact_phone: Option<String>,
     /// See [`PartnerData::tags`].
     pub tags: Option<Vec<String>>,
+    /// See [`PartnerData::language`]; `ko` (the default) or `en`.
+    pub language: Option<String>,
 }
 
 impl PartnerInput {
@@ -228,6 +233,17 @@ impl PartnerInput {
             );
         }
         let tags = normalize_tags(&mut check, self.tags.unwrap_or_default());
+        let language = match check.text("language", self.language, 10) {
+            None => Language::Ko,
+            Some(text) => Language::parse(&text).unwrap_or_else(|| {
+                check.fail(
+                    "invalid_language",
+                    "language",
+                    format!("language is one of {}", Language::names()),
+                );
+                Language::Ko
+            }),
+        };
         check.finish(PartnerData {
             brn,
             sub_business_id,
@@ -244,6 +260,7 @@ impl PartnerInput {
                 phone,
             },
             tags,
+            language,
         })
     }
 }
@@ -281,6 +298,7 @@ impl From<PartnerData> for PartnerInput {
             contact_email: Some(data.contact.email),
             contact_phone: data.contact.phone,
             tags: Some(data.tags),
+            language: Some(data.language.as_str().to_owned()),
         }
     }
 }

@@ -13,6 +13,7 @@ use settle_core::billing::profile::{
     MAX_US_FEIN,
 };
 use settle_core::billing::{ChargeCategory, ChargeType, Series, Template, charge};
+use settle_core::language::Language;
 use settle_core::partner::{
     MAX_ADDRESS, MAX_BIZ, MAX_CEO_NAME, MAX_CONTACT, MAX_EXTERNAL_ID, MAX_NAME, MAX_PHONE, MAX_TAG,
     MAX_TAGS, PartnerType,
@@ -194,6 +195,7 @@ fn bodies() -> Vec<(&'static str, Vec<(&'static str, Accepts)>)> {
                         max_chars: MAX_TAG,
                     },
                 ),
+                ("language", Choice(words(Language::NAMES))),
             ],
         ),
         (

@@ -6,6 +6,7 @@ use std::collections::HashSet;
 
 use settle_core::brn::Brn;
 use settle_core::ids::{PartnerId, TenantId};
+use settle_core::language::Language;
 use settle_core::partner::{Contact, NtsLink, Partner, PartnerData};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
@@ -38,6 +39,7 @@ crate::table_row! {
         version: Int,
         created_at: Instant,
         updated_at: Instant,
+        language: Text,
     }
 }
 /// Rows per multi-row INSERT: well under both engines' bound-parameter limits.
@@ -121,6 +123,7 @@ fn bind_partner<'q>(
         .bind(p.version)
         .bind(instant(p.created_at))
         .bind(instant(p.updated_at))
+        .bind(d.language.as_str())
 }
 
 fn tags_json(tags: &[String]) -> String {
@@ -228,8 +231,8 @@ pub async fn update(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<
         "UPDATE partners SET brn = $1, sub_business_id = $2, name = $3, ceo_name = $4, \
          address = $5, biz_type = $6, biz_item = $7, partner_type = $8, external_id = $9, \
          contact_name = $10, contact_email = $11, contact_phone = $12, tags = $13::jsonb, \
-         nts_linked_at = $14::timestamptz, version = $15, updated_at = $16::timestamptz \
-         WHERE id = $17 AND tenant_id = $18 AND version = $19",
+         nts_linked_at = $14::timestamptz, version = $15, updated_at = $16::timestamptz, \
+         language = $17 WHERE id = $18 AND tenant_id = $19 AND version = $20",
     );
     let done = sqlx::query(&sql)
         .bind(d.brn.as_ref().map(Brn::to_string))
@@ -248,6 +251,7 @@ pub async fn update(conn: &mut AnyConnection, partner: &Partner) -> StoreResult<
         .bind(linked_at(&partner.nts_link))
         .bind(partner.version)
         .bind(instant(partner.updated_at))
+        .bind(d.language.as_str())
         .bind(partner.id.as_str())
         .bind(partner.tenant_id.as_str())
         .bind(partner.version - 1)
@@ -353,6 +357,8 @@ fn decode(row: &AnyRow) -> StoreResult<Partner> {
                 phone: row.contact_phone,
             },
             tags: row.tags,
+            language: Language::parse(&row.language)
+                .ok_or_else(|| corrupt("language", &row.language))?,
         },
         nts_link: match row.nts_linked_at {
             Some(linked_at) => NtsLink::Linked { linked_at },

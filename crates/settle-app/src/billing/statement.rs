@@ -169,3 +169,87 @@ pub async fn statement(
         overdue,
     })
 }
+
+impl Statement {
+    /// The statement as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read
+    /// Korean text): one row per document and payment, then the balance and the overdue
+    /// part. Amounts are plain decimals with the currency's decimals, dates `YYYY-MM-DD`.
+    pub fn to_csv(&self) -> Result<Vec<u8>, AppError> {
+        let money = |amount: Decimal| {
+            let mut shown = amount;
+            shown.rescale(self.currency.decimals());
+            shown.to_string()
+        };
+        let day = |date: Option<Date>| date.map(|d| d.to_string()).unwrap_or_default();
+        let currency = self.currency.code();
+        let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+        let mut write = |row: [&str; 10]| out.write_record(row).map_err(AppError::internal);
+        write([
+            "entry",
+            "number",
+            "date",
+            "due_date",
+            "reference",
+            "currency",
+            "amount",
+            "outstanding",
+            "unallocated",
+            "payment_status",
+        ])?;
+        for line in &self.documents {
+            let d = &line.document;
+            write([
+                d.kind.as_str(),
+                d.number.as_deref().unwrap_or_default(),
+                &day(d.document_date),
+                &day(d.due_date),
+                "",
+                currency,
+                &money(d.totals.total),
+                &money(line.outstanding),
+                "",
+                line.payment_status.as_str(),
+            ])?;
+        }
+        for (payment, unallocated) in &self.payments {
+            write([
+                "payment",
+                "",
+                &day(Some(payment.paid_on)),
+                "",
+                &payment.reference,
+                currency,
+                &money(payment.amount),
+                "",
+                &money(*unallocated),
+                "",
+            ])?;
+        }
+        let as_of = day(Some(self.as_of));
+        write([
+            "balance",
+            "",
+            &as_of,
+            "",
+            "",
+            currency,
+            &money(self.balance),
+            "",
+            "",
+            "",
+        ])?;
+        write([
+            "overdue",
+            "",
+            &as_of,
+            "",
+            "",
+            currency,
+            &money(self.overdue),
+            "",
+            "",
+            "",
+        ])?;
+        out.into_inner().map_err(AppError::internal)
+    }
+}

@@ -74,6 +74,26 @@ impl Document {
         super::ledger::outstanding(self.kind, self.status, self.totals.total, self.settled)
     }
 
+    /// How to pay a finalized invoice: the profile's instructions, then `cite(number)`,
+    /// the sentence asking the payer to cite the invoice number. `None` for drafts and notes.
+    pub fn payment_instructions(&self, cite: impl Fn(&str) -> String) -> Option<String> {
+        if self.kind != DocumentKind::Invoice {
+            return None;
+        }
+        let cite = cite(self.number.as_deref()?);
+        let given = self
+            .details
+            .as_ref()
+            .and_then(|d| d.payment_instructions.as_deref())
+            .map(str::trim)
+            .filter(|t| !t.is_empty());
+        Some(match given {
+            Some(text) if text.ends_with(['.', '!', '?', '。']) => format!("{text} {cite}"),
+            Some(text) => format!("{text}. {cite}"),
+            None => cite,
+        })
+    }
+
     /// Paid, due or overdue on `as_of`.
     pub fn payment_status(&self, as_of: Date) -> PaymentStatus {
         if self.outstanding().is_zero() {

@@ -127,6 +127,18 @@ impl AmendmentReason {
         }
     }
 
+    /// The reason's name as the NTS and the printed form spell it.
+    pub fn korean_name(self) -> &'static str {
+        match self {
+            AmendmentReason::InputError => "기재사항 착오·정정",
+            AmendmentReason::SupplyAmountChange => "공급가액 변동",
+            AmendmentReason::ReturnedGoods => "환입",
+            AmendmentReason::ContractCancelled => "계약의 해제",
+            AmendmentReason::LocalLetterOfCreditLater => "내국신용장 사후개설",
+            AmendmentReason::DuplicateIssue => "착오에 의한 이중발급",
+        }
+    }
+
     /// The reason for an NTS code, 1 to 6.
     pub fn from_code(code: u8) -> Option<Self> {
         Some(match code {

@@ -4,6 +4,7 @@ pub mod billing;
 pub mod health;
 pub mod keys;
 pub mod partners;
+pub mod printed;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
@@ -62,6 +63,7 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(tax_invoices::amend))
         .routes(routes!(tax_invoices::history))
         .routes(routes!(tax_invoices::xml))
+        .routes(routes!(printed::tax_invoice_pdf))
         .routes(routes!(partners::create, partners::list))
         .routes(routes!(partners::import))
         .routes(routes!(partners::get_one, partners::patch))
@@ -74,6 +76,7 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(runs::finalize))
         .routes(routes!(invoices::list))
         .routes(routes!(invoices::get_one))
+        .routes(routes!(printed::invoice_pdf))
         .routes(routes!(invoices::finalize))
         .routes(routes!(invoices::credit_note))
         .routes(routes!(invoices::rebill))

@@ -57,6 +57,8 @@ pub struct PartnerBody {
     pub contact: Option<ContactBody>,
     /// Labels.
     pub tags: Option<Vec<String>>,
+    /// `ko` (default) or `en`: the language of the partner's documents and messages.
+    pub language: Option<String>,
 }
 
 impl From<PartnerBody> for PartnerInput {
@@ -76,6 +78,7 @@ impl From<PartnerBody> for PartnerInput {
             contact_email: contact.email,
             contact_phone: contact.phone,
             tags: body.tags,
+            language: body.language,
         }
     }
 }
@@ -121,6 +124,8 @@ pub struct PartnerView {
     pub contact: ContactBody,
     /// Labels.
     pub tags: Vec<String>,
+    /// `ko` or `en`: the language of the partner's documents and messages.
+    pub language: &'static str,
     /// Link with the filing service.
     pub nts_link: NtsLinkView,
     /// Changes with every edit.
@@ -155,6 +160,7 @@ impl From<Partner> for PartnerView {
                 phone: d.contact.phone,
             },
             tags: d.tags,
+            language: d.language.as_str(),
             nts_link: match p.nts_link {
                 NtsLink::Unlinked => NtsLinkView {
                     status: "unlinked",
@@ -305,6 +311,7 @@ impl PartnerBody {
             external_id: view.external_id,
             contact: Some(view.contact),
             tags: Some(view.tags),
+            language: Some(view.language.to_owned()),
         }
     }
 }

@@ -146,6 +146,8 @@ struct FormPage {
     version: i64,
     partner_type: String,
     type_options: Vec<(&'static str, &'static str)>,
+    language: String,
+    language_options: [(&'static str, &'static str); 2],
     inputs: Vec<Input>,
     errors: FieldErrors,
     saved: bool,
@@ -192,6 +194,8 @@ pub struct PartnerForm {
     contact_phone: String,
     #[serde(default)]
     tags: String,
+    #[serde(default)]
+    language: String,
 }
 
 impl Posted for PartnerForm {
@@ -223,6 +227,7 @@ impl PartnerForm {
             contact_email: data.contact.email.clone(),
             contact_phone: data.contact.phone.clone().unwrap_or_default(),
             tags: data.tags.join(", "),
+            language: data.language.as_str().to_owned(),
         }
     }
 
@@ -243,6 +248,7 @@ impl PartnerForm {
             contact_email: filled(&self.contact_email),
             contact_phone: filled(&self.contact_phone),
             tags: Some(tags),
+            language: filled(&self.language),
         }
     }
 
@@ -321,6 +327,8 @@ fn form_page(staff: Staff, form: &PartnerForm, shown: Shown<'_>) -> Response {
             .iter()
             .map(|kind| (kind.as_str(), w.partner_type_name(*kind)))
             .collect(),
+        language: form.language.clone(),
+        language_options: [("ko", "한국어"), ("en", "English")],
         inputs,
         errors,
         saved: shown.saved,
@@ -402,6 +410,7 @@ pub async fn new_form(staff: Staff) -> Response {
     }
     let form = PartnerForm {
         partner_type: "business".into(),
+        language: "ko".into(),
         ..PartnerForm::default()
     };
     let shown = Shown {

@@ -103,26 +103,6 @@ pub struct InvoiceSummary {
     pub updated_at: OffsetDateTime,
 }
 
-/// The sentence telling the partner how to pay `document`.
-fn payment_instructions(document: &Document) -> Option<String> {
-    if document.kind != DocumentKind::Invoice {
-        return None;
-    }
-    let number = document.number.as_deref()?;
-    let cite = format!("Cite invoice number {number} with your payment.");
-    let given = document
-        .details
-        .as_ref()
-        .and_then(|d| d.payment_instructions.as_deref())
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    Some(match given {
-        Some(text) if text.ends_with(['.', '!', '?']) => format!("{text} {cite}"),
-        Some(text) => format!("{text}. {cite}"),
-        None => cite,
-    })
-}
-
 impl InvoiceSummary {
     /// The summary of `document`, with its payment status on `today`.
     pub fn new(document: &Document, today: Date) -> Self {
@@ -172,7 +152,9 @@ impl InvoiceSummary {
             usage_based: legacy(t.usage_based),
             other_charges: legacy(t.other_charges),
             billing_profile: document.details.as_ref().map(DetailsView::from),
-            payment_instructions: payment_instructions(document),
+            payment_instructions: document.payment_instructions(|number| {
+                format!("Cite invoice number {number} with your payment.")
+            }),
             line_count: document.line_count,
             version: document.version,
             created_at: document.created_at,

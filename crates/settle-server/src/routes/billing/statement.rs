@@ -2,8 +2,10 @@
 
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
 use settle_app::billing::{self as use_case, Statement};
+use settle_app::printed;
 use settle_core::money::DecimalInput;
 use utoipa::{IntoParams, ToSchema};
 
@@ -11,6 +13,7 @@ use super::{day, invalid_query, money};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Auth};
+use crate::routes::printed::{download, pdf};
 
 /// Statement options.
 #[derive(Deserialize, IntoParams)]
@@ -20,8 +23,10 @@ pub struct StatementQuery {
     pub currency: Option<String>,
     /// `YYYY-MM-DD`; default: today in Korea.
     pub as_of: Option<String>,
-    /// `json` (default).
+    /// `json` (default), `pdf` or `csv`.
     pub format: Option<String>,
+    /// The PDF's language, `ko` or `en`; default: the partner's.
+    pub lang: Option<String>,
 }
 
 /// A document on a statement.
@@ -125,16 +130,17 @@ impl From<&Statement> for StatementView {
 /// balance, all as of a date.
 #[utoipa::path(get, path = "/v1/partners/{id}/statement", tag = "partner invoices", security(("api_key" = [])),
     params(("id" = String, Path), StatementQuery),
-    responses((status = 200, body = StatementView), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = StatementView, description = "JSON, or the PDF (`application/pdf`) or CSV (`text/csv`) the format asks for"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn statement(
     State(state): State<AppState>,
     Auth(by): Auth,
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<StatementQuery>,
-) -> ApiResult<Json<StatementView>> {
-    match query.format.as_deref() {
-        None | Some("json") => {}
-        Some(_) => return Err(invalid_query("format", "format is json")),
+) -> ApiResult<Response> {
+    let format = query.format.as_deref().unwrap_or("json");
+    if !["json", "pdf", "csv"].contains(&format) {
+        return Err(invalid_query("format", "format is json, pdf or csv"));
     }
     let statement = use_case::statement(
         &state.app,
@@ -144,5 +150,18 @@ pub async fn statement(
         query.as_of.as_deref(),
     )
     .await?;
-    Ok(Json((&statement).into()))
+    Ok(match format {
+        "pdf" => {
+            pdf(printed::statement_pdf(&state.app, &by, statement, query.lang.as_deref()).await?)
+        }
+        "csv" => {
+            let name = format!(
+                "statement-{}-{}.csv",
+                statement.currency.code(),
+                statement.as_of
+            );
+            download("text/csv; charset=utf-8", &name, statement.to_csv()?)
+        }
+        _ => Json(StatementView::from(&statement)).into_response(),
+    })
 }
