@@ -130,7 +130,7 @@ fn line_view(t: &'static Texts, document: &Document, line: &DocumentLine) -> Lin
             }),
         date_range: range(item.charge_start, item.charge_end),
         quantity: plain(item.quantity),
-        unit_price: plain(item.unit_price),
+        unit_price: amount(item.pricing_currency, item.unit_price),
         amount: money(line.priced.amount),
         tax: money(line.priced.tax),
         total: money(line.priced.total),

@@ -273,7 +273,7 @@ async fn statement(t: &TestApp, partner: &str, run: &str) -> Value {
         (statement["balance"].as_str(), statement["overdue"].as_str()),
         (Some("5.50"), Some("0.00"))
     );
-    let (status, body) = send(t.get(&format!("{path}?format=pdf"))).await;
+    let (status, body) = send(t.get(&format!("{path}?format=xml"))).await;
     assert_eq!(
         (status, error(&body)),
         (422, (Some("request.invalid_query"), Some("format")))
