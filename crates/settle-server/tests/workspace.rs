@@ -818,7 +818,84 @@ async fn bad_list_filters_are_refused_with_the_apis_code(engine: TestEngine) {
     }
 }
 
+/// Downloads `path` with the browser's session; returns the content type and the bytes.
+async fn download(t: &TestApp, browser: &Browser, path: &str) -> (String, Vec<u8>) {
+    let response = t
+        .client
+        .get(t.url(path))
+        .header("cookie", browser.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let kind = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (kind, response.bytes().await.unwrap().to_vec())
+}
+
+async fn documents_on_pages_link_their_pdfs(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let key = sent_invoice(&t).await;
+    let partner =
+        support::issuance::create_partner(&t, &brn(124_810_777), "billing@partner.example").await;
+    let address = json!({"name": "Ganada Inc.", "address": "1 Teheran-ro, Seoul", "country": "KR"});
+    let profile = json!({
+        "partner_id": partner, "sold_to": address, "bill_to": address,
+        "payment_terms_days": 30, "billing_currency": "USD", "template": "lrd", "country": "KR"
+    });
+    let (status, _) = send(t.post("/v1/billing-profiles", &profile)).await;
+    assert_eq!(status, 201);
+    let charge = json!({
+        "partner_id": partner, "order_id": "O-1", "order_date": "2026-10-01",
+        "product_id": "P-1", "sku_id": "S-1", "product_name": "Cloud plan", "charge_type": "new",
+        "quantity": 1, "unit_price": "12.50", "pricing_currency": "USD", "tax_rate": "0.10",
+        "charge_start": "2026-10-01", "charge_end": "2026-10-31", "series": "G"
+    });
+    let (status, _) = send(t.post("/v1/charges", &charge)).await;
+    assert_eq!(status, 201);
+    let (_, run) = send(t.post("/v1/billing-runs", &json!({"period": "2026-10"}))).await;
+    let run = run["id"].as_str().unwrap();
+    let (_, done) = send(t.post(&format!("/v1/billing-runs/{run}/finalize"), &json!({}))).await;
+    let invoice = done["data"][0]["id"].as_str().unwrap();
+    let mut browser = signed_in_staff(&t, ADMIN, &["billing_admin", "admin_agent"]).await;
+
+    let (_, page, _) = browser.get(&format!("/app/invoices/{invoice}")).await;
+    let link = format!("/app/invoices/{invoice}/pdf");
+    assert!(page.contains(&link), "{page}");
+    let (kind, bytes) = download(&t, &browser, &link).await;
+    assert_eq!(kind, "application/pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let (_, page, _) = browser.get(&format!("/app/tax-invoices/{key}")).await;
+    let link = format!("/app/tax-invoices/{key}/pdf");
+    assert!(page.contains(&link), "{page}");
+    let (kind, bytes) = download(&t, &browser, &link).await;
+    assert_eq!(kind, "application/pdf");
+    assert!(bytes.starts_with(b"%PDF-"));
+
+    let (_, page, _) = browser
+        .get(&format!("/app/partners/{partner}/statement"))
+        .await;
+    let csv = format!("/app/partners/{partner}/statement/csv");
+    assert!(
+        page.contains(&csv) && page.contains("/statement/pdf"),
+        "{page}"
+    );
+    let start = page.find(&csv).unwrap();
+    let href = &page[start..start + page[start..].find('"').unwrap()];
+    let (kind, bytes) = download(&t, &browser, &href.replace("&amp;", "&")).await;
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert!(String::from_utf8(bytes).unwrap().contains("balance"));
+    let (status, _, _) = browser
+        .get(&format!("/app/partners/{partner}/statement/xls"))
+        .await;
+    assert_eq!(status, 404);
+}
+
 both_engines!(
+    documents_on_pages_link_their_pdfs,
     bad_list_filters_are_refused_with_the_apis_code,
     profiles_are_edited_and_charges_recorded_on_pages,
     a_sales_agent_sees_only_its_assigned_partners,

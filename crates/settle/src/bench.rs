@@ -14,6 +14,7 @@ use crate::config::Config;
 
 mod billing_period;
 mod issue;
+mod pdf;
 mod sign;
 mod tax_invoices;
 
@@ -83,6 +84,23 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 3)]
         runs: usize,
     },
+    /// Renders a one-page partner invoice to PDF again and again on one thread and reports
+    /// invoices per second per core; then prints the same invoice through headless Chromium
+    /// (`--print-to-pdf` of an equivalent HTML page) and reports how many times faster.
+    Pdf {
+        /// Invoices per run.
+        #[arg(long, default_value_t = 500)]
+        invoices: usize,
+        /// Lines per invoice (5 fit on one page).
+        #[arg(long, default_value_t = 5)]
+        lines: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Chromium prints; the median is reported (0 skips the comparison).
+        #[arg(long, default_value_t = 5)]
+        chromium_runs: usize,
+    },
     /// Writes and signs NTS XML documents (XML, C14N with the NTS filter, SHA-256, RSA-2048
     /// signature) on every core and reports signed documents per second.
     Sign {
@@ -111,6 +129,12 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             threads,
         } => sign::run(docs, lines, runs, threads)?,
+        BenchCommand::Pdf {
+            invoices,
+            lines,
+            runs,
+            chromium_runs,
+        } => pdf::run(invoices, lines, runs, chromium_runs)?,
         BenchCommand::Issue {
             documents,
             callers,

@@ -16,7 +16,7 @@ use settle_core::money::DecimalInput;
 
 use super::Staff;
 use super::Submitted;
-use super::forms::{ButtonForm, FieldErrors, Input, filled};
+use super::forms::{ButtonForm, FieldErrors, Input, encode, filled};
 use super::invoices::{Cell, SimplePage, TableRow};
 use crate::AppState;
 use crate::pages::replies::Posted;
@@ -33,6 +33,8 @@ pub(super) struct Simple {
     pub heads: Vec<&'static str>,
     pub rows: Vec<TableRow>,
     pub empty: &'static str,
+    /// Files to download (href, label), shown under the summary.
+    pub downloads: Vec<(String, &'static str)>,
 }
 
 impl Simple {
@@ -47,6 +49,7 @@ impl Simple {
             heads,
             rows,
             empty,
+            downloads: Vec::new(),
         }
     }
 }
@@ -78,6 +81,7 @@ pub(super) fn simple(
         errors,
         heads: page.heads,
         rows: page.rows,
+        downloads: page.downloads,
         empty: page.empty,
         f,
     };
@@ -493,8 +497,22 @@ pub async fn statement(
             &format!("{} {}", m(s.balance), s.currency.code()),
         )
         .replace("{overdue}", &m(s.overdue));
+    let options = format!(
+        "?{}",
+        encode(&[("currency", s.currency.code()), ("as_of", &day(s.as_of))])
+    );
     let page = Simple {
         done: Some(done),
+        downloads: vec![
+            (
+                format!("/app/partners/{id}/statement/pdf{options}"),
+                w.download_pdf,
+            ),
+            (
+                format!("/app/partners/{id}/statement/csv{options}"),
+                w.download_csv,
+            ),
+        ],
         method: "get",
         action: format!("/app/partners/{id}/statement"),
         submit: w.search,

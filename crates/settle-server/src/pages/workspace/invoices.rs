@@ -295,6 +295,13 @@ pub async fn show(
             DocumentStatus::Void => {}
         }
     }
+    if document.status != DocumentStatus::Draft {
+        buttons.push(Button {
+            href: format!("{base}/pdf"),
+            label: w.download_pdf,
+            post: false,
+        });
+    }
     if invoice && document.status != DocumentStatus::Draft {
         buttons.push(Button {
             href: format!("/app/partners/{}/statement", document.partner_id),
@@ -535,6 +542,7 @@ pub(super) struct SimplePage {
     pub heads: Vec<&'static str>,
     pub rows: Vec<TableRow>,
     pub empty: &'static str,
+    pub downloads: Vec<(String, &'static str)>,
 }
 
 /// A row of a simple page's table: cells (with links) and buttons that post.
@@ -609,6 +617,7 @@ fn rebill_page(
         .map_or_else(FieldErrors::none, FieldErrors::of)
         .place(&mut inputs);
     let page = SimplePage {
+        downloads: Vec::new(),
         t: f.t,
         title: f.title,
         intro: w.rebill_intro,

@@ -10,6 +10,7 @@ mod invoices;
 mod lines;
 mod partners;
 mod people;
+mod printed;
 mod profiles;
 mod setup;
 mod tax_invoices;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/tax-invoices/{key}", get(tax_invoices::show))
         .route("/app/tax-invoices/{key}/xml", get(tax_invoices::xml))
+        .route("/app/tax-invoices/{key}/pdf", get(printed::tax_invoice_pdf))
         .route(
             "/app/tax-invoices/{key}/edit",
             get(tax_invoices::edit_form).post(tax_invoices::edit),
@@ -81,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/app/tax-invoices/{key}/{action}", post(tax_invoices::act))
         .route("/app/invoices", get(invoices::list))
         .route("/app/invoices/{id}", get(invoices::show))
+        .route("/app/invoices/{id}/pdf", get(printed::invoice_pdf))
         .route("/app/invoices/{id}/finalize", post(invoices::finalize))
         .route(
             "/app/invoices/{id}/credit-note",
@@ -103,6 +106,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/app/payments", get(billing::payments).post(billing::pay))
         .route("/app/partners/{id}/statement", get(billing::statement))
+        .route(
+            "/app/partners/{id}/statement/{format}",
+            get(printed::statement_file),
+        )
         .route(
             "/app/partners/{id}/billing-profiles",
             get(profiles::profiles).post(profiles::add_profile),

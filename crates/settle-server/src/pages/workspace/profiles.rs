@@ -137,6 +137,7 @@ async fn profiles_page(
         &form.template
     };
     let page = super::billing::Simple {
+        downloads: Vec::new(),
         intro: w.profile_intro,
         done: None,
         method: "post",
@@ -292,6 +293,7 @@ pub async fn charges(
         Err(error) => (Vec::new(), Some(error)),
     };
     let page = super::billing::Simple {
+        downloads: Vec::new(),
         intro: w.charges_intro,
         done: None,
         method: "get",
@@ -363,6 +365,7 @@ async fn profile_edit_page(
     let form = form.unwrap_or(&stored);
     let w = staff.ctx.lang.workspace();
     let page = super::billing::Simple {
+        downloads: Vec::new(),
         intro: w.profile_intro,
         done: None,
         method: "post",
@@ -494,6 +497,7 @@ fn charge_page(
         })
         .collect();
     let page = super::billing::Simple {
+        downloads: Vec::new(),
         intro: w.charge_intro,
         done,
         method: "post",

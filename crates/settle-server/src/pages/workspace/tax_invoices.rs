@@ -211,6 +211,7 @@ struct ShowPage {
     amend: Option<String>,
     edit: Option<String>,
     xml: Option<String>,
+    pdf: String,
 }
 
 /// A button that posts an action.
@@ -324,6 +325,7 @@ pub async fn show(
         invoice: InvoiceForm::new(t, &record),
         history: history.into_iter().map(|e| HistoryRow::new(t, e)).collect(),
         buttons,
+        pdf: format!("{base}/pdf"),
         xml: record
             .approval_number
             .as_ref()
