@@ -5,6 +5,7 @@
 use settle_core::access::Right;
 use settle_core::billing::{DocumentKind, Template};
 use settle_core::language::Language;
+use settle_core::tax_invoice::TaxInvoiceRecord;
 use settle_core::tenant::Tenant;
 use settle_pdf::{
     InvoiceSource, PdfError, StatementDocument, StatementPayment, StatementSource, TaxInvoiceSource,
@@ -13,6 +14,7 @@ use settle_store::{partners, tenants};
 
 use crate::auth::Principal;
 use crate::billing::{self, Statement};
+use crate::supplier::SupplierPrincipal;
 use crate::{App, AppError};
 
 /// A rendered document and the file name to save it as.
@@ -176,7 +178,19 @@ pub async fn statement_pdf(
 /// A Korean tax invoice in the standard form layout, in any state, as PDF.
 pub async fn tax_invoice_pdf(app: &App, by: &Principal, key: &str) -> Result<Printed, AppError> {
     by.require(Right::ReadTaxInvoices)?;
-    let record = crate::tax_invoices::get(app, by, key).await?;
+    tax_invoice(crate::tax_invoices::get(app, by, key).await?).await
+}
+
+/// One of a supplier's tax invoices (by id, as its pages and API name them) as PDF.
+pub async fn supplier_tax_invoice_pdf(
+    app: &App,
+    by: &SupplierPrincipal,
+    id: &str,
+) -> Result<Printed, AppError> {
+    tax_invoice(crate::supplier::get(app, by, id).await?).await
+}
+
+async fn tax_invoice(record: TaxInvoiceRecord) -> Result<Printed, AppError> {
     render(
         format!("tax-invoice-{}.pdf", record.document_key.as_str()),
         move || settle_pdf::tax_invoice(&TaxInvoiceSource { record: &record }),

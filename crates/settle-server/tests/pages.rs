@@ -210,6 +210,17 @@ async fn the_right_brn_shows_the_invoice_in_the_standard_form(engine: TestEngine
         "{html}"
     );
     assert!(html.contains("14,298"), "the total, grouped: {html}");
+    let pdf_link = format!("{location}/pdf");
+    assert!(html.contains(&pdf_link), "the PDF is linked: {html}");
+    let pdf = link
+        .browser
+        .get(link.t.url(&pdf_link))
+        .header("cookie", format!("{cookie}; {session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 200);
+    assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
     assert!(
         html.contains("발행 요청됨"),
         "the state and its history: {html}"
@@ -253,13 +264,21 @@ async fn another_suppliers_document_is_not_found(engine: TestEngine) {
     ));
     let page = link
         .browser
-        .get(url)
+        .get(&url)
         .header("cookie", format!("{cookie}; {session}"))
         .send()
         .await
         .unwrap();
     assert_eq!(page.status(), 404);
     assert!(page.text().await.unwrap().contains("찾을 수 없습니다"));
+    let pdf = link
+        .browser
+        .get(format!("{url}/pdf"))
+        .header("cookie", format!("{cookie}; {session}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(pdf.status(), 404, "nor its PDF");
 }
 
 async fn english_is_chosen_and_remembered(engine: TestEngine) {

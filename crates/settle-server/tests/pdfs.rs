@@ -642,6 +642,19 @@ async fn a_korean_tax_invoice_prints_in_the_form_layout_and_its_amendment_negati
     .await;
     assert_eq!(status, 200, "{issued}");
     let (_, issued) = send(t.get("/v1/tax-invoices/INV-PDF-1")).await;
+    // The supplier prints it too, with its session and with nothing else.
+    let supplier_pdf = t.url(&format!("/v1/supplier/tax-invoices/{id}/pdf"));
+    let response = t
+        .client
+        .get(&supplier_pdf)
+        .header("authorization", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert!(response.bytes().await.unwrap().starts_with(b"%PDF-"));
+    let response = t.client.get(&supplier_pdf).send().await.unwrap();
+    assert_eq!(response.status(), 401);
     let approval = text_of(&issued["nts_approval_number"]);
     let text = pdf_text(
         &t,
@@ -669,7 +682,7 @@ async fn a_korean_tax_invoice_prints_in_the_form_layout_and_its_amendment_negati
         "공급가액".into(),
         "합계금액".into(),
         "외상미수금".into(),
-        "이 금액을 (청구) 함".into(),
+        "이 금액을 청구 함".into(),
         text_of(&issued["write_date"]),
         grouped(&text_of(&issued["supply_total"])),
         grouped(&text_of(&issued["tax_total"])),

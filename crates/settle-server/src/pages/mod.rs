@@ -41,6 +41,10 @@ pub fn router() -> Router<AppState> {
         )
         .route("/s/{token}/tax-invoices/{id}", get(supplier::invoice))
         .route(
+            "/s/{token}/tax-invoices/{id}/pdf",
+            get(supplier::invoice_pdf),
+        )
+        .route(
             "/s/{token}/tax-invoices/{id}/{action}",
             get(actions::confirm).post(actions::perform),
         )

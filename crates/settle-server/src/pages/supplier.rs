@@ -124,10 +124,26 @@ pub async fn invoice(
                     })
                     .collect(),
                 certificate_href: format!("/s/{token}/certificate"),
+                pdf_href: format!("{}/pdf", invoice_path(&token, &id)),
             };
             let body = askama::Template::render(&page);
             ctx.respond(StatusCode::OK, body)
         }
+        Err(error) => error_page(ctx, &error, None),
+    }
+}
+
+/// `GET /s/{token}/tax-invoices/{id}/pdf`: the invoice as PDF, for the open session.
+pub async fn invoice_pdf(
+    State(state): State<AppState>,
+    Path((token, id)): Path<(String, String)>,
+    ctx: Context,
+) -> Response {
+    let Some(by) = session(&state, &ctx).await else {
+        return see_other(ctx, &format!("/s/{token}"));
+    };
+    match settle_app::printed::supplier_tax_invoice_pdf(&state.app, &by, &id).await {
+        Ok(printed) => crate::routes::printed::pdf(printed),
         Err(error) => error_page(ctx, &error, None),
     }
 }

@@ -43,6 +43,8 @@ pub struct InvoicePage {
     pub waiting: Vec<WaitingRow>,
     pub actions: Vec<ActionLink>,
     pub certificate_href: String,
+    /// The invoice as PDF.
+    pub pdf_href: String,
 }
 
 /// The confirmation step of an action on a document.

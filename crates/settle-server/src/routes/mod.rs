@@ -37,6 +37,7 @@ pub fn supplier() -> OpenApiRouter<AppState> {
         .routes(routes!(supplier::open_session))
         .routes(routes!(supplier::register_certificate))
         .routes(routes!(supplier::get_one))
+        .routes(routes!(printed::supplier_tax_invoice_pdf))
         .routes(routes!(supplier::issue))
         .routes(routes!(supplier::refuse))
         .routes(routes!(supplier::cancel_issue))

@@ -11,6 +11,7 @@ use utoipa::IntoParams;
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiQuery, Auth};
+use crate::routes::supplier::SupplierAuth;
 
 /// A file download: its type, its name (ASCII, settle makes it), its bytes.
 pub(crate) fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
@@ -71,4 +72,17 @@ pub async fn tax_invoice_pdf(
     Path(key): Path<String>,
 ) -> ApiResult<Response> {
     Ok(pdf(printed::tax_invoice_pdf(&state.app, &by, &key).await?))
+}
+
+/// One of the supplier's tax invoices as PDF, in the standard form layout.
+#[utoipa::path(get, path = "/v1/supplier/tax-invoices/{id}/pdf", tag = "supplier", params(("id" = String, Path)),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn supplier_tax_invoice_pdf(
+    State(state): State<AppState>,
+    SupplierAuth(by): SupplierAuth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(pdf(
+        printed::supplier_tax_invoice_pdf(&state.app, &by, &id).await?
+    ))
 }
