@@ -85,3 +85,26 @@ fn a_99_line_tax_invoice_continues_after_the_four_form_rows() {
     assert!(pages[count - 1].contains("판매 정산 99"));
     assert!(pages[0].contains("합계금액"));
 }
+
+#[test]
+fn a_short_invoice_fits_on_one_page_in_either_template_and_language() {
+    let issuer = samples::issuer();
+    for template in [Template::Lrd, Template::NonLrd] {
+        for language in [Language::Ko, Language::En] {
+            let (document, lines) = samples::invoice(5, template);
+            let pdf = settle_pdf::invoice(&InvoiceSource {
+                document: &document,
+                lines: &lines,
+                notes: &[],
+                issuer: &issuer,
+                template,
+                language,
+            })
+            .unwrap();
+            let name = format!("invoice-5-lines-{template}-{}", language.as_str());
+            let pages = pages_of(&name, &pdf);
+            assert_eq!(pages.len(), 1, "{name}");
+            assert!(pages[0].contains("G000000001"), "{name}");
+        }
+    }
+}

@@ -175,18 +175,7 @@ fn summary(record: &TaxInvoiceRecord) -> String {
 
 /// Whole won with thousands separators: `1,234,567`, `-500`.
 pub fn won(amount: Decimal) -> String {
-    let digits = amount.abs().trunc().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if amount.is_sign_negative() && !amount.is_zero() {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    settle_core::display::grouped(amount.trunc())
 }
 
 fn korean_date(at: OffsetDateTime) -> String {

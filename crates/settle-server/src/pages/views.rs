@@ -255,26 +255,7 @@ fn korean_time(at: OffsetDateTime) -> String {
 
 /// A decimal with its whole part grouped by thousands (`1234567.5` → `1,234,567.5`).
 pub fn grouped(value: Decimal) -> String {
-    let text = value.normalize().to_string();
-    let (sign, digits) = match text.strip_prefix('-') {
-        Some(rest) => ("-", rest),
-        None => ("", text.as_str()),
-    };
-    let (whole, fraction) = digits
-        .split_once('.')
-        .map_or((digits, None), |(w, f)| (w, Some(f)));
-    let mut out = String::from(sign);
-    for (i, digit) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(digit);
-    }
-    if let Some(fraction) = fraction {
-        out.push('.');
-        out.push_str(fraction);
-    }
-    out
+    settle_core::display::plain(value)
 }
 
 #[cfg(test)]
