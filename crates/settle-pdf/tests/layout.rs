@@ -108,3 +108,34 @@ fn a_short_invoice_fits_on_one_page_in_either_template_and_language() {
         }
     }
 }
+
+#[test]
+fn text_that_looks_like_markup_prints_as_written() {
+    let issuer = samples::issuer();
+    let (document, mut lines) = samples::invoice(2, Template::Lrd);
+    let tricky = r#"#panic("x") *bold* $x^2$ [link] \ <label> @ref `raw` // not a comment"#;
+    lines[0].item.product_name = tricky.to_owned();
+    lines[1].item.product_name = "가".repeat(200);
+    let pdf = settle_pdf::invoice(&InvoiceSource {
+        document: &document,
+        lines: &lines,
+        notes: &[],
+        issuer: &issuer,
+        template: Template::Lrd,
+        language: Language::En,
+    })
+    .unwrap();
+    let text: String = pages_of("invoice-markup-text", &pdf).concat();
+    for piece in [
+        r#"#panic("x")"#,
+        "*bold*",
+        "$x^2$",
+        "[link]",
+        "<label>",
+        "@ref",
+        "`raw`",
+        "// not a comment",
+    ] {
+        assert!(text.contains(piece), "{piece} in {text}");
+    }
+}

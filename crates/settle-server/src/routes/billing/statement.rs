@@ -130,7 +130,8 @@ impl From<&Statement> for StatementView {
 /// balance, all as of a date.
 #[utoipa::path(get, path = "/v1/partners/{id}/statement", tag = "partner invoices", security(("api_key" = [])),
     params(("id" = String, Path), StatementQuery),
-    responses((status = 200, body = StatementView, description = "JSON, or the PDF (`application/pdf`) or CSV (`text/csv`) the format asks for"),
+    responses((status = 200, description = "JSON, or the PDF or CSV the format asks for",
+            content((StatementView = "application/json"), (Vec<u8> = "application/pdf"), (String = "text/csv"))),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn statement(
     State(state): State<AppState>,
