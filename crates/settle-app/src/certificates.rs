@@ -160,7 +160,7 @@ pub async fn register(
         }),
         now,
     );
-    settle_store::events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(Registration {
         id,

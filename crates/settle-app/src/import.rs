@@ -7,7 +7,7 @@ use serde::Serialize;
 use settle_core::access::Right;
 use settle_core::partner::{Partner, PartnerData, PartnerInput};
 use settle_core::validation::FieldError;
-use settle_store::{events, partners};
+use settle_store::partners;
 use settle_tabular::{Row, read_table};
 
 use crate::auth::Principal;
@@ -124,7 +124,7 @@ pub async fn import_partners(
         data,
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(report)
 }

@@ -4,7 +4,7 @@ use settle_core::access::{MAX_KEY_NAME, Right, Roles};
 use settle_core::ids::{ApiKeyId, TenantId};
 use settle_core::validation::Checker;
 use settle_store::api_keys::{self, ApiKeyRecord};
-use settle_store::{events, tenants};
+use settle_store::tenants;
 
 use crate::auth::{Principal, generate_key};
 use crate::{App, AppError, audit};
@@ -50,7 +50,7 @@ pub async fn create(
         data,
         app.now(),
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(CreatedKey {
         record: key.record,
@@ -82,7 +82,7 @@ pub async fn revoke(app: &App, by: &Principal, id: &str) -> Result<ApiKeyRecord,
         serde_json::json!({}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     let record = api_keys::get(&mut tx, &id)
         .await?
         .ok_or_else(|| AppError::not_found("api_key"))?;

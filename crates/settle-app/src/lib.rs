@@ -26,6 +26,7 @@ pub mod tax_invoices;
 pub mod tenants;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 pub mod worker;
 
 use std::sync::Arc;

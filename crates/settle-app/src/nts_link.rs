@@ -8,7 +8,7 @@ use settle_core::rounding::RoundingMode;
 use settle_core::tax_invoice::PartyContact;
 use settle_core::tenant::Tenant;
 use settle_core::validation::{Checker, is_plausible_email, is_plausible_phone};
-use settle_store::{events, partners, tenants};
+use settle_store::{partners, tenants};
 
 use crate::auth::Principal;
 use crate::certificates::{self, CertificateFiles, Party, Registration};
@@ -131,7 +131,7 @@ pub async fn update_tenant(
         serde_json::json!({}),
         app.now(),
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(tenant)
 }
@@ -179,7 +179,7 @@ pub async fn link_tenant(
         serde_json::json!({ "certificate": registration.id }),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok((tenant, registration))
 }
@@ -270,7 +270,7 @@ async fn set_link(
         serde_json::json!({}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     mail::enqueue(&mut tx, &by.tenant_id, email.into_iter().collect(), now).await?;
     tx.commit().await?;
     Ok(changed)

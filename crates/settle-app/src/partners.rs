@@ -3,7 +3,6 @@
 use settle_core::access::Right;
 use settle_core::ids::PartnerId;
 use settle_core::partner::{NtsLink, Partner, PartnerData, PartnerInput};
-use settle_store::events;
 use settle_store::partners::{self, Clash, PartnerFilter};
 
 use crate::auth::Principal;
@@ -44,7 +43,7 @@ pub async fn create(app: &App, by: &Principal, input: PartnerInput) -> Result<Pa
         serde_json::json!({}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(partner)
 }
@@ -134,7 +133,7 @@ pub async fn update(
         serde_json::json!({ "fields": changed }),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(updated)
 }

@@ -26,6 +26,9 @@ pub struct Settings {
     pub smtp_url: Option<String>,
     /// The From of every message.
     pub mail_from: String,
+    /// Whether webhook endpoints may be on private, loopback or link-local addresses
+    /// (refused by default: a tenant must not reach into settle's own network).
+    pub webhook_allow_private: bool,
 }
 
 impl Default for Settings {
@@ -37,6 +40,7 @@ impl Default for Settings {
             outbox_dir: PathBuf::from("./settle-data/outbox"),
             smtp_url: None,
             mail_from: "settle <noreply@settle.localhost>".to_owned(),
+            webhook_allow_private: false,
         }
     }
 }

@@ -10,9 +10,9 @@ use settle_core::ids::{PartnerId, TaxInvoiceId, TenantId};
 use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceState};
 use settle_nts::NtsDocument;
 use settle_nts::approval::korean_local;
+use settle_store::partners;
 use settle_store::supplier::{self as store, SupplierSession};
 use settle_store::tax_invoices::{self, Issuance};
-use settle_store::{events, partners};
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
@@ -125,7 +125,7 @@ pub async fn open_session(app: &App, token: &str, brn: &str) -> Result<OpenedSes
         serde_json::json!({ "tax_invoice_id": link.tax_invoice_id }),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(OpenedSession {
         session,

@@ -4,7 +4,7 @@ use settle_core::access::Roles;
 use settle_core::brn::Brn;
 use settle_core::ids::TenantId;
 use settle_core::tenant::Tenant;
-use settle_store::{api_keys, events, tenants};
+use settle_store::{api_keys, tenants};
 
 use crate::auth::generate_key;
 use crate::{App, AppError, audit};
@@ -50,7 +50,7 @@ pub async fn create(app: &App, name: &str, brn: &str) -> Result<CreatedTenant, A
         data,
         tenant.created_at,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(CreatedTenant {
         tenant,

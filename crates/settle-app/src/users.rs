@@ -13,7 +13,7 @@ use settle_core::user::{
     LOGIN_LINK_LIFETIME, SESSION_LIFETIME, UserRecord, after_wrong_password, check_new_password,
     normalize_email,
 };
-use settle_store::{events, partners, tenants, users};
+use settle_store::{partners, tenants, users};
 use time::OffsetDateTime;
 
 use crate::auth::Principal;
@@ -400,7 +400,7 @@ async fn count_wrong_password(
                     serde_json::json!({}),
                     now,
                 );
-                events::append(&mut tx, &event).await?;
+                crate::webhooks::record(&mut tx, &event).await?;
                 tx.commit().await?;
                 return Err(locked(until));
             }
@@ -544,7 +544,7 @@ async fn log(
     at: OffsetDateTime,
 ) -> Result<(), AppError> {
     let event = audit(tenant, actor, action, ("user", id.as_str()), data, at);
-    events::append(conn, &event).await?;
+    crate::webhooks::record(conn, &event).await?;
     Ok(())
 }
 

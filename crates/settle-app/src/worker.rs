@@ -1,5 +1,5 @@
-//! Background work inside `settle serve`: delivering queued emails, working through
-//! uploaded spreadsheets, and the daily filing batch. Both go through the durable jobs table with leases, so several servers on one
+//! Background work inside `settle serve`: delivering queued emails and webhooks, working
+//! through uploaded spreadsheets, and the daily filing batch. Both go through the durable jobs table with leases, so several servers on one
 //! database share the work without doing any of it twice, and a crashed server's jobs are
 //! taken over when their leases lapse.
 
@@ -28,6 +28,9 @@ pub async fn run(app: App, owner: String, tick: StdDuration) {
     loop {
         if let Err(error) = deliver_emails(&app, &owner).await {
             tracing::warn!(%error, "email delivery round failed");
+        }
+        if let Err(error) = crate::webhooks::deliver_webhooks(&app, &owner).await {
+            tracing::warn!(%error, "webhook delivery round failed");
         }
         if let Err(error) = crate::uploads::work(&app, &owner).await {
             tracing::warn!(%error, "upload round failed");

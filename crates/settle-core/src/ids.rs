@@ -166,3 +166,21 @@ mod tests {
         assert_eq!(PartnerId::parse(""), None);
     }
 }
+
+typed_id!(
+    /// A tenant's webhook endpoint.
+    WebhookEndpointId,
+    "whe"
+);
+
+typed_id!(
+    /// One event's delivery to one webhook endpoint.
+    WebhookDeliveryId,
+    "whd"
+);
+
+typed_id!(
+    /// An event as webhooks carry it (the receiver's deduplication key).
+    EventId,
+    "evt"
+);

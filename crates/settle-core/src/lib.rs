@@ -19,6 +19,7 @@ pub mod tenant;
 pub mod upload;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 pub mod whole_number;
 
 /// Korea Standard Time, UTC+9 (no daylight saving): NTS dates and deadlines are local.

@@ -22,6 +22,7 @@ use settle_core::tax_invoice::{
     MAX_ITEM_NAME, MAX_ITEM_SPEC, MAX_LINES, MAX_REMARK, MAX_REMARKS, Purpose, TaxType,
 };
 use settle_core::user::MAX_EMAIL;
+use settle_core::webhook::MAX_URL;
 
 /// Control characters (Unicode category Cc), refused anywhere in a text.
 const CONTROL: &str = r"\u0000-\u001f\u007f-\u009f";
@@ -209,6 +210,7 @@ fn bodies() -> Vec<(&'static str, Vec<(&'static str, Accepts)>)> {
             ],
         ),
         ("KeyBody", vec![("name", Text(MAX_KEY_NAME))]),
+        ("WebhookEndpointBody", vec![("url", Filled(MAX_URL))]),
         ("UserBody", vec![("email", FilledEmail(MAX_EMAIL))]),
         (
             "AddressBody",

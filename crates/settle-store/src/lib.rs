@@ -24,6 +24,7 @@ pub mod tax_invoices;
 pub mod tenants;
 pub mod uploads;
 pub mod users;
+pub mod webhooks;
 
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;

@@ -74,6 +74,14 @@ pub struct Config {
         global = true
     )]
     pub filing_time: String,
+    /// Allow webhook endpoints on private, loopback and link-local addresses.
+    #[arg(
+        long = "webhook-allow-private",
+        env = "SETTLE_WEBHOOK_ALLOW_PRIVATE",
+        default_value_t = false,
+        global = true
+    )]
+    pub webhook_allow_private: bool,
 }
 
 impl Config {
@@ -114,6 +122,7 @@ impl Config {
             outbox_dir: self.data.join("outbox"),
             smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
             mail_from: self.mail_from.clone(),
+            webhook_allow_private: self.webhook_allow_private,
         })
     }
 

@@ -9,7 +9,7 @@ use settle_core::ids::{ChargeId, PartnerId};
 use settle_core::validation::FieldError;
 use settle_store::billing::charges::{self, ChargeFilter};
 use settle_store::billing::profiles;
-use settle_store::{events, partners};
+use settle_store::partners;
 
 use crate::auth::Principal;
 use crate::pagination::{Page, PageRequest};
@@ -156,7 +156,7 @@ pub async fn record_charges(
         serde_json::json!({"count": records.len()}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(records)
 }

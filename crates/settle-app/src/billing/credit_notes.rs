@@ -17,7 +17,6 @@ use settle_core::ids::{InvoiceId, InvoiceLineId};
 use settle_core::money::DecimalInput;
 use settle_core::money::Money;
 use settle_store::billing::{documents, lines, payments};
-use settle_store::events;
 
 use super::{allocate, load_document, reason, save_settlement, take, take_numbers, today};
 use crate::auth::Principal;
@@ -224,7 +223,7 @@ pub async fn create_credit_note(
         serde_json::json!({"number": note.number, "original": original.number, "total": note.totals.total.to_string()}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(note)
 }

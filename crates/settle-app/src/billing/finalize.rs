@@ -10,7 +10,6 @@ use settle_core::billing::{
 };
 use settle_core::ids::BillingProfileId;
 use settle_store::billing::{documents, profiles};
-use settle_store::events;
 use time::{Date, Duration, OffsetDateTime};
 
 use super::{changed_meanwhile, load_document, take, take_numbers, today};
@@ -118,7 +117,7 @@ async fn finalize_drafts(
             serde_json::json!({"count": drafts.len(), "numbers": numbers}),
             now,
         );
-        events::append(tx, &event).await?;
+        crate::webhooks::record(tx, &event).await?;
     }
     Ok(drafts)
 }

@@ -14,7 +14,7 @@ use settle_core::validation::Checker;
 use settle_store::billing::documents;
 use settle_store::billing::payments::{self, Allocation, Payment};
 use settle_store::billing::profiles;
-use settle_store::{events, partners};
+use settle_store::partners;
 
 use super::{allocate, label, load_document, save_settlement};
 use crate::auth::Principal;
@@ -179,7 +179,7 @@ pub async fn record_payment(
         serde_json::json!({"amount": payment.amount.to_string(), "currency": currency.code(), "unallocated": left.to_string()}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(PaymentView {
         payment,

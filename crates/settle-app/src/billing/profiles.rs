@@ -7,7 +7,7 @@ use settle_core::access::Right;
 use settle_core::billing::{BillingProfile, BillingProfileInput};
 use settle_core::ids::{BillingProfileId, PartnerId};
 use settle_store::billing::profiles;
-use settle_store::{events, partners};
+use settle_store::partners;
 
 use crate::auth::Principal;
 use crate::pagination::{Page, PageRequest};
@@ -85,7 +85,7 @@ pub async fn create_profile(
         serde_json::json!({"partner_id": profile.partner_id, "currency": profile.currency.code()}),
         profile.created_at,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(profile)
 }
@@ -221,7 +221,7 @@ pub async fn update_profile(
         serde_json::json!({"version": updated.version}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(updated)
 }

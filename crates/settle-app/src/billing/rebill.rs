@@ -17,7 +17,7 @@ use settle_core::money::Money;
 use settle_core::rounding::RoundingMode;
 use settle_store::billing::rebills::{self, RebillRequest};
 use settle_store::billing::{documents, lines, payments};
-use settle_store::{events, tenants};
+use settle_store::tenants;
 
 use super::finalize::{assign_numbers, due_date};
 use super::{allocate, load_document, reason, save_settlement, take, today, unsettle};
@@ -203,7 +203,7 @@ pub async fn request_rebill(
         serde_json::json!({"invoice": original.number, "reason": request.reason}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(request)
 }
@@ -441,7 +441,7 @@ pub async fn approve_rebill(
         serde_json::json!({"original": original.number, "void_note": void_note.number, "invoice": rebilled.number}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(request)
 }
@@ -470,7 +470,7 @@ pub async fn reject_rebill(app: &App, by: &Principal, id: &str) -> Result<Rebill
         serde_json::json!({}),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(request)
 }

@@ -13,7 +13,7 @@ use settle_core::billing::{
 use settle_core::ids::{BillingProfileId, BillingRunId, InvoiceId, InvoiceLineId, PartnerId};
 use settle_store::billing::runs::{self, BillingRun};
 use settle_store::billing::{charges, documents, lines, profiles};
-use settle_store::{events, tenants};
+use settle_store::tenants;
 
 use super::{changed_meanwhile, today};
 use crate::auth::Principal;
@@ -192,7 +192,7 @@ pub async fn run_billing(app: &App, by: &Principal, period: &str) -> Result<Bill
         }),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(run)
 }

@@ -16,7 +16,7 @@ use settle_core::access::Roles;
 use settle_core::ids::{TenantId, UserId};
 use settle_core::partner::{Partner, PartnerInput};
 use settle_core::user::UserRecord;
-use settle_store::{api_keys, events, partners, tenants, users};
+use settle_store::{api_keys, partners, tenants, users};
 
 pub use issuance::{CERTIFICATE_PASSWORD, DemoRequest};
 
@@ -163,7 +163,7 @@ pub async fn seed(app: &App, dir: &Path) -> Result<Demo, AppError> {
             data,
             now,
         );
-        events::append(&mut tx, &event).await?;
+        crate::webhooks::record(&mut tx, &event).await?;
     }
     tx.commit().await?;
     let user_password = demo_user(app, &tenant_id).await?;

@@ -104,9 +104,12 @@ async fn claim(
         if step.changes_state() {
             let history: Vec<_> = claimed
                 .iter()
-                .map(|c| history_entry(&c.id, &step, SYSTEM, None, now))
+                .map(|c| {
+                    let entry = history_entry(&c.id, &step, SYSTEM, None, now);
+                    (c.tenant_id.clone(), entry)
+                })
                 .collect();
-            tax_invoices::append_history(&mut tx, &history).await?;
+            crate::webhooks::record_histories(&mut tx, &history).await?;
         }
         claims.extend(claimed);
     }
@@ -183,10 +186,11 @@ async fn record_results(
             report.failed += 1;
         }
         let memo = format!("{}: {}", result.code, result.message);
-        history.push(history_entry(&claim.id, &step, SYSTEM, Some(memo), now));
+        let entry = history_entry(&claim.id, &step, SYSTEM, Some(memo), now);
+        history.push((claim.tenant_id.clone(), entry));
         finished.push(&claim.id);
     }
-    tax_invoices::append_history(&mut tx, &history).await?;
+    crate::webhooks::record_histories(&mut tx, &history).await?;
     let records = tax_invoices::get_many(&mut tx, &finished).await?;
     for (tenant, emails) in filing_reports(&records) {
         mail::enqueue(&mut tx, &tenant, emails, now).await?;

@@ -188,6 +188,22 @@ fn korean_date(at: OffsetDateTime) -> String {
     )
 }
 
+/// To a tenant admin: a webhook endpoint was disabled after three days of failed deliveries.
+pub fn webhook_disabled(to: &str, endpoint: &settle_core::webhook::WebhookEndpoint) -> Email {
+    Email {
+        to: to.to_owned(),
+        subject: "[settle] 웹훅 엔드포인트 비활성화 / Webhook endpoint disabled".to_owned(),
+        body: format!(
+            "웹훅 엔드포인트 {url} ({id})가 3일 동안 전달에 실패하여 비활성화되었습니다.\n\
+             엔드포인트를 고친 뒤 다시 활성화하면 실패한 이벤트를 재전송할 수 있습니다.\n\n\
+             The webhook endpoint {url} ({id}) failed every delivery for three days and was \
+             disabled.\nFix it, enable it again, and redeliver the events it missed.\n",
+            url = endpoint.url,
+            id = endpoint.id,
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

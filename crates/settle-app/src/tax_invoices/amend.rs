@@ -123,7 +123,7 @@ pub async fn amend(
             )),
         })
         .collect();
-    tax_invoices::append_history(&mut tx, &history).await?;
+    crate::webhooks::record_history(&mut tx, &by.tenant_id, &history).await?;
     tx.commit().await?;
     Ok(records)
 }

@@ -19,7 +19,7 @@ use settle_core::tenant::Tenant;
 use settle_core::validation::FieldError;
 use settle_store::supplier::SupplierLink;
 use settle_store::tax_invoices::{self, HistoryEntry};
-use settle_store::{events, partners, supplier, tenants};
+use settle_store::{partners, supplier, tenants};
 use settle_tabular::Table;
 use time::OffsetDateTime;
 
@@ -268,7 +268,7 @@ pub async fn submit(
         serde_json::json!({ "created": report.created, "failed": report.failed.len() }),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(report)
 }
@@ -408,7 +408,7 @@ impl FollowUp {
         let stored_ids: HashSet<&str> = stored.iter().map(TaxInvoiceId::as_str).collect();
         self.emails
             .retain(|e| stored_ids.contains(e.tax_invoice_id.as_str()));
-        tax_invoices::append_history(tx, &self.history).await?;
+        crate::webhooks::record_history(tx, &by.tenant_id, &self.history).await?;
         supplier::insert_links(tx, &self.links).await?;
         mail::enqueue_requests(tx, &by.tenant_id, self.emails, now).await
     }

@@ -10,7 +10,7 @@ use settle_core::tax_invoice::{
 use settle_core::tenant::Tenant;
 use settle_core::validation::FieldError;
 use settle_store::tax_invoices::{self, HistoryEntry};
-use settle_store::{events, partners, tenants};
+use settle_store::{partners, tenants};
 use time::OffsetDateTime;
 
 use super::{check, load_in, lost_race, memo, remove, request};
@@ -189,8 +189,9 @@ pub async fn create(
     if !tax_invoices::insert(&mut tx, &record).await? {
         return Err(key_taken());
     }
-    tax_invoices::append_history(
+    crate::webhooks::record_history(
         &mut tx,
+        &by.tenant_id,
         &[HistoryEntry {
             tax_invoice_id: record.id.clone(),
             from: None,
@@ -270,7 +271,7 @@ pub async fn delete(app: &App, by: &Principal, key: &str) -> Result<(), AppError
         serde_json::json!({ "document_key": current.document_key, "state": current.state }),
         now,
     );
-    events::append(&mut tx, &event).await?;
+    crate::webhooks::record(&mut tx, &event).await?;
     tx.commit().await?;
     Ok(())
 }

@@ -152,7 +152,8 @@ pub(crate) async fn write_many(
             }
             if p.step.changes_state() {
                 let at = p.after.updated_at;
-                history.push(history_entry(&p.before.id, &p.step, &p.actor, p.memo, at));
+                let entry = history_entry(&p.before.id, &p.step, &p.actor, p.memo, at);
+                history.push((p.after.tenant_id.clone(), entry));
             }
             emails
                 .entry(p.after.tenant_id.clone())
@@ -162,7 +163,7 @@ pub(crate) async fn write_many(
             results[index] = Some(Ok(p.after));
         }
     }
-    tax_invoices::append_history(tx, &history).await?;
+    crate::webhooks::record_histories(tx, &history).await?;
     for (tenant, (now, emails)) in emails {
         crate::mail::enqueue(tx, &tenant, emails, now).await?;
     }

@@ -10,6 +10,7 @@ pub mod tax_invoices;
 pub mod tenant;
 pub(crate) mod upload;
 pub mod users;
+pub mod webhooks;
 
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -89,6 +90,17 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(statement::statement))
         .routes(routes!(keys::create, keys::list))
         .routes(routes!(keys::revoke))
+        .routes(routes!(webhooks::create, webhooks::list))
+        .routes(routes!(
+            webhooks::get_one,
+            webhooks::update,
+            webhooks::delete
+        ))
+        .routes(routes!(webhooks::disable))
+        .routes(routes!(webhooks::rotate_secret))
+        .routes(routes!(webhooks::deliveries))
+        .routes(routes!(webhooks::delivery))
+        .routes(routes!(webhooks::redeliver))
         .routes(routes!(users::create, users::list))
         .routes(routes!(users::get_one, users::patch))
         .routes(routes!(users::disable))

@@ -5,6 +5,7 @@
 pub mod browser;
 pub mod issuance;
 pub mod pages;
+pub mod receiver;
 
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::{Value, json};
@@ -79,6 +80,7 @@ impl TestApp {
         let settings = Settings {
             public_url: public_url.unwrap_or(&base).to_owned(),
             outbox_dir: outbox.clone(),
+            webhook_allow_private: true,
             ..Settings::default()
         };
         let app = App::new(Store::open(&db.url).await.expect("open store"))

@@ -417,3 +417,29 @@ fn decode(row: &AnyRow) -> StoreResult<TaxInvoiceRecord> {
         updated_at: row.updated_at,
     })
 }
+
+/// The document keys of these invoices, by id (for event payloads).
+pub async fn document_keys(
+    conn: &mut AnyConnection,
+    ids: &[&TaxInvoiceId],
+) -> StoreResult<std::collections::HashMap<String, String>> {
+    let mut keys = std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let placeholders: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT id, document_key FROM tax_invoices WHERE id IN ({})",
+            placeholders.join(", ")
+        );
+        let mut query = sqlx::query(&sql);
+        for id in chunk {
+            query = query.bind(id.as_str());
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            keys.insert(
+                crate::codec::text(&row, "id")?,
+                crate::codec::text(&row, "document_key")?,
+            );
+        }
+    }
+    Ok(keys)
+}
