@@ -411,6 +411,32 @@ async fn an_endpoint_failing_for_three_days_is_disabled_and_admins_told(engine: 
     assert_eq!(page["data"][0]["state"], "failed", "{page}");
 }
 
+/// Two servers on one PostgreSQL: every event arrives once, whichever worker takes it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_on_one_database_deliver_each_event_once() {
+    let t = TestApp::start(TestEngine::Postgres).await;
+    let _second = t.second_worker("second-worker").await;
+    let receiver = Receiver::start(0).await;
+    endpoint(&t, &receiver.url, json!(["payment.recorded"])).await;
+    let partner = create_partner(&t, &brn(124_810_123), "tax@supplier.example").await;
+    let address = json!({"name": "Ganada Inc.", "address": "1 Teheran-ro, Seoul", "country": "KR"});
+    let profile = json!({"partner_id": partner, "sold_to": address, "bill_to": address,
+        "payment_terms_days": 30, "billing_currency": "USD", "template": "lrd", "country": "KR"});
+    assert_eq!(send(t.post("/v1/billing-profiles", &profile)).await.0, 201);
+    let payments = 200;
+    for n in 0..payments {
+        let payment = json!({"partner_id": partner, "amount": "1.00", "currency": "USD",
+            "paid_on": "2026-11-20", "reference": format!("wire {n}")});
+        assert_eq!(send(t.post("/v1/payments", &payment)).await.0, 201);
+    }
+    let got = receiver.until(|got| got.len() >= payments).await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let got_after = receiver.received().await;
+    assert_eq!(got_after.len(), got.len(), "nothing arrives twice later");
+    let ids: HashSet<&str> = got_after.iter().map(|r| r.event_id.as_str()).collect();
+    assert_eq!((ids.len(), got_after.len()), (payments, payments));
+}
+
 both_engines!(
     every_event_type_arrives_signed,
     a_receiver_failing_five_times_gets_the_event_on_the_sixth,

@@ -17,6 +17,7 @@ mod issue;
 mod pdf;
 mod sign;
 mod tax_invoices;
+mod webhooks;
 
 /// Benchmarks.
 #[derive(Subcommand, Debug)]
@@ -101,6 +102,16 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 5)]
         chromium_runs: usize,
     },
+    /// Records payments (each publishing a `payment.recorded` event in its transaction),
+    /// then times the delivery worker until a receiver on loopback has every event.
+    Webhooks {
+        /// Events to deliver.
+        #[arg(long, default_value_t = 10_000)]
+        events: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// Writes and signs NTS XML documents (XML, C14N with the NTS filter, SHA-256, RSA-2048
     /// signature) on every core and reports signed documents per second.
     Sign {
@@ -135,6 +146,7 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             chromium_runs,
         } => pdf::run(invoices, lines, runs, chromium_runs)?,
+        BenchCommand::Webhooks { events, runs } => webhooks::run(events, runs, config).await?,
         BenchCommand::Issue {
             documents,
             callers,

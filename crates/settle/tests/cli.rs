@@ -20,7 +20,8 @@ impl Settle {
         command
             .env_remove("DATABASE_URL")
             .env("SETTLE_DATA", self.db.dir.path().join("data"))
-            .env("SETTLE_SECRET_KEY", "a secret key for the cli tests");
+            .env("SETTLE_SECRET_KEY", "a secret key for the cli tests")
+            .env("SETTLE_WEBHOOK_ALLOW_PRIVATE", "true");
         if self.engine == TestEngine::Postgres {
             command.env("DATABASE_URL", &self.db.url);
         }
@@ -411,7 +412,113 @@ async fn user_create_prints_a_one_time_login_link(engine: TestEngine) {
     server.wait().unwrap();
 }
 
+/// A receiver on `port` that counts the event ids it is sent.
+async fn receiver_on(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>> {
+    use axum::http::HeaderMap;
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = seen.clone();
+    let app = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |headers: HeaderMap| {
+            let kept = kept.clone();
+            async move {
+                let id = headers
+                    .get("settle-event-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned();
+                kept.lock().unwrap().push(id);
+                "ok"
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+        .await
+        .unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    seen
+}
+
+async fn a_webhook_committed_before_kill_9_is_delivered_after_restart(engine: TestEngine) {
+    let settle = Settle {
+        db: fresh_database(engine).await,
+        engine,
+    };
+    let (mut server, base) = settle.serve().await;
+    let (ok, tenant, stderr) = settle.run(&[
+        "tenant",
+        "create",
+        "--name",
+        "주식회사 플랫폼",
+        "--brn",
+        "220-81-62517",
+    ]);
+    assert!(ok, "{stderr}");
+    let key = tenant["api_key"].as_str().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    // The receiver is down while the event is made: nothing can be delivered yet.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let post = |path: &str, body: Value| {
+        client
+            .post(format!("{base}{path}"))
+            .bearer_auth(&key)
+            .json(&body)
+            .send()
+    };
+    let created = post(
+        "/v1/webhook-endpoints",
+        json!({"url": format!("http://127.0.0.1:{port}/hook"), "events": ["payment.recorded"]}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(created.status(), 201);
+    let body = json!({
+        "brn": "120-81-47521", "name": "주식회사 한빛", "ceo_name": "김한빛", "address": "서울",
+        "biz_type": "도소매", "biz_item": "생활용품", "contact": { "name": "이정산", "email": "tax@hanbit.example" }
+    });
+    let partner: Value = post("/v1/partners", body)
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let address = json!({"name": "Hanbit", "address": "Seoul", "country": "KR"});
+    let profile = json!({"partner_id": partner["id"], "sold_to": address, "bill_to": address,
+        "payment_terms_days": 30, "billing_currency": "USD", "template": "lrd", "country": "KR"});
+    assert_eq!(
+        post("/v1/billing-profiles", profile)
+            .await
+            .unwrap()
+            .status(),
+        201
+    );
+    let payment = json!({"partner_id": partner["id"], "amount": "1.00", "currency": "USD",
+        "paid_on": "2026-11-20", "reference": "wire"});
+    assert_eq!(post("/v1/payments", payment).await.unwrap().status(), 201);
+    // kill -9 right after the commit, before any delivery could succeed.
+    server.kill().unwrap();
+    server.wait().unwrap();
+    let seen = receiver_on(port).await;
+    let (mut server, _) = settle.serve().await;
+    for _ in 0..600 {
+        if seen.lock().unwrap().len() >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let ids = seen.lock().unwrap().clone();
+    assert_eq!(ids.len(), 1, "the payment event, once: {ids:?}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
 both_engines!(
+    a_webhook_committed_before_kill_9_is_delivered_after_restart,
     user_create_prints_a_one_time_login_link,
     cli_beside_a_running_server_and_data_survives_restart,
     demo_fills_a_tenant_and_prints_a_working_key,

@@ -129,6 +129,24 @@ impl TestApp {
             .json(body)
     }
 
+    /// A second server's app on the same database (its own pool, same settings and key),
+    /// with its own background worker named `owner`.
+    pub async fn second_worker(&self, owner: &str) -> App {
+        let store = settle_store::Store::open(&self._db.url)
+            .await
+            .expect("open store");
+        let app = App::new(store)
+            .with_clock(self.app.clock.clone())
+            .with_settings((*self.app.settings).clone())
+            .with_secret_key(SecretKey::from_secret("a secret key for the tests").unwrap());
+        tokio::spawn(settle_app::worker::run(
+            app.clone(),
+            owner.to_owned(),
+            std::time::Duration::from_millis(50),
+        ));
+        app
+    }
+
     /// A key of this tenant holding `roles`.
     pub async fn key_with(&self, roles: &[&str]) -> String {
         let (status, body) = send(self.post("/v1/api-keys", &json!({ "roles": roles }))).await;
