@@ -505,7 +505,7 @@ async fn a_webhook_committed_before_kill_9_is_delivered_after_restart(engine: Te
     let seen = receiver_on(port).await;
     let (mut server, _) = settle.serve().await;
     for _ in 0..600 {
-        if seen.lock().unwrap().len() >= 1 {
+        if !seen.lock().unwrap().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
