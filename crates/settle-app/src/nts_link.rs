@@ -38,6 +38,8 @@ pub struct TenantPatch {
     /// Rounding of partner-invoice line amounts: `half_away_from_zero` (default) or
     /// `toward_zero`.
     pub billing_rounding: Option<RoundingMode>,
+    /// Days after the due date to remind a partner of an unpaid invoice (0 to switch off).
+    pub overdue_reminder_days: Option<u32>,
 }
 
 /// The caller's tenant.
@@ -121,6 +123,18 @@ pub async fn update_tenant(
     }
     if patch.billing_rounding.is_some() {
         p.billing_rounding = patch.billing_rounding;
+    }
+    match patch.overdue_reminder_days {
+        Some(0) => p.overdue_reminder_days = None,
+        Some(days) if days > 365 => {
+            return Err(AppError::invalid(
+                "tenant.invalid_reminder",
+                "overdue_reminder_days",
+                "overdue_reminder_days is 0 (off) to 365",
+            ));
+        }
+        Some(days) => p.overdue_reminder_days = Some(days),
+        None => {}
     }
     tenants::update(&mut tx, &tenant).await?;
     let event = audit(

@@ -40,6 +40,11 @@ pub async fn run(app: App, owner: String, tick: StdDuration) {
         {
             tracing::warn!(%error, "filing round failed");
         }
+        if round.is_multiple_of(10)
+            && let Err(error) = crate::reminders::send_due_reminders(&app).await
+        {
+            tracing::warn!(%error, "reminder round failed");
+        }
         round = round.wrapping_add(1);
         tokio::time::sleep(tick).await;
     }

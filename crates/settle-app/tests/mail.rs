@@ -10,6 +10,7 @@ fn email() -> Email {
         to: "담당자 <tax@supplier.example>".into(),
         subject: "[플랫폼] 세금계산서 발행 요청 (INV-1, 합계 11,000원)".into(),
         body: "안녕하세요.\n링크: http://127.0.0.1:8080/s/abc_DEF-123\n".into(),
+        attachments: Vec::new(),
     }
 }
 

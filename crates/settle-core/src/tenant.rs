@@ -44,6 +44,9 @@ pub struct TenantProfile {
     /// How partner-invoice line amounts (price × quantity × rate) are rounded; half away
     /// from zero unless the tenant chose truncation (Partner Center's ROUNDDOWN).
     pub billing_rounding: Option<RoundingMode>,
+    /// Days after an invoice's due date when its partner is reminded, once; `None`: never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overdue_reminder_days: Option<u32>,
 }
 
 impl Tenant {

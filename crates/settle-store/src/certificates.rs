@@ -122,6 +122,26 @@ pub async fn current(
     row.as_ref().map(decode).transpose()
 }
 
+/// Current registrations whose certificate ends between `from` and `until`.
+pub async fn expiring(
+    conn: &mut AnyConnection,
+    from: OffsetDateTime,
+    until: OffsetDateTime,
+) -> StoreResult<Vec<CertificateRecord>> {
+    let sql = format!(
+        "SELECT {} FROM certificates WHERE replaced_at IS NULL AND \
+         not_after >= $1::timestamptz AND not_after < $2::timestamptz ORDER BY not_after",
+        CertificateRow::columns()
+    );
+    let sql = crate::columns::for_engine(conn, &sql);
+    let rows = sqlx::query(&sql)
+        .bind(crate::codec::instant(from))
+        .bind(crate::codec::instant(until))
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(decode).collect()
+}
+
 fn decode(row: &sqlx::any::AnyRow) -> StoreResult<CertificateRecord> {
     let row = CertificateRow::read(row)?;
     Ok(CertificateRecord {

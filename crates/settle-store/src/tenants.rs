@@ -86,6 +86,17 @@ pub async fn find_by_name(conn: &mut AnyConnection, name: &str) -> StoreResult<O
     row.as_ref().map(decode).transpose()
 }
 
+/// Every tenant (schedulers visit each; tenants are few).
+pub async fn all(conn: &mut AnyConnection) -> StoreResult<Vec<Tenant>> {
+    let rows = sqlx::query(&format!(
+        "SELECT {} FROM tenants ORDER BY id",
+        TenantRow::columns()
+    ))
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}
+
 fn decode(row: &AnyRow) -> StoreResult<Tenant> {
     let row = TenantRow::read(row)?;
     Ok(Tenant {

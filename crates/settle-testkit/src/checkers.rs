@@ -1,6 +1,7 @@
 //! Independent checkers the tests call: `xmlsec1` for XML signatures, Python's `email`
 //! package for `.eml` files.
 
+use base64::Engine;
 use std::path::Path;
 use std::process::Command;
 
@@ -103,15 +104,25 @@ pub struct ParsedEmail {
     pub body: String,
     /// The `Message-ID`.
     pub message_id: String,
+    /// The decoded HTML body (empty when there is none).
+    pub html: String,
+    /// The attachments: file name, content type, and the decoded bytes.
+    pub attachments: Vec<(String, String, Vec<u8>)>,
 }
 
 const PARSE_EML: &str = r#"
 import email, email.policy, json, sys
 with open(sys.argv[1], "rb") as f:
     m = email.message_from_binary_file(f, policy=email.policy.strict)
+import base64
 body = m.get_body(("plain",))
+html = m.get_body(("html",))
+files = [{"name": a.get_filename(), "type": a.get_content_type(),
+          "data": base64.b64encode(a.get_content()).decode()} for a in m.iter_attachments()]
 print(json.dumps({"to": str(m["To"]), "subject": str(m["Subject"]),
-                  "body": body.get_content(), "message_id": str(m["Message-ID"])}))
+                  "body": body.get_content(), "message_id": str(m["Message-ID"]),
+                  "html": html.get_content() if html is not None else "",
+                  "attachments": files}))
 "#;
 
 /// Parses an `.eml` file with Python's `email` package (strict policy: a malformed header
@@ -136,6 +147,22 @@ pub fn parse_eml(path: &Path) -> ParsedEmail {
         subject: field("subject"),
         body: field("body"),
         message_id: field("message_id"),
+        html: field("html"),
+        attachments: value["attachments"]
+            .as_array()
+            .map(|files| {
+                files
+                    .iter()
+                    .map(|f| {
+                        let text = |k: &str| f[k].as_str().unwrap_or_default().to_owned();
+                        let data = base64::engine::general_purpose::STANDARD
+                            .decode(text("data"))
+                            .unwrap_or_default();
+                        (text("name"), text("type"), data)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
     }
 }
 

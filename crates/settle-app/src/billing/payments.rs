@@ -180,6 +180,23 @@ pub async fn record_payment(
         now,
     );
     crate::webhooks::record(&mut tx, &event).await?;
+    let partner = partners::get(&mut tx, &by.tenant_id, &payment.partner_id).await?;
+    let tenant = settle_store::tenants::get(&mut tx, &by.tenant_id).await?;
+    if let (Some(partner), Some(tenant)) = (partner, tenant) {
+        let amount = format!(
+            "{} {}",
+            currency.code(),
+            settle_core::display::amount(currency, payment.amount)
+        );
+        let email = crate::mail::templates::payment_received(
+            &tenant.name,
+            &partner,
+            &amount,
+            payment.paid_on,
+            &payment.reference,
+        );
+        crate::mail::enqueue(&mut tx, &by.tenant_id, vec![email], now).await?;
+    }
     tx.commit().await?;
     Ok(PaymentView {
         payment,

@@ -2,8 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use lettre::message::Mailbox;
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::Email;
@@ -75,13 +75,26 @@ fn build(id: &str, from: &str, email: &Email) -> Result<Message, String> {
         .parse()
         .map_err(|e| format!("recipient {:?}: {e}", email.to))?;
     let host = from.email.domain().to_owned();
+    let text =
+        MultiPart::alternative_plain_html(email.body.clone(), super::templates::html(&email.body));
+    let body = if email.attachments.is_empty() {
+        text
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(text);
+        for file in &email.attachments {
+            let kind = ContentType::parse(&file.content_type)
+                .map_err(|e| format!("attachment type {:?}: {e}", file.content_type))?;
+            mixed =
+                mixed.singlepart(Attachment::new(file.name.clone()).body(file.bytes.clone(), kind));
+        }
+        mixed
+    };
     Message::builder()
         .from(from)
         .to(to)
         .subject(email.subject.clone())
         .message_id(Some(format!("<{id}@{host}>")))
-        .header(ContentType::TEXT_PLAIN)
-        .body(email.body.clone())
+        .multipart(body)
         .map_err(|e| format!("message: {e}"))
 }
 

@@ -5,7 +5,13 @@ use rust_decimal::Decimal;
 use settle_core::tax_invoice::{TaxInvoiceRecord, TaxInvoiceState};
 use time::OffsetDateTime;
 
-use super::Email;
+use settle_core::billing::Document;
+use settle_core::display;
+use settle_core::language::Language;
+use settle_core::partner::Partner;
+use time::Date;
+
+use super::{Attachment, Email};
 
 /// "Registration complete" to a partner just linked with the filing service.
 pub fn partner_linked(tenant_name: &str, partner_name: &str, to: &str) -> Email {
@@ -18,6 +24,7 @@ pub fn partner_linked(tenant_name: &str, partner_name: &str, to: &str) -> Email 
              확인하고 발행할 수 있습니다.\n\nYour business is now registered for reverse-issued \
              e-tax invoices from {tenant_name}.\n"
         ),
+        attachments: Vec::new(),
     }
 }
 
@@ -33,6 +40,7 @@ pub fn user_invited(tenant_name: &str, link: &str, expires: OffsetDateTime, to: 
              password and sign in.\n",
             korean_date(expires),
         ),
+        attachments: Vec::new(),
     }
 }
 
@@ -63,6 +71,7 @@ pub fn issue_request(
             korean_date(link_expires),
             doc.buyer.name,
         ),
+        attachments: Vec::new(),
     }
 }
 
@@ -106,6 +115,7 @@ pub fn state_changed(record: &TaxInvoiceRecord, memo: Option<&str>) -> Vec<Email
             to: to.clone(),
             subject: format!("[{}] {headline} ({})", doc.buyer.name, record.document_key),
             body: format!("{headline}.\n\n{details}\n{english}.\n"),
+            attachments: Vec::new(),
         })
         .collect()
 }
@@ -148,6 +158,7 @@ pub fn filing_report(party_name: &str, records: &[&TaxInvoiceRecord], to: &str) 
              {sent} accepted, {failed} refused (SUC001 = accepted).\n",
             records.len()
         ),
+        attachments: Vec::new(),
     }
 }
 
@@ -201,12 +212,213 @@ pub fn webhook_disabled(to: &str, endpoint: &settle_core::webhook::WebhookEndpoi
             url = endpoint.url,
             id = endpoint.id,
         ),
+        attachments: Vec::new(),
     }
+}
+
+/// A partner's words: the Korean text or the English one, by the partner's language.
+fn by_language(language: Language, ko: String, en: String) -> String {
+    match language {
+        Language::Ko => ko,
+        Language::En => en,
+    }
+}
+
+/// `USD 1,234.50`.
+fn money(document: &Document, amount: Decimal) -> String {
+    format!(
+        "{} {}",
+        document.currency.code(),
+        display::amount(document.currency, amount)
+    )
+}
+
+/// "Your invoice is ready" to a partner, with the invoice's PDF attached.
+pub fn invoice_ready(
+    tenant_name: &str,
+    partner: &Partner,
+    doc: &Document,
+    pdf: Attachment,
+) -> Email {
+    let number = doc.number.as_deref().unwrap_or_default();
+    let total = money(doc, doc.totals.total);
+    let due = doc.due_date.map(|d| d.to_string()).unwrap_or_default();
+    let (subject, body) = match partner.data.language {
+        Language::Ko => (
+            format!("[{tenant_name}] 청구서 {number} 발행 ({total})"),
+            format!(
+                "{} 담당자님,\n\n{tenant_name}의 청구서 {number}이(가) 발행되었습니다.\n\
+                 합계: {total}\n마감일: {due}\n\n청구서 PDF를 첨부합니다. 결제 시 청구서 번호 \
+                 {number}을(를) 기재해 주십시오.\n",
+                partner.data.contact.name
+            ),
+        ),
+        Language::En => (
+            format!("[{tenant_name}] Invoice {number} is ready ({total})"),
+            format!(
+                "Dear {},\n\n{tenant_name} has issued invoice {number}.\nTotal: {total}\n\
+                 Due date: {due}\n\nThe invoice is attached as PDF. Please cite invoice number \
+                 {number} with your payment.\n",
+                partner.data.contact.name
+            ),
+        ),
+    };
+    Email {
+        to: partner.data.contact.email.clone(),
+        subject,
+        body,
+        attachments: vec![pdf],
+    }
+}
+
+/// "Payment received" to a partner.
+pub fn payment_received(
+    tenant_name: &str,
+    partner: &Partner,
+    amount: &str,
+    paid_on: Date,
+    reference: &str,
+) -> Email {
+    let name = &partner.data.contact.name;
+    Email {
+        to: partner.data.contact.email.clone(),
+        subject: by_language(
+            partner.data.language,
+            format!("[{tenant_name}] 결제 확인 ({amount})"),
+            format!("[{tenant_name}] Payment received ({amount})"),
+        ),
+        body: by_language(
+            partner.data.language,
+            format!(
+                "{name} 담당자님,\n\n{paid_on}에 받은 {amount}의 결제를 확인했습니다.\n\
+                 참조: {reference}\n\n감사합니다.\n"
+            ),
+            format!(
+                "Dear {name},\n\nwe received your payment of {amount} on {paid_on}.\n\
+                 Reference: {reference}\n\nThank you.\n"
+            ),
+        ),
+        attachments: Vec::new(),
+    }
+}
+
+/// The one reminder of an unpaid invoice, some days after its due date.
+pub fn overdue_reminder(tenant_name: &str, partner: &Partner, doc: &Document) -> Email {
+    let number = doc.number.as_deref().unwrap_or_default();
+    let due = doc.due_date.map(|d| d.to_string()).unwrap_or_default();
+    let outstanding = money(doc, doc.outstanding());
+    let name = &partner.data.contact.name;
+    Email {
+        to: partner.data.contact.email.clone(),
+        subject: by_language(
+            partner.data.language,
+            format!("[{tenant_name}] 청구서 {number} 결제 기한 경과 안내"),
+            format!("[{tenant_name}] Invoice {number} is overdue"),
+        ),
+        body: by_language(
+            partner.data.language,
+            format!(
+                "{name} 담당자님,\n\n청구서 {number}의 결제 기한({due})이 지났습니다.\n\
+                 미납 금액: {outstanding}\n\n결제 시 청구서 번호 {number}을(를) 기재해 \
+                 주십시오. 이미 결제하셨다면 이 메일은 무시하셔도 됩니다.\n"
+            ),
+            format!(
+                "Dear {name},\n\ninvoice {number} was due on {due}.\nOutstanding: \
+                 {outstanding}\n\nPlease pay citing invoice number {number}. If you have \
+                 paid already, please disregard this message.\n"
+            ),
+        ),
+        attachments: Vec::new(),
+    }
+}
+
+/// A certificate registered with settle ends within 30 days.
+pub fn certificate_expiring(
+    to: &str,
+    holder: &str,
+    subject: &str,
+    not_after: OffsetDateTime,
+    language: Language,
+) -> Email {
+    let ends = korean_date(not_after);
+    Email {
+        to: to.to_owned(),
+        subject: by_language(
+            language,
+            format!("[settle] 공동인증서 만료 예정 ({ends})"),
+            format!("[settle] Your certificate expires on {ends}"),
+        ),
+        body: by_language(
+            language,
+            format!(
+                "{holder} 담당자님,\n\n등록하신 공동인증서({subject})가 {ends}에 만료됩니다.\n\
+                 만료 후에는 세금계산서를 발행할 수 없으니 갱신한 인증서를 다시 등록해 주십시오.\n"
+            ),
+            format!(
+                "Dear {holder},\n\nthe certificate you registered ({subject}) expires on \
+                 {ends}.\nAfter that, tax invoices cannot be issued with it: please register \
+                 the renewed certificate.\n"
+            ),
+        ),
+        attachments: Vec::new(),
+    }
+}
+
+/// The HTML part of a message: its plain text, escaped, in paragraphs, with its links
+/// made clickable — so both parts always say the same.
+pub fn html(body: &str) -> String {
+    let escape = |text: &str| {
+        text.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let line = |text: &str| {
+        text.split(' ')
+            .map(|word| {
+                if word.starts_with("https://") || word.starts_with("http://") {
+                    let href = escape(word);
+                    format!("<a href=\"{href}\">{href}</a>")
+                } else {
+                    escape(word)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let paragraphs: Vec<String> = body
+        .split("\n\n")
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| {
+            format!(
+                "<p>{}</p>",
+                p.lines().map(line).collect::<Vec<_>>().join("<br>\n")
+            )
+        })
+        .collect();
+    format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"></head>\n\
+         <body style=\"font-family: sans-serif; line-height: 1.5\">\n{}\n</body></html>\n",
+        paragraphs.join("\n")
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_html_part_escapes_the_text_and_links_its_urls() {
+        let html = html("a <b> & c\nnext line\n\nsee https://x.example/s/t?a=1&b=2");
+        assert!(
+            html.contains("<p>a &lt;b&gt; &amp; c<br>\nnext line</p>"),
+            "{html}"
+        );
+        assert!(
+            html.contains("<a href=\"https://x.example/s/t?a=1&amp;b=2\">"),
+            "{html}"
+        );
+    }
 
     #[test]
     fn won_groups_thousands() {

@@ -39,6 +39,8 @@ pub struct TenantView {
     pub tax_rounding: &'static str,
     /// Rounding of partner-invoice line amounts: `half_away_from_zero` (default) or `toward_zero`.
     pub billing_rounding: &'static str,
+    /// Days after the due date when a partner is reminded of an unpaid invoice, once.
+    pub overdue_reminder_days: Option<u32>,
     /// Link with the filing service.
     pub nts_link: NtsLinkView,
     /// When it was created.
@@ -67,6 +69,7 @@ impl From<Tenant> for TenantView {
             },
             tax_rounding: rounding.as_str(),
             billing_rounding: billing_rounding.as_str(),
+            overdue_reminder_days: p.overdue_reminder_days,
             nts_link: NtsLinkView {
                 status: if t.nts_linked_at.is_some() {
                     "linked"
@@ -102,6 +105,9 @@ pub struct TenantPatchBody {
     /// Partner-invoice line rounding: `half_away_from_zero` or `toward_zero`.
     #[schema(value_type = Option<String>)]
     pub billing_rounding: Option<RoundingMode>,
+    /// Remind partners of unpaid invoices this many days after the due date (0: never).
+    #[schema(minimum = 0, maximum = 365)]
+    pub overdue_reminder_days: Option<u32>,
 }
 
 /// The caller's tenant.
@@ -136,6 +142,7 @@ pub async fn patch_tenant(
         contact_phone: contact.phone,
         tax_rounding: body.tax_rounding,
         billing_rounding: body.billing_rounding,
+        overdue_reminder_days: body.overdue_reminder_days,
     };
     Ok(Json(
         settle_app::nts_link::update_tenant(&state.app, &by, patch)

@@ -315,6 +315,27 @@ pub async fn finalized_of_partner(
     rows.iter().map(decode).collect()
 }
 
+/// Open invoices of `tenant` due before `due_before` (so overdue by then), oldest due first.
+pub async fn open_due_before(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    due_before: time::Date,
+) -> StoreResult<Vec<Document>> {
+    let sql = select(
+        "tenant_id = $1 AND kind = $2 AND status = $3 AND due_date < $4::date \
+         ORDER BY due_date, id",
+    );
+    let sql = crate::columns::for_engine(conn, &sql);
+    let rows = sqlx::query(&sql)
+        .bind(tenant.as_str())
+        .bind(DocumentKind::Invoice.as_str())
+        .bind(DocumentStatus::Open.as_str())
+        .bind(due_before.to_string())
+        .fetch_all(conn)
+        .await?;
+    rows.iter().map(decode).collect()
+}
+
 /// A page of a tenant's documents after `after`.
 pub async fn list(
     conn: &mut AnyConnection,
