@@ -18,6 +18,7 @@ pub mod pagination;
 pub mod partners;
 pub mod patch;
 pub mod printed;
+pub mod privacy;
 pub mod reminders;
 pub mod secrets;
 pub mod settings;

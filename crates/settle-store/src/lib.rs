@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod nts_simulator;
 pub mod partners;
+pub mod privacy;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenants;

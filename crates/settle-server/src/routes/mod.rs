@@ -5,6 +5,7 @@ pub mod health;
 pub mod keys;
 pub mod partners;
 pub mod printed;
+pub mod privacy;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
@@ -79,6 +80,8 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::list))
         .routes(routes!(invoices::get_one))
         .routes(routes!(printed::invoice_pdf))
+        .routes(routes!(privacy::personal_data))
+        .routes(routes!(privacy::erase))
         .routes(routes!(invoices::finalize))
         .routes(routes!(invoices::credit_note))
         .routes(routes!(invoices::rebill))
