@@ -83,7 +83,7 @@ async fn lots_of_changes(t: &TestApp) {
         .delete(t.url("/v1/tax-invoices/T-DEL"))
         .bearer_auth(&t.key);
     assert_eq!(send(deleted).await.0, 204);
-    for key in ["T-CANCEL", "T-REFUSE", "T-ISSUE"] {
+    for key in ["T-CANCEL", "T-REFUSE", "T-ISSUE", "T-UNISSUE", "T-FAIL"] {
         let mut body = invoice(key, &partner);
         body["request"] = json!(true);
         assert_eq!(send(t.post("/v1/tax-invoices", &body)).await.0, 201);
@@ -105,23 +105,38 @@ async fn lots_of_changes(t: &TestApp) {
         .header("authorization", &session)
         .multipart(certificate_form(&own));
     assert_eq!(send(certificate).await.0, 201);
-    for (key, action, body) in [
-        ("T-REFUSE", "refuse", json!({"memo": "금액이 다릅니다"})),
-        ("T-ISSUE", "issue", json!({})),
-    ] {
-        let (_, record) = send(t.get(&format!("/v1/tax-invoices/{key}"))).await;
-        let path = format!(
-            "/v1/supplier/tax-invoices/{}/{action}",
-            record["id"].as_str().unwrap()
-        );
-        let request = t
-            .client
-            .post(t.url(&path))
-            .header("authorization", &session)
-            .json(&body);
-        assert_eq!(send(request).await.0, 200, "{key} {action}");
-    }
+    let supplier_does = |key: &'static str, action: &'static str, body: Value| {
+        let session = session.clone();
+        async move {
+            let (_, record) = send(t.get(&format!("/v1/tax-invoices/{key}"))).await;
+            let path = format!(
+                "/v1/supplier/tax-invoices/{}/{action}",
+                record["id"].as_str().unwrap()
+            );
+            let request = t
+                .client
+                .post(t.url(&path))
+                .header("authorization", &session)
+                .json(&body);
+            assert_eq!(send(request).await.0, 200, "{key} {action}");
+        }
+    };
+    supplier_does("T-REFUSE", "refuse", json!({"memo": "금액이 다릅니다"})).await;
+    supplier_does("T-ISSUE", "issue", json!({})).await;
+    supplier_does("T-UNISSUE", "issue", json!({})).await;
+    supplier_does("T-UNISSUE", "cancel-issue", json!({})).await;
     let tomorrow = time::OffsetDateTime::now_utc() + Duration::days(1);
+    settle_app::filing::run_batch(&t.app, tomorrow)
+        .await
+        .unwrap();
+    // The NTS forgets the supplier: the next filing is refused (ERR001).
+    supplier_does("T-FAIL", "issue", json!({})).await;
+    let mut conn = t.app.store.write().await.unwrap();
+    sqlx::query("DELETE FROM nts_simulator_members")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    conn.commit().await.unwrap();
     settle_app::filing::run_batch(&t.app, tomorrow)
         .await
         .unwrap();
@@ -190,6 +205,8 @@ async fn every_event_type_arrives_signed(engine: TestEngine) {
         "tax_invoice.issued",
         "tax_invoice.sending",
         "tax_invoice.sent",
+        "tax_invoice.send_failed",
+        "tax_invoice.issue_cancelled",
         "partner.nts_linked",
         "partner.nts_unlinked",
         "invoices.finalized",
