@@ -421,11 +421,34 @@ pub async fn pay(
     }
 }
 
-/// The statement's query.
+/// The statement's query (the downloads add the PDF's language).
 #[derive(Deserialize, Default)]
 pub struct StatementQuery {
     currency: Option<String>,
     as_of: Option<String>,
+    /// `ko` or `en` for the PDF.
+    pub(super) lang: Option<String>,
+}
+
+impl StatementQuery {
+    /// The partner's statement as this query asks for it (blank fields are defaults).
+    pub(super) async fn statement(
+        &self,
+        state: &AppState,
+        staff: &Staff,
+        partner: &str,
+    ) -> Result<settle_app::billing::Statement, AppError> {
+        let currency = self.currency.as_deref().and_then(filled);
+        let as_of = self.as_of.as_deref().and_then(filled);
+        use_case::statement(
+            &state.app,
+            staff.principal(),
+            partner,
+            currency.as_deref(),
+            as_of.as_deref(),
+        )
+        .await
+    }
 }
 
 /// `GET /app/partners/{id}/statement`: every finalized document with what is outstanding,
@@ -439,15 +462,7 @@ pub async fn statement(
     let query = query.map(|Query(q)| q).unwrap_or_default();
     let currency = query.currency.as_deref().and_then(filled);
     let as_of = query.as_of.as_deref().and_then(filled);
-    let found = use_case::statement(
-        &state.app,
-        staff.principal(),
-        &id,
-        currency.as_deref(),
-        as_of.as_deref(),
-    )
-    .await;
-    let s = match found {
+    let s = match query.statement(&state, &staff, &id).await {
         Ok(statement) => statement,
         Err(error) => return staff.refused(&error),
     };

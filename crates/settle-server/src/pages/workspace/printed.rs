@@ -5,11 +5,10 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use serde::Deserialize;
-use settle_app::billing as use_case;
 use settle_app::printed::{self, PrintOptions};
 
 use super::Staff;
-use super::forms::filled;
+use super::billing::StatementQuery;
 use crate::AppState;
 use crate::routes::printed::{download, pdf};
 
@@ -50,36 +49,18 @@ pub async fn tax_invoice_pdf(
     }
 }
 
-/// The statement's options, as its page's form sends them.
-#[derive(Debug, Default, Deserialize)]
-pub struct StatementFileQuery {
-    currency: Option<String>,
-    as_of: Option<String>,
-    lang: Option<String>,
-}
-
 /// `GET /app/partners/{id}/statement/pdf` and `…/csv`.
 pub async fn statement_file(
     State(state): State<AppState>,
     Path((id, format)): Path<(String, String)>,
     staff: Staff,
-    query: Result<Query<StatementFileQuery>, QueryRejection>,
+    query: Result<Query<StatementQuery>, QueryRejection>,
 ) -> Response {
     if !["pdf", "csv"].contains(&format.as_str()) {
         return staff.refused(&settle_app::AppError::not_found("page"));
     }
     let query = query.map(|Query(q)| q).unwrap_or_default();
-    let currency = query.currency.as_deref().and_then(filled);
-    let as_of = query.as_of.as_deref().and_then(filled);
-    let found = use_case::statement(
-        &state.app,
-        staff.principal(),
-        &id,
-        currency.as_deref(),
-        as_of.as_deref(),
-    )
-    .await;
-    let statement = match found {
+    let statement = match query.statement(&state, &staff, &id).await {
         Ok(statement) => statement,
         Err(error) => return staff.refused(&error),
     };
