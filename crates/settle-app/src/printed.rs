@@ -48,23 +48,20 @@ fn language(asked: Option<&str>, partner: Language) -> Result<Language, AppError
     }
 }
 
-async fn tenant(app: &App, by: &Principal) -> Result<Tenant, AppError> {
-    let mut conn = app.store.read().await?;
-    tenants::get(&mut conn, &by.tenant_id)
-        .await?
-        .ok_or_else(|| AppError::not_found("tenant"))
-}
-
-async fn partner_language(
+/// The issuing tenant and the partner's name and language, read on one connection.
+async fn issuer_and_partner(
     app: &App,
     by: &Principal,
     partner: &settle_core::ids::PartnerId,
-) -> Result<(String, Language), AppError> {
+) -> Result<(Tenant, String, Language), AppError> {
     let mut conn = app.store.read().await?;
+    let tenant = tenants::get(&mut conn, &by.tenant_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("tenant"))?;
     let partner = partners::get(&mut conn, &by.tenant_id, partner)
         .await?
         .ok_or_else(|| AppError::not_found("partner"))?;
-    Ok((partner.data.name, partner.data.language))
+    Ok((tenant, partner.data.name, partner.data.language))
 }
 
 /// Renders off the async threads: a page of layout takes milliseconds of CPU.
@@ -103,9 +100,8 @@ pub async fn invoice_pdf(
             )
         })?,
     };
-    let (_, partner_language) = partner_language(app, by, &document.partner_id).await?;
+    let (issuer, _, partner_language) = issuer_and_partner(app, by, &document.partner_id).await?;
     let language = language(options.lang, partner_language)?;
-    let issuer = tenant(app, by).await?;
     let notes: Vec<_> = detail
         .related
         .iter()
@@ -132,9 +128,9 @@ pub async fn statement_pdf(
     statement: Statement,
     lang: Option<&str>,
 ) -> Result<Printed, AppError> {
-    let (partner_name, partner_language) = partner_language(app, by, &statement.partner_id).await?;
+    let (issuer, partner_name, partner_language) =
+        issuer_and_partner(app, by, &statement.partner_id).await?;
     let language = language(lang, partner_language)?;
-    let issuer = tenant(app, by).await?;
     let file_name = format!(
         "statement-{}-{}.pdf",
         statement.currency.code(),
