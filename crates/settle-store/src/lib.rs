@@ -83,6 +83,9 @@ impl From<sqlx::Error> for StoreError {
 /// Result of storage calls.
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// A pooled connection, held as long as a read needs it (e.g. a streamed export).
+pub type PooledConn = PoolConnection<Any>;
+
 /// A handle on the database: a connection pool plus what is needed to write safely.
 #[derive(Clone)]
 pub struct Store {

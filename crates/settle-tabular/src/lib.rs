@@ -1,9 +1,11 @@
-//! Reads uploaded spreadsheets into a header and rows of text cells: CSV in UTF-8 (with or
+//! Reads uploaded spreadsheets into a header and rows of text cells (and, in [`write`],
+//! writes tables as CSV, JSON Lines and XLSX): CSV in UTF-8 (with or
 //! without a byte-order mark) or CP949 (what Korean Excel writes), tab-separated text, and
 //! the first sheet of an XLSX workbook. The format is recognised from the bytes, not from a
 //! file name. Callers turn the text into typed values with their own validation.
 
 mod text;
+pub mod write;
 mod xlsx;
 
 /// A spreadsheet read into text.

@@ -15,6 +15,7 @@ use crate::config::Config;
 mod billing_period;
 mod issue;
 mod pdf;
+mod reconciliation;
 mod sign;
 mod tax_invoices;
 mod webhooks;
@@ -54,6 +55,24 @@ pub enum BenchCommand {
         /// Also issue everything and time the filing batch.
         #[arg(long)]
         filing: bool,
+    },
+    /// Writes a billed month's reconciliation file with `settle export reconciliation` (a
+    /// separate process, timed whole, with its peak memory) as CSV and XLSX on SQLite, and
+    /// with `--postgres` also on PostgreSQL beside the server's own `COPY … TO STDOUT`.
+    Reconciliation {
+        /// Lines in the file (charges billed).
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: usize,
+        /// Partners (one invoice each, or more with marketplace products).
+        #[arg(long, default_value_t = 10_000)]
+        partners: usize,
+        /// Runs per format; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// A PostgreSQL server URL (`postgres://…/postgres`) to compare with; a fresh
+        /// database is made there.
+        #[arg(long)]
+        postgres: Option<String>,
     },
     /// Bills a month of partner invoicing: records charges for many partners, then times
     /// the billing run that drafts their invoices and the finalization that numbers them.
@@ -153,6 +172,12 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             partners,
             runs,
         } => issue::run(documents, callers, partners, runs).await?,
+        BenchCommand::Reconciliation {
+            lines,
+            partners,
+            runs,
+            postgres,
+        } => reconciliation::run(lines, partners, runs, postgres.as_deref()).await?,
         BenchCommand::BillingPeriod {
             partners,
             charges,

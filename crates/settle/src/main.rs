@@ -3,6 +3,7 @@
 
 mod bench;
 mod config;
+mod export;
 mod nts;
 
 use std::net::SocketAddr;
@@ -58,6 +59,9 @@ enum Command {
     /// NTS standard tax-invoice XML: write signed, verify.
     #[command(subcommand)]
     Nts(nts::NtsCommand),
+    /// Files for people and other systems (reconciliation files).
+    #[command(subcommand)]
+    Export(export::ExportCommand),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -199,6 +203,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Cert(command) => nts::cert(command, &cli.config)?,
         Command::Nts(command) => nts::nts(command, &cli.config).await?,
+        Command::Export(command) => export::run(command, &cli.config).await?,
         Command::Bench(command) => bench::run(command, &cli.config).await?,
     }
     Ok(())

@@ -10,6 +10,7 @@ mod payments;
 mod profiles;
 mod read;
 mod rebill;
+pub mod reconciliation;
 mod run;
 mod statement;
 

@@ -75,10 +75,38 @@ pub struct ChargeDetails {
     /// The platform's own reference.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reference_id: Option<String>,
+    /// What a usage meter measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meter_description: Option<String>,
+    /// Reservation order id (reserved capacity).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reservation_order_id: Option<String>,
+    /// Product qualifiers, e.g. "Education".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_qualifiers: Option<String>,
+    /// The promotion applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub promotion_id: Option<String>,
+    /// The product's category.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub product_category: Option<String>,
+    /// First day of the subscription, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_start_date: Option<String>,
+    /// Last day of the subscription, `YYYY-MM-DD`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub subscription_end_date: Option<String>,
 }
 
 impl ChargeDetails {
     fn validate(self, check: &mut Checker) -> Self {
+        let subscription_start_date = iso_date_text(
+            check,
+            "subscription_start_date",
+            self.subscription_start_date,
+        );
+        let subscription_end_date =
+            iso_date_text(check, "subscription_end_date", self.subscription_end_date);
         let mut text = |field: &str, value: Option<String>| check.text(field, value, MAX_NAME);
         ChargeDetails {
             customer_id: text("customer_id", self.customer_id),
@@ -103,6 +131,13 @@ impl ChargeDetails {
             ),
             credit_reason_code: text("credit_reason_code", self.credit_reason_code),
             reference_id: text("reference_id", self.reference_id),
+            meter_description: text("meter_description", self.meter_description),
+            reservation_order_id: text("reservation_order_id", self.reservation_order_id),
+            product_qualifiers: text("product_qualifiers", self.product_qualifiers),
+            promotion_id: text("promotion_id", self.promotion_id),
+            product_category: text("product_category", self.product_category),
+            subscription_start_date,
+            subscription_end_date,
         }
     }
 }
@@ -495,6 +530,11 @@ impl ChargeInput {
             )]),
         }
     }
+}
+
+/// A date given as text, kept as `YYYY-MM-DD`.
+fn iso_date_text(check: &mut Checker, field: &str, value: Option<String>) -> Option<String> {
+    check_date(check, field, value).map(|date| date.to_string())
 }
 
 fn check_date(check: &mut Checker, field: &str, value: Option<String>) -> Option<Date> {

@@ -24,7 +24,7 @@ pub use lifecycle::{
     RebillStatus, decide_rebill, document_transition,
 };
 pub use period::Period;
-pub use pricing::{LineAmounts, PricedLine, Totals, price, totals};
+pub use pricing::{LineAmounts, PricedLine, Totals, effective_unit_price, price, totals};
 pub use profile::{Address, AddressInput, BillingDetails, BillingProfile, BillingProfileInput};
 pub use records::{
     Allocation, BillingRun, ChargeFilter, DocumentFilter, PAYMENT_SOURCE, Payment, RebillRequest,

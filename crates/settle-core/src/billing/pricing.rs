@@ -84,6 +84,15 @@ impl PricedLine {
     }
 }
 
+/// The unit price after the line's discount, in the pricing currency: `unit price −
+/// discount ÷ |quantity|`, rounded half away from zero to the decimals prices keep.
+pub fn effective_unit_price(item: &LineItem) -> Option<Decimal> {
+    let discount = item.discount.unwrap_or_default();
+    let per_unit = discount.checked_div(item.quantity.abs())?;
+    let price = item.unit_price.checked_sub(per_unit)?;
+    try_round(price, super::charge::PRICE_DECIMALS, TAX_ROUNDING).ok()
+}
+
 /// What totals need of a line.
 #[derive(Clone, Copy, Debug)]
 pub struct LineAmounts {

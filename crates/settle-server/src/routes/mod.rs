@@ -6,6 +6,7 @@ pub mod keys;
 pub mod partners;
 pub mod printed;
 pub mod privacy;
+pub mod reconciliation;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
@@ -80,6 +81,9 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(invoices::list))
         .routes(routes!(invoices::get_one))
         .routes(routes!(printed::invoice_pdf))
+        .routes(routes!(printed::invoice_ubl))
+        .routes(routes!(reconciliation::invoice_file))
+        .routes(routes!(reconciliation::period_file))
         .routes(routes!(privacy::personal_data))
         .routes(routes!(privacy::erase))
         .routes(routes!(invoices::finalize))

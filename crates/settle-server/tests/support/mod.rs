@@ -2,6 +2,7 @@
 
 #![allow(dead_code)]
 
+pub mod billing;
 pub mod browser;
 pub mod issuance;
 pub mod pages;

@@ -8,4 +8,5 @@ pub mod numbers;
 pub mod payments;
 pub mod profiles;
 pub mod rebills;
+pub mod reconciliation;
 pub mod runs;

@@ -89,7 +89,7 @@ pub async fn run(
 }
 
 /// The month before the current one in Korea: begun, so billable.
-fn last_month() -> Period {
+pub(crate) fn last_month() -> Period {
     let today = time::OffsetDateTime::now_utc()
         .to_offset(settle_core::KST)
         .date();
@@ -155,7 +155,7 @@ async fn one_run(
 }
 
 /// The tenant's partners in creation order.
-async fn partner_ids(app: &App, by: &Principal) -> anyhow::Result<Vec<PartnerId>> {
+pub(crate) async fn partner_ids(app: &App, by: &Principal) -> anyhow::Result<Vec<PartnerId>> {
     let mut conn = app.store.read().await?;
     let mut ids = Vec::new();
     loop {
@@ -227,7 +227,7 @@ async fn check_numbers(
 }
 
 /// One USD billing profile.
-fn profile(p: usize, partner: &PartnerId) -> BillingProfileInput {
+pub(crate) fn profile(p: usize, partner: &PartnerId) -> BillingProfileInput {
     let address = |name: String| AddressInput {
         name: Some(name),
         address: Some(format!(
@@ -284,7 +284,7 @@ fn expected_invoices(partners: usize, charges: usize) -> usize {
 }
 
 /// Charge `j` of partner `p`, in `period`.
-fn charge(p: usize, j: usize, partner: &PartnerId, period: Period) -> ChargeInput {
+pub(crate) fn charge(p: usize, j: usize, partner: &PartnerId, period: Period) -> ChargeInput {
     let n = p * 10_000 + j;
     let kind = kind(p, j);
     let start = period.start();

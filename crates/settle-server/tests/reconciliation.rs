@@ -1,0 +1,307 @@
+//! Reconciliation files through the API: the Partner Center columns in order, one line per
+//! document line with credit and void notes negative, the same values in CSV, XLSX and JSON
+//! Lines as the API's JSON of the documents, and clear errors for bad requests.
+
+mod support;
+
+use serde_json::{Value, json};
+use settle_testkit::{TestEngine, both_engines};
+use support::billing::{bill, billed_partner, charge, text_of};
+use support::{TestApp, send};
+
+/// The layout, spelled out here independently of the server's own list.
+const COLUMNS: &str = "PartnerId,CustomerId,CustomerName,CustomerDomainName,CustomerCountry,\
+InvoiceNumber,MpnId,ResellerMpnId,OrderId,OrderDate,ProductId,SkuId,AvailabilityId,SkuName,\
+ProductName,ChargeType,UnitPrice,Quantity,Subtotal,TaxTotal,Total,Currency,\
+PriceAdjustmentDescription,PublisherName,PublisherId,SubscriptionDescription,SubscriptionId,\
+ChargeStartDate,ChargeEndDate,TermAndBillingCycle,EffectiveUnitPrice,UnitType,AlternateId,\
+BillableQuantity,BillingFrequency,PricingCurrency,PCToBCExchangeRate,PCToBCExchangeRateDate,\
+MeterDescription,ReservationOrderId,CreditReasonCode,SubscriptionStartDate,SubscriptionEndDate,\
+ReferenceId,ProductQualifiers,PromotionId,ProductCategory";
+
+fn columns() -> Vec<&'static str> {
+    COLUMNS.split(',').collect()
+}
+
+/// A file as rows keyed by column name.
+type Rows = Vec<std::collections::HashMap<String, String>>;
+
+async fn download(t: &TestApp, path: &str) -> (reqwest::header::HeaderMap, Vec<u8>) {
+    let response = t.get(path).send().await.unwrap();
+    assert_eq!(response.status(), 200, "{path}");
+    let headers = response.headers().clone();
+    (headers, response.bytes().await.unwrap().to_vec())
+}
+
+/// Reads CSV or XLSX with settle's upload reader (csv and calamine underneath).
+fn table_rows(bytes: &[u8]) -> (Vec<String>, Rows) {
+    let table = settle_tabular::read_table(bytes).unwrap();
+    let rows = table
+        .rows
+        .iter()
+        .map(|r| table.headers.iter().cloned().zip(r.cells.clone()).collect())
+        .collect();
+    (table.headers, rows)
+}
+
+/// Two charges billed and finalized, one credited in part: the invoice and the note.
+async fn invoice_with_credit(t: &TestApp) -> (Value, Value) {
+    let partner = billed_partner(t, "USD", "lrd", "en").await;
+    let details = json!({"customer_id": "C-1", "customer_name": "가나 주식회사, 본사",
+        "customer_domain": "ganada.example", "customer_country": "KR", "subscription_id": "S-1",
+        "subscription_start_date": "2026-10-01", "promotion_id": "PROMO-9"});
+    let documents = bill(
+        t,
+        vec![
+            charge(
+                &partner,
+                "O-1",
+                json!({"details": details, "discount": "100.00"}),
+            ),
+            charge(
+                &partner,
+                "O-2",
+                json!({"pricing_currency": "EUR", "unit_price": "100.00",
+                    "exchange_rate": "1.0825", "exchange_rate_date": "2026-10-31"}),
+            ),
+        ],
+    )
+    .await;
+    let invoice = documents[0].clone();
+    let line = &invoice["lines"][0];
+    let body =
+        json!({"lines": [{"line_id": line["id"], "quantity": "1"}], "reason": "returned seat"});
+    let number = text_of(&invoice["number"]);
+    let (status, note) = send(t.post(&format!("/v1/invoices/{number}/credit-notes"), &body)).await;
+    assert_eq!(status, 201, "{note}");
+    let (_, note) = send(t.get(&format!("/v1/invoices/{}", text_of(&note["id"])))).await;
+    (invoice, note)
+}
+
+/// Each line of `document` has its row in `rows`, with the API's values.
+fn assert_lines_match(rows: &Rows, document: &Value) {
+    let number = text_of(&document["number"]);
+    let lines = document["lines"].as_array().unwrap();
+    let mine: Vec<_> = rows
+        .iter()
+        .filter(|r| r["InvoiceNumber"] == number)
+        .collect();
+    assert_eq!(mine.len(), lines.len(), "{number}: {rows:?}");
+    for (row, line) in mine.iter().zip(lines) {
+        assert_eq!(row["AlternateId"], text_of(&line["id"]));
+        assert_eq!(row["OrderId"], text_of(&line["order_id"]));
+        assert_eq!(row["ProductName"], text_of(&line["product_name"]));
+        assert_eq!(row["Currency"], text_of(&document["currency"]));
+        assert_eq!(row["PricingCurrency"], text_of(&line["pricing_currency"]));
+        for (column, field) in [
+            ("Subtotal", "amount"),
+            ("TaxTotal", "tax"),
+            ("Total", "total"),
+        ] {
+            let want: rust_decimal::Decimal = text_of(&line[field]).parse().unwrap();
+            let got: rust_decimal::Decimal = row[column].parse().unwrap();
+            assert_eq!(got, want, "{number} {column}");
+        }
+        assert_eq!(row["PartnerId"], text_of(&document["partner_id"]));
+    }
+}
+
+async fn the_invoice_file_lists_its_lines_and_its_credit_note_negative(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let (invoice, note) = invoice_with_credit(&t).await;
+    let number = text_of(&invoice["number"]);
+    let (headers, bytes) = download(&t, &format!("/v1/invoices/{number}/reconciliation")).await;
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    assert!(
+        headers["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains(&format!("reconciliation-{number}.csv"))
+    );
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "a byte-order mark"
+    );
+    let first_line = String::from_utf8(bytes.clone()).unwrap();
+    let header = first_line
+        .trim_start_matches('\u{feff}')
+        .lines()
+        .next()
+        .unwrap()
+        .to_owned();
+    assert_eq!(header, COLUMNS);
+    let (_, rows) = table_rows(&bytes);
+    assert_eq!(rows.len(), 3, "two invoice lines and one credit line");
+    assert_lines_match(&rows, &invoice);
+    assert_lines_match(&rows, &note);
+    let credit = rows
+        .iter()
+        .find(|r| r["InvoiceNumber"] == text_of(&note["number"]))
+        .unwrap();
+    assert!(credit["Total"].starts_with('-') && credit["Quantity"].starts_with('-'));
+    assert_eq!(credit["CreditReasonCode"], "returned seat");
+    let first = &rows[0];
+    assert_eq!(first["CustomerName"], "가나 주식회사, 본사");
+    assert_eq!(first["SubscriptionStartDate"], "2026-10-01");
+    assert_eq!(first["PromotionId"], "PROMO-9");
+    assert_eq!(first["OrderDate"], "2026-10-01");
+    assert_eq!(first["UnitPrice"], "1234.50");
+    assert_eq!(
+        first["EffectiveUnitPrice"], "1201.166667",
+        "1234.50 - 100/3, half up"
+    );
+    assert_eq!(first["PCToBCExchangeRate"], "1");
+    let eur = rows.iter().find(|r| r["OrderId"] == "O-2").unwrap();
+    assert_eq!(eur["PCToBCExchangeRate"], "1.0825");
+    assert_eq!(eur["PCToBCExchangeRateDate"], "2026-10-31");
+}
+
+async fn the_period_file_is_the_same_in_every_format(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let (invoice, note) = invoice_with_credit(&t).await;
+    let note_period = &text_of(&note["billing_period_start"])[..7];
+    let mut csv_rows = Rows::new();
+    for period in ["2026-10", note_period] {
+        let (_, bytes) = download(&t, &format!("/v1/reconciliation?period={period}")).await;
+        csv_rows.extend(table_rows(&bytes).1);
+    }
+    assert_eq!(csv_rows.len(), 3);
+    assert_lines_match(&csv_rows, &invoice);
+    assert_lines_match(&csv_rows, &note);
+
+    let (headers, xlsx) = download(&t, "/v1/reconciliation?period=2026-10&format=xlsx").await;
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+    let (xlsx_headers, xlsx_rows) = table_rows(&xlsx);
+    assert_eq!(xlsx_headers, columns());
+    assert_lines_match(&xlsx_rows, &invoice);
+    assert_eq!(xlsx_rows[0]["OrderDate"], "2026-10-01", "a date cell");
+
+    let (_, jsonl) = download(&t, "/v1/reconciliation?period=2026-10&format=jsonl").await;
+    let text = String::from_utf8(jsonl).unwrap();
+    let objects: Vec<serde_json::Map<String, Value>> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(objects.len(), 2);
+    let keys: Vec<&str> = objects[0].keys().map(String::as_str).collect();
+    let mut sorted_columns = columns();
+    sorted_columns.sort_unstable();
+    let mut sorted_keys = keys.clone();
+    sorted_keys.sort_unstable();
+    assert_eq!(sorted_keys, sorted_columns);
+    let as_rows: Rows = objects
+        .iter()
+        .map(|o| {
+            o.iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                .collect()
+        })
+        .collect();
+    assert_lines_match(&as_rows, &invoice);
+    assert_eq!(objects[0]["MeterDescription"], Value::Null);
+}
+
+both_engines!(
+    the_invoice_file_lists_its_lines_and_its_credit_note_negative,
+    the_period_file_is_the_same_in_every_format
+);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_void_note_negates_every_line_of_the_original() {
+    let t = TestApp::start(TestEngine::Sqlite).await;
+    let partner = billed_partner(&t, "JPY", "non_lrd", "en").await;
+    let documents = bill(
+        &t,
+        vec![charge(
+            &partner,
+            "O-1",
+            json!({"pricing_currency": "JPY", "unit_price": "1500"}),
+        )],
+    )
+    .await;
+    let number = text_of(&documents[0]["number"]);
+    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
+    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
+    assert_eq!(status, 201, "{request}");
+    let second = t.key_with(&["billing_admin"]).await;
+    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
+    let (status, _) = send(
+        t.client
+            .post(t.url(&approve))
+            .bearer_auth(&second)
+            .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let (_, bytes) = download(&t, &format!("/v1/invoices/{number}/reconciliation")).await;
+    let (_, rows) = table_rows(&bytes);
+    let original: Vec<_> = rows
+        .iter()
+        .filter(|r| r["InvoiceNumber"] == number)
+        .collect();
+    let void: Vec<_> = rows
+        .iter()
+        .filter(|r| r["InvoiceNumber"].starts_with("GV"))
+        .collect();
+    assert_eq!((original.len(), void.len()), (1, 1), "{rows:?}");
+    assert_eq!(void[0]["Total"], format!("-{}", original[0]["Total"]));
+    assert!(!original[0]["Total"].contains('.'), "yen have no decimals");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_requests_get_clear_errors() {
+    let t = TestApp::start(TestEngine::Sqlite).await;
+    let (status, body) = send(t.get("/v1/reconciliation?period=2026-13")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("reconciliation.invalid_period"))
+    );
+    let (status, body) = send(t.get("/v1/reconciliation?period=2026-10&format=xls")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (422, Some("reconciliation.invalid_format"))
+    );
+    let (status, _) = send(t.get("/v1/invoices/G999999999/reconciliation")).await;
+    assert_eq!(status, 404);
+    let (status, _) = send(t.get("/v1/reconciliation?format=csv")).await;
+    assert_eq!(status, 422, "the period is required");
+
+    let partner = billed_partner(&t, "USD", "lrd", "en").await;
+    let (status, _) = send(t.post(
+        "/v1/charges",
+        &json!({"charges": [charge(&partner, "O-1", json!({}))]}),
+    ))
+    .await;
+    assert_eq!(status, 201);
+    let (status, run) = send(t.post("/v1/billing-runs", &json!({"period": "2026-10"}))).await;
+    assert_eq!(status, 201);
+    let (_, drafts) = send(t.get(&format!(
+        "/v1/invoices?billing_run_id={}",
+        text_of(&run["id"])
+    )))
+    .await;
+    let draft = text_of(&drafts["data"][0]["id"]);
+    let (status, body) = send(t.get(&format!("/v1/invoices/{draft}/reconciliation"))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (409, Some("invoice.not_finalized"))
+    );
+
+    let (_, bytes) = download(&t, "/v1/reconciliation?period=2031-01").await;
+    let (headers, rows) = table_rows(&bytes);
+    assert_eq!(
+        (headers.len(), rows.len()),
+        (47, 0),
+        "an empty period has the header only"
+    );
+}
