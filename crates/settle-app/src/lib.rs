@@ -7,6 +7,7 @@ pub mod auth;
 pub mod billing;
 pub mod certificates;
 pub mod demo;
+pub mod einvoice;
 mod error;
 pub mod filing;
 pub mod idempotency;

@@ -5,6 +5,7 @@
 use settle_core::access::Right;
 use settle_core::billing::{DocumentKind, Template};
 use settle_core::language::Language;
+use settle_core::partner::Partner;
 use settle_core::tax_invoice::TaxInvoiceRecord;
 use settle_core::tenant::Tenant;
 use settle_pdf::{
@@ -48,12 +49,12 @@ fn language(asked: Option<&str>, partner: Language) -> Result<Language, AppError
     }
 }
 
-/// The issuing tenant and the partner's name and language, read on one connection.
-async fn issuer_and_partner(
+/// The issuing tenant and the partner, read on one connection.
+pub(crate) async fn issuer_and_partner(
     app: &App,
     by: &Principal,
     partner: &settle_core::ids::PartnerId,
-) -> Result<(Tenant, String, Language), AppError> {
+) -> Result<(Tenant, Partner), AppError> {
     let mut conn = app.store.read().await?;
     let tenant = tenants::get(&mut conn, &by.tenant_id)
         .await?
@@ -61,7 +62,7 @@ async fn issuer_and_partner(
     let partner = partners::get(&mut conn, &by.tenant_id, partner)
         .await?
         .ok_or_else(|| AppError::not_found("partner"))?;
-    Ok((tenant, partner.data.name, partner.data.language))
+    Ok((tenant, partner))
 }
 
 /// Renders off the async threads: a page of layout takes milliseconds of CPU.
@@ -100,8 +101,8 @@ pub async fn invoice_pdf(
             )
         })?,
     };
-    let (issuer, _, partner_language) = issuer_and_partner(app, by, &document.partner_id).await?;
-    let language = language(options.lang, partner_language)?;
+    let (issuer, partner) = issuer_and_partner(app, by, &document.partner_id).await?;
+    let language = language(options.lang, partner.data.language)?;
     let notes: Vec<_> = detail
         .related
         .iter()
@@ -128,9 +129,9 @@ pub async fn statement_pdf(
     statement: Statement,
     lang: Option<&str>,
 ) -> Result<Printed, AppError> {
-    let (issuer, partner_name, partner_language) =
-        issuer_and_partner(app, by, &statement.partner_id).await?;
-    let language = language(lang, partner_language)?;
+    let (issuer, partner) = issuer_and_partner(app, by, &statement.partner_id).await?;
+    let language = language(lang, partner.data.language)?;
+    let partner_name = partner.data.name;
     let file_name = format!(
         "statement-{}-{}.pdf",
         statement.currency.code(),

@@ -84,7 +84,7 @@ fn period(document: &Document, lines: &[DocumentLine]) -> (Date, Date) {
 }
 
 /// The payment terms (BT-20): the invoice's terms and how to pay; on a note, the invoice
-/// it is applied to.
+/// it credits or voids.
 fn payment_terms(document: &Document, f: &Finalized<'_>) -> String {
     match document.kind {
         DocumentKind::Invoice => {
@@ -96,9 +96,13 @@ fn payment_terms(document: &Document, f: &Finalized<'_>) -> String {
                 None => net,
             }
         }
-        DocumentKind::CreditNote | DocumentKind::VoidNote => match &document.original_number {
-            Some(original) => format!("Applied to invoice {original}; nothing to pay."),
-            None => "Nothing to pay.".to_owned(),
+        DocumentKind::CreditNote => match &document.original_number {
+            Some(original) => format!("Credit against invoice {original}."),
+            None => "Credit note.".to_owned(),
+        },
+        DocumentKind::VoidNote => match &document.original_number {
+            Some(original) => format!("Voids invoice {original}."),
+            None => "Void note.".to_owned(),
         },
     }
 }

@@ -1,10 +1,12 @@
 //! Documents as PDF (and the statement as CSV): the printed forms of invoices, notes,
-//! statements and tax invoices, sent as downloads with their file names.
+//! statements and tax invoices, sent as downloads with their file names; and partner
+//! invoices and notes as UBL electronic invoices.
 
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use settle_app::einvoice;
 use settle_app::printed::{self, PrintOptions, Printed};
 use utoipa::IntoParams;
 
@@ -16,6 +18,19 @@ use crate::routes::supplier::SupplierAuth;
 /// A file download: its type, its name (ASCII, settle makes it), its bytes.
 pub(crate) fn download(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
     let disposition = format!("inline; filename=\"{file_name}\"");
+    (
+        [
+            (CONTENT_TYPE, content_type.to_owned()),
+            (CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A file to save rather than show: its type, its name (ASCII, settle makes it), its bytes.
+pub(crate) fn attachment(content_type: &'static str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{file_name}\"");
     (
         [
             (CONTENT_TYPE, content_type.to_owned()),
@@ -58,6 +73,26 @@ pub async fn invoice_pdf(
     };
     Ok(pdf(
         printed::invoice_pdf(&state.app, &by, &id, &options).await?
+    ))
+}
+
+/// A finalized invoice, credit note or void note as an electronic invoice: UBL 2.1 in the
+/// Peppol BIS Billing 3.0 profile — an `Invoice` for an invoice, a `CreditNote` citing the
+/// original invoice for a credit or void note — in the billing currency.
+#[utoipa::path(get, path = "/v1/invoices/{id}/ubl", tag = "partner invoices", security(("api_key" = [])),
+    params(("id" = String, Path, description = "id or number")),
+    responses((status = 200, content_type = "application/xml", body = String), (status = 404, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "a draft")))]
+pub async fn invoice_ubl(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let ubl = einvoice::invoice_ubl(&state.app, &by, &id).await?;
+    Ok(attachment(
+        "application/xml",
+        &ubl.file_name,
+        ubl.xml.into_bytes(),
     ))
 }
 
