@@ -211,10 +211,13 @@ async fn the_period_file_is_the_same_in_every_format(engine: TestEngine) {
     assert_eq!(objects[0]["MeterDescription"], Value::Null);
 }
 
-both_engines!(
-    the_invoice_file_lists_its_lines_and_its_credit_note_negative,
-    the_period_file_is_the_same_in_every_format
-);
+mod files {
+    use super::*;
+    both_engines!(
+        the_invoice_file_lists_its_lines_and_its_credit_note_negative,
+        the_period_file_is_the_same_in_every_format
+    );
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_void_note_negates_every_line_of_the_original() {
@@ -303,5 +306,190 @@ async fn bad_requests_get_clear_errors() {
         (headers.len(), rows.len()),
         (47, 0),
         "an empty period has the header only"
+    );
+}
+
+/// Rewrites a JSON column of one row with `change`, as someone editing the database would.
+async fn edit_json(t: &TestApp, table: &str, column: &str, id: &str, change: impl Fn(&mut Value)) {
+    let mut tx = t.app.store.write().await.unwrap();
+    let select = format!("SELECT CAST({column} AS TEXT) FROM {table} WHERE id = $1");
+    let text: String = sqlx::query_scalar(&select)
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    let mut value: Value = serde_json::from_str(&text).unwrap();
+    change(&mut value);
+    let update = format!("UPDATE {table} SET {column} = $1::jsonb WHERE id = $2");
+    let update = settle_store::columns::for_engine(&tx, &update).into_owned();
+    sqlx::query(&update)
+        .bind(value.to_string())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// Adds `delta` to a decimal held as a JSON string.
+fn add(value: &mut Value, delta: &str) {
+    let sum = text_of(value).parse::<rust_decimal::Decimal>().unwrap()
+        + delta.parse::<rust_decimal::Decimal>().unwrap();
+    *value = json!(sum.to_string());
+}
+
+async fn checks_of(t: &TestApp, period: &str) -> Value {
+    let (status, report) = send(t.get(&format!("/v1/reconciliation/checks?period={period}"))).await;
+    assert_eq!(status, 200, "{report}");
+    report
+}
+
+fn codes(report: &Value) -> Vec<(String, Vec<String>)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let documents = f["documents"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(text_of)
+                .collect();
+            (text_of(&f["code"]), documents)
+        })
+        .collect()
+}
+
+/// An invoice credited in part, and a second invoice voided and rebilled.
+async fn checked_periods(t: &TestApp) -> (Value, Value, Value, Value, String) {
+    let (invoice, note) = invoice_with_credit(t).await;
+    let partner = text_of(&invoice["partner_id"]);
+    let second = bill(t, vec![charge(&partner, "O-9", json!({}))]).await;
+    let number = text_of(&second[0]["number"]);
+    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
+    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
+    assert_eq!(status, 201, "{request}");
+    let approver = t.key_with(&["billing_admin"]).await;
+    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
+    let (status, approved) = send(
+        t.client
+            .post(t.url(&approve))
+            .bearer_auth(&approver)
+            .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    let (_, void) = send(t.get(&format!(
+        "/v1/invoices/{}",
+        text_of(&approved["void_note_id"])
+    )))
+    .await;
+    let note_period = text_of(&note["billing_period_start"])[..7].to_owned();
+    (invoice, note, second[0].clone(), void, note_period)
+}
+
+async fn a_clean_period_says_so(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let (_, _, _, _, note_period) = checked_periods(&t).await;
+    for period in ["2026-10", note_period.as_str()] {
+        let report = checks_of(&t, period).await;
+        assert_eq!(report["clean"], true, "{report}");
+        assert!(
+            report["documents_checked"].as_u64().unwrap() >= 1,
+            "{report}"
+        );
+        assert!(report["lines_checked"].as_u64().unwrap() >= 1, "{report}");
+    }
+}
+
+async fn the_checks_find_each_planted_mismatch(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let (invoice, note, _, void, note_period) = checked_periods(&t).await;
+    let (invoice_number, note_number) = (text_of(&invoice["number"]), text_of(&note["number"]));
+
+    edit_json(&t, "invoices", "totals", &text_of(&note["id"]), |totals| {
+        add(&mut totals["total"], "0.01");
+    })
+    .await;
+    edit_json(
+        &t,
+        "invoice_lines",
+        "priced",
+        &text_of(&invoice["lines"][1]["id"]),
+        |p| {
+            for field in ["gross", "amount", "total"] {
+                add(&mut p[field], "5.00");
+            }
+        },
+    )
+    .await;
+    edit_json(
+        &t,
+        "invoice_lines",
+        "priced",
+        &text_of(&void["lines"][0]["id"]),
+        |p| {
+            for field in ["gross", "amount", "total"] {
+                add(&mut p[field], "1.00");
+            }
+        },
+    )
+    .await;
+
+    let october = checks_of(&t, "2026-10").await;
+    assert_eq!(october["clean"], false);
+    assert!(
+        codes(&october).contains(&("totals_mismatch".into(), vec![invoice_number.clone()])),
+        "{october}"
+    );
+    let totals = october["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "totals_mismatch")
+        .unwrap();
+    assert_eq!(
+        text_of(&totals["found"]),
+        text_of(&invoice["total"]),
+        "{totals}"
+    );
+
+    let later = checks_of(&t, &note_period).await;
+    assert!(
+        codes(&later).contains(&(
+            "credit_note_mismatch".into(),
+            vec![note_number, invoice_number]
+        )),
+        "{later}"
+    );
+    // The void note belongs to the period of the invoice it voids.
+    let void_period = text_of(&void["billing_period_start"])[..7].to_owned();
+    let voids = checks_of(&t, &void_period).await;
+    assert!(
+        codes(&voids)
+            .iter()
+            .any(|(code, docs)| code == "void_note_not_negation"
+                && docs[0] == text_of(&void["number"])),
+        "{voids}"
+    );
+    let credit = later["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "credit_note_mismatch")
+        .unwrap();
+    let (expected, stored): (rust_decimal::Decimal, rust_decimal::Decimal) = (
+        text_of(&credit["expected"]).parse().unwrap(),
+        text_of(&credit["found"]).parse().unwrap(),
+    );
+    assert_eq!(stored - expected, "0.01".parse().unwrap(), "{credit}");
+}
+
+mod checks {
+    use super::*;
+    both_engines!(
+        a_clean_period_says_so,
+        the_checks_find_each_planted_mismatch
     );
 }

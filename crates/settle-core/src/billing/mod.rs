@@ -4,6 +4,7 @@
 //! the store and use-case layers.
 
 pub mod charge;
+pub mod checks;
 mod credit;
 mod document;
 #[cfg(test)]

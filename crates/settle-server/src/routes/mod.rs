@@ -84,6 +84,7 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(printed::invoice_ubl))
         .routes(routes!(reconciliation::invoice_file))
         .routes(routes!(reconciliation::period_file))
+        .routes(routes!(reconciliation::checks))
         .routes(routes!(privacy::personal_data))
         .routes(routes!(privacy::erase))
         .routes(routes!(invoices::finalize))

@@ -2,15 +2,16 @@
 //! database is still being read, so a period of a million lines needs no more memory than
 //! a few chunks.
 
+use axum::Json;
 use axum::body::{Body, Bytes};
 use axum::extract::{Path, State};
 use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use settle_app::billing::reconciliation::{self, ExportScope, ReconciliationExport};
+use serde::{Deserialize, Serialize};
+use settle_app::billing::reconciliation::{self, CheckReport, ExportScope, ReconciliationExport};
 use settle_app::{AppError, ErrorKind};
 use settle_tabular::write::Format;
-use utoipa::IntoParams;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
@@ -114,4 +115,79 @@ fn stream(export: ReconciliationExport, format: Format) -> Response {
         Body::from_stream(body),
     )
         .into_response()
+}
+
+/// The billing period to check.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ChecksQuery {
+    /// The billing period, `YYYY-MM`.
+    pub period: String,
+}
+
+/// One disagreement found by the checks.
+#[derive(Serialize, ToSchema)]
+pub struct FindingView {
+    /// `line_inconsistent`, `totals_mismatch`, `credit_note_mismatch`,
+    /// `credit_exceeds_line` or `void_note_not_negation`.
+    pub code: &'static str,
+    /// The documents involved, by number.
+    pub documents: Vec<String>,
+    /// The amount the rule expects.
+    pub expected: String,
+    /// The amount stored.
+    pub found: String,
+    /// What disagrees.
+    pub message: String,
+}
+
+/// What the checks of a period found.
+#[derive(Serialize, ToSchema)]
+pub struct CheckReportView {
+    /// The billing period.
+    pub period: String,
+    /// Finalized documents checked.
+    pub documents_checked: u64,
+    /// Their lines.
+    pub lines_checked: u64,
+    /// Whether nothing disagrees.
+    pub clean: bool,
+    /// Every disagreement, in document-number order.
+    pub findings: Vec<FindingView>,
+}
+
+impl From<CheckReport> for CheckReportView {
+    fn from(report: CheckReport) -> Self {
+        Self {
+            period: report.period,
+            documents_checked: report.documents_checked,
+            lines_checked: report.lines_checked,
+            clean: report.clean,
+            findings: report
+                .findings
+                .into_iter()
+                .map(|f| FindingView {
+                    code: f.code.as_str(),
+                    documents: f.documents,
+                    expected: f.expected.to_string(),
+                    found: f.found.to_string(),
+                    message: f.message,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Checks a period: every document's totals against its lines, every credit note against
+/// the invoice lines it takes back, every void note against the invoice it voids.
+#[utoipa::path(get, path = "/v1/reconciliation/checks", tag = "partner invoices", security(("api_key" = [])),
+    params(ChecksQuery),
+    responses((status = 200, body = CheckReportView), (status = 422, body = ErrorBody)))]
+pub async fn checks(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+    ApiQuery(query): ApiQuery<ChecksQuery>,
+) -> ApiResult<Json<CheckReportView>> {
+    let report = reconciliation::check_period(&state.app, &by, &query.period).await?;
+    Ok(Json(report.into()))
 }

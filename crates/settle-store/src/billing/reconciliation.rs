@@ -9,7 +9,7 @@ use settle_core::ids::{InvoiceId, InvoiceLineId, PartnerId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::columns::{CurrencyCode, Day, Field, Json, Null, Text, for_engine};
+use crate::columns::{CurrencyCode, Day, Field, Int, Json, Null, Text, for_engine};
 use crate::{StoreError, StoreResult};
 
 /// Which documents' lines to read.
@@ -41,6 +41,8 @@ pub struct ReconciliationRow {
     pub reason: Option<String>,
     /// The line.
     pub line_id: InvoiceLineId,
+    /// Its place in the document, from 1.
+    pub line_no: i64,
     /// The invoice line a credit or void line takes back.
     pub credits_line_id: Option<InvoiceLineId>,
     /// The product and its pricing.
@@ -68,7 +70,7 @@ impl LineQuery {
         let mut sql = String::from(
             "SELECT i.partner_id, i.id AS invoice_id, i.number, i.kind, i.currency, \
              CAST(i.document_date AS TEXT) AS document_date, i.reason, l.id AS line_id, \
-             l.credits_line_id, CAST(l.item AS TEXT) AS item, \
+             l.line_no, l.credits_line_id, CAST(l.item AS TEXT) AS item, \
              CAST(l.priced AS TEXT) AS priced \
              FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id \
              WHERE i.tenant_id = $1 AND i.number IS NOT NULL",
@@ -142,6 +144,7 @@ fn decode(row: &AnyRow) -> StoreResult<ReconciliationRow> {
         document_date: Null::<Day>::read(row, "document_date")?,
         reason: Null::<Text>::read(row, "reason")?,
         line_id: InvoiceLineId::from_trusted(Text::read(row, "line_id")?),
+        line_no: Int::read(row, "line_no")?,
         credits_line_id: Null::<Text>::read(row, "credits_line_id")?
             .map(InvoiceLineId::from_trusted),
         item: Json::<LineItem>::read(row, "item")?,

@@ -2,6 +2,7 @@
 //! Partner Center's line-item layout, credit and void notes as negative lines, read from
 //! the database as a stream and written as CSV, JSON Lines or XLSX in constant memory.
 
+mod checks;
 mod columns;
 
 use std::future::Future;
@@ -13,6 +14,7 @@ use settle_core::billing::Period;
 use settle_store::billing::reconciliation::{LineQuery, LineScope};
 use settle_tabular::write::{CsvRows, Format, JsonlRows, RowSink, WriteError, XlsxRows};
 
+pub use checks::{CheckReport, check_period};
 pub use columns::COLUMNS;
 
 use super::load_document;

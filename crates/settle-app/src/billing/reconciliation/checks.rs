@@ -1,0 +1,191 @@
+//! A period's reconciliation checks: every document of the period against its own lines
+//! (read as one stream, a document at a time), every credit note against the invoice
+//! lines it takes back, every void note against the invoice it voids. The rules are in
+//! [`settle_core::billing::checks`].
+
+use std::collections::{BTreeSet, HashMap};
+
+use futures::TryStreamExt;
+use serde::Serialize;
+use settle_core::access::Right;
+use settle_core::billing::checks::{self, Finding};
+use settle_core::billing::{Document, DocumentFilter, DocumentKind, DocumentLine, Period};
+use settle_core::ids::InvoiceId;
+use settle_store::billing::reconciliation::{LineQuery, LineScope, ReconciliationRow};
+use settle_store::billing::{documents, lines};
+
+use super::parse_period;
+use crate::auth::Principal;
+use crate::{App, AppError};
+
+/// Documents read per page.
+const PAGE: u32 = 5_000;
+
+/// What the checks of a period found.
+#[derive(Clone, Debug, Serialize)]
+pub struct CheckReport {
+    /// The billing period checked.
+    pub period: String,
+    /// Finalized documents checked.
+    pub documents_checked: u64,
+    /// Their lines.
+    pub lines_checked: u64,
+    /// Whether nothing disagrees.
+    pub clean: bool,
+    /// Every disagreement, in document-number order.
+    pub findings: Vec<Finding>,
+}
+
+/// Runs every check on the period named `period`, over the partners `by` may see.
+pub async fn check_period(
+    app: &App,
+    by: &Principal,
+    period: &str,
+) -> Result<CheckReport, AppError> {
+    by.require(Right::ReadInvoices)?;
+    let period = parse_period(period)?;
+    let among = by.scope.assigned();
+    let mut conn = app.store.read().await?;
+    let stored = finalized_documents(&mut conn, by, period, among.clone()).await?;
+
+    let mut findings = Vec::new();
+    let mut notes: HashMap<InvoiceId, Vec<DocumentLine>> = HashMap::new();
+    let mut lines_checked = 0;
+    let query = LineQuery::new(
+        &conn,
+        &by.tenant_id,
+        &LineScope::Period(period),
+        among.as_deref(),
+    );
+    {
+        let mut rows = query.fetch(&mut conn);
+        let mut current: Vec<DocumentLine> = Vec::new();
+        while let Some(row) = rows.try_next().await? {
+            lines_checked += 1;
+            if current
+                .first()
+                .is_some_and(|l| l.invoice_id != row.invoice_id)
+            {
+                finish(
+                    &stored,
+                    std::mem::take(&mut current),
+                    &mut findings,
+                    &mut notes,
+                );
+            }
+            current.push(line_of(row));
+        }
+        finish(&stored, current, &mut findings, &mut notes);
+    }
+
+    let mut credited: BTreeSet<InvoiceId> = BTreeSet::new();
+    for (id, note_lines) in &notes {
+        let note = &stored[id];
+        let Some(original_id) = &note.original_id else {
+            continue;
+        };
+        match note.kind {
+            DocumentKind::VoidNote => {
+                let original = documents::get(&mut conn, original_id).await?;
+                if let Some(original) = original {
+                    let original_lines = lines::of_document(&mut conn, original_id).await?;
+                    findings.extend(checks::check_void(
+                        note,
+                        note_lines,
+                        &original,
+                        &original_lines,
+                    ));
+                }
+            }
+            _ => {
+                credited.insert(original_id.clone());
+            }
+        }
+    }
+    for original_id in credited {
+        let Some(original) = documents::get(&mut conn, &original_id).await? else {
+            continue;
+        };
+        let original_lines = lines::of_document(&mut conn, &original_id).await?;
+        let all_notes = documents::notes_of(&mut conn, &original_id).await?;
+        let credit_lines = lines::credits_of(&mut conn, &original_id).await?;
+        let grouped: Vec<(&Document, Vec<DocumentLine>)> = all_notes
+            .iter()
+            .filter(|n| n.kind == DocumentKind::CreditNote)
+            .map(|n| {
+                let mine = credit_lines
+                    .iter()
+                    .filter(|l| l.invoice_id == n.id)
+                    .cloned()
+                    .collect();
+                (n, mine)
+            })
+            .collect();
+        let borrowed: Vec<(&Document, &[DocumentLine])> =
+            grouped.iter().map(|(n, l)| (*n, l.as_slice())).collect();
+        findings.extend(checks::check_credits(&original, &original_lines, &borrowed));
+    }
+    findings.sort_by(|a, b| a.documents.cmp(&b.documents));
+    Ok(CheckReport {
+        period: period.to_string(),
+        documents_checked: stored.len() as u64,
+        lines_checked,
+        clean: findings.is_empty(),
+        findings,
+    })
+}
+
+/// Checks one document's lines; keeps a note's lines for the checks against its invoice.
+fn finish(
+    stored: &HashMap<InvoiceId, Document>,
+    lines: Vec<DocumentLine>,
+    findings: &mut Vec<Finding>,
+    notes: &mut HashMap<InvoiceId, Vec<DocumentLine>>,
+) {
+    let Some(document) = lines.first().and_then(|l| stored.get(&l.invoice_id)) else {
+        return;
+    };
+    findings.extend(checks::check_document(document, &lines));
+    if document.kind.is_note() {
+        notes.insert(document.id.clone(), lines);
+    }
+}
+
+fn line_of(row: ReconciliationRow) -> DocumentLine {
+    DocumentLine {
+        id: row.line_id,
+        invoice_id: row.invoice_id,
+        line_no: row.line_no,
+        charge_id: None,
+        credits_line_id: row.credits_line_id,
+        item: row.item,
+        priced: row.priced,
+    }
+}
+
+/// The period's finalized documents, by id.
+async fn finalized_documents(
+    conn: &mut settle_store::Conn,
+    by: &Principal,
+    period: Period,
+    among: Option<Vec<settle_core::ids::PartnerId>>,
+) -> Result<HashMap<InvoiceId, Document>, AppError> {
+    let filter = DocumentFilter {
+        period: Some(period),
+        among,
+        ..DocumentFilter::default()
+    };
+    let mut found = HashMap::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = documents::list(conn, &by.tenant_id, &filter, after.as_deref(), PAGE).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id.to_string());
+        found.extend(
+            page.into_iter()
+                .filter(|d| d.number.is_some())
+                .map(|d| (d.id.clone(), d)),
+        );
+    }
+    Ok(found)
+}
