@@ -59,6 +59,16 @@ enum Command {
     /// NTS standard tax-invoice XML: write signed, verify.
     #[command(subcommand)]
     Nts(nts::NtsCommand),
+    /// Checks a billing period (documents against their lines, credit and void notes
+    /// against their invoices); prints the report as JSON and fails when anything disagrees.
+    Reconcile {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// Billing period, YYYY-MM.
+        #[arg(long)]
+        period: String,
+    },
     /// Files for people and other systems (reconciliation files).
     #[command(subcommand)]
     Export(export::ExportCommand),
@@ -203,6 +213,18 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Cert(command) => nts::cert(command, &cli.config)?,
         Command::Nts(command) => nts::nts(command, &cli.config).await?,
+        Command::Reconcile { tenant, period } => {
+            let app = cli.config.open().await?;
+            let by = Principal::cli(settle_app::keys::parse_tenant_id(&tenant)?);
+            let report =
+                settle_app::billing::reconciliation::check_period(&app, &by, &period).await?;
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            anyhow::ensure!(
+                report.clean,
+                "{} finding(s) in {period}",
+                report.findings.len()
+            );
+        }
         Command::Export(command) => export::run(command, &cli.config).await?,
         Command::Bench(command) => bench::run(command, &cli.config).await?,
     }

@@ -523,4 +523,115 @@ both_engines!(
     cli_beside_a_running_server_and_data_survives_restart,
     demo_fills_a_tenant_and_prints_a_working_key,
     served_outbox_and_the_filing_batch_command,
+    export_and_reconcile_a_billed_period,
 );
+
+/// POSTs `body` with `key`; the answer's JSON.
+async fn post(base: &str, key: &str, path: &str, body: Value) -> Value {
+    let response = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let answer: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "{path}: {status} {answer}");
+    answer
+}
+
+async fn export_and_reconcile_a_billed_period(engine: TestEngine) {
+    let settle = Settle {
+        db: fresh_database(engine).await,
+        engine,
+    };
+    let (mut server, base) = settle.serve().await;
+    let (ok, tenant, stderr) = settle.run(&[
+        "tenant",
+        "create",
+        "--name",
+        "Platform",
+        "--brn",
+        "220-81-62517",
+    ]);
+    assert!(ok, "{stderr}");
+    let tenant_id = tenant["tenant_id"].as_str().unwrap().to_owned();
+    let key = tenant["api_key"].as_str().unwrap().to_owned();
+    let partner = post(&base, &key, "/v1/partners", json!({
+        "brn": "120-81-47521", "name": "Hanbit", "ceo_name": "Kim", "address": "Seoul",
+        "biz_type": "retail", "biz_item": "goods", "contact": {"name": "Lee", "email": "tax@hanbit.example"}
+    }))
+    .await;
+    let address = json!({"name": "Hanbit", "address": "1 Teheran-ro", "country": "KR"});
+    post(
+        &base,
+        &key,
+        "/v1/billing-profiles",
+        json!({
+            "partner_id": partner["id"], "sold_to": address, "bill_to": address,
+            "billing_currency": "USD", "country": "KR", "template": "lrd", "payment_terms_days": 30
+        }),
+    )
+    .await;
+    let charges: Vec<Value> = (1..=25)
+        .map(|n| json!({
+            "partner_id": partner["id"], "order_id": format!("O-{n}"), "order_date": "2026-10-01",
+            "product_id": "P", "sku_id": "S", "product_name": "Seats", "charge_type": "new",
+            "quantity": n, "unit_price": "10.005", "pricing_currency": "USD", "tax_rate": "0.10",
+            "charge_start": "2026-10-01", "charge_end": "2026-10-31", "series": "G"
+        }))
+        .collect();
+    post(&base, &key, "/v1/charges", json!({"charges": charges})).await;
+    let run = post(
+        &base,
+        &key,
+        "/v1/billing-runs",
+        json!({"period": "2026-10"}),
+    )
+    .await;
+    let run = run["id"].as_str().unwrap();
+    post(
+        &base,
+        &key,
+        &format!("/v1/billing-runs/{run}/finalize"),
+        json!({}),
+    )
+    .await;
+
+    let out = settle.db.dir.path().join("october.csv");
+    let out_text = out.to_str().unwrap();
+    for format in ["csv", "xlsx", "jsonl"] {
+        let (ok, summary, stderr) = settle.run(&[
+            "export",
+            "reconciliation",
+            "--tenant",
+            &tenant_id,
+            "--period",
+            "2026-10",
+            "--format",
+            format,
+            "--out",
+            out_text,
+        ]);
+        assert!(ok, "{stderr}");
+        assert_eq!(summary["lines"], 25, "{summary}");
+        let bytes = std::fs::read(&out).unwrap();
+        let rows = match format {
+            "jsonl" => String::from_utf8(bytes).unwrap().lines().count(),
+            _ => settle_tabular::read_table(&bytes).unwrap().rows.len(),
+        };
+        assert_eq!(rows, 25, "{format}");
+    }
+    let (ok, report, stderr) =
+        settle.run(&["reconcile", "--tenant", &tenant_id, "--period", "2026-10"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        (report["clean"].as_bool(), report["lines_checked"].as_u64()),
+        (Some(true), Some(25))
+    );
+    let (ok, _, stderr) = settle.run(&["reconcile", "--tenant", &tenant_id, "--period", "2026-13"]);
+    assert!(!ok && stderr.contains("YYYY-MM"), "{stderr}");
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
