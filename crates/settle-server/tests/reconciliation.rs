@@ -493,3 +493,53 @@ mod checks {
         the_checks_find_each_planted_mismatch
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_workspace_page_shows_the_findings_and_offers_the_files() {
+    let t = TestApp::start(TestEngine::Sqlite).await;
+    let (invoice, _) = invoice_with_credit(&t).await;
+    let mut browser =
+        support::pages::signed_in_staff(&t, "billing@platform.example", &["billing_admin"]).await;
+    let (status, page, _) = browser.get("/app").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("href=\"/app/reconciliation\""), "{page}");
+
+    let (status, clean, _) = browser.get("/app/reconciliation?period=2026-10").await;
+    assert_eq!(status, 200);
+    assert!(!clean.contains("totals_mismatch"), "{clean}");
+    let csv_link = "/app/reconciliation/file?period=2026-10&#38;format=csv";
+    assert!(clean.contains(csv_link), "{clean}");
+    let response = t
+        .client
+        .get(t.url(&csv_link.replace("&#38;", "&")))
+        .header("cookie", browser.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, rows) = table_rows(&response.bytes().await.unwrap());
+    assert_eq!(rows.len(), 2);
+
+    edit_json(
+        &t,
+        "invoice_lines",
+        "priced",
+        &text_of(&invoice["lines"][0]["id"]),
+        |p| {
+            for field in ["gross", "amount", "total"] {
+                add(&mut p[field], "0.01");
+            }
+        },
+    )
+    .await;
+    let (status, found, _) = browser.get("/app/reconciliation?period=2026-10").await;
+    assert_eq!(status, 200);
+    let number = text_of(&invoice["number"]);
+    assert!(
+        found.contains("totals_mismatch") && found.contains(&format!("/app/invoices/{number}")),
+        "{found}"
+    );
+    let (status, bad, _) = browser.get("/app/reconciliation?period=2026-13").await;
+    assert_eq!(status, 422);
+    assert!(bad.contains("YYYY-MM"), "{bad}");
+}

@@ -217,6 +217,7 @@ async fn a_sales_agent_sees_no_button_that_changes_anything(engine: TestEngine) 
         ("/app/charges", "charges"),
         ("/app/payments", "payments"),
         ("/app/rebill-requests", "rebill-requests"),
+        ("/app/reconciliation?period=2026-10", "reconciliation"),
     ] {
         browser.visit(path).await;
         let buttons = browser

@@ -73,7 +73,7 @@ pub async fn period_file(
 /// Starts writing `export` on its own task and answers with what it writes as it comes. A
 /// failure after the first bytes cannot change the status any more: it ends the body
 /// abruptly, so the client sees an incomplete transfer rather than a short file.
-fn stream(export: ReconciliationExport, format: Format) -> Response {
+pub(crate) fn stream(export: ReconciliationExport, format: Format) -> Response {
     let file_name = format!("{}.{}", export.file_stem, format.extension());
     let (sender, receiver) = tokio::sync::mpsc::channel::<Result<Bytes, AppError>>(IN_FLIGHT);
     tokio::spawn(async move {

@@ -38,7 +38,11 @@ pub(super) struct Simple {
 }
 
 impl Simple {
-    fn table(heads: Vec<&'static str>, rows: Vec<TableRow>, empty: &'static str) -> Self {
+    pub(super) fn table(
+        heads: Vec<&'static str>,
+        rows: Vec<TableRow>,
+        empty: &'static str,
+    ) -> Self {
         Self {
             intro: "",
             done: None,

@@ -12,6 +12,7 @@ mod partners;
 mod people;
 mod printed;
 mod profiles;
+mod reconciliation;
 mod setup;
 mod tax_invoices;
 mod texts;
@@ -81,6 +82,8 @@ pub fn router() -> Router<AppState> {
             get(amend::form).post(amend::amend),
         )
         .route("/app/tax-invoices/{key}/{action}", post(tax_invoices::act))
+        .route("/app/reconciliation", get(reconciliation::page))
+        .route("/app/reconciliation/file", get(reconciliation::file))
         .route("/app/invoices", get(invoices::list))
         .route("/app/invoices/{id}", get(invoices::show))
         .route("/app/invoices/{id}/pdf", get(printed::invoice_pdf))
@@ -193,6 +196,7 @@ impl Staff {
         }
         if roles.allows(Right::ReadInvoices) {
             nav.push(NavLink::new("/app/invoices", w.invoices));
+            nav.push(NavLink::new("/app/reconciliation", w.reconciliation));
         }
         nav.push(NavLink::new(
             "/account",
