@@ -105,9 +105,7 @@ pub async fn page(
 /// the others named after it.
 fn documents_cell(documents: &[String]) -> Cell {
     match documents.split_first() {
-        Some((first, rest)) if rest.is_empty() => {
-            Cell::link(first.clone(), format!("/app/invoices/{first}"))
-        }
+        Some((first, [])) => Cell::link(first.clone(), format!("/app/invoices/{first}")),
         Some((first, rest)) => Cell::link(
             format!("{first} ({})", rest.join(", ")),
             format!("/app/invoices/{first}"),
