@@ -7,18 +7,19 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
 use settle_core::brn::Brn;
 use settle_core::ids::{PartnerId, TaxInvoiceId, TenantId};
+use settle_core::tax_invoice::Direction;
 use settle_core::tax_invoice::{TaxInvoiceAction, TaxInvoiceRecord, TaxInvoiceState};
-use settle_nts::NtsDocument;
-use settle_nts::approval::korean_local;
 use settle_store::partners;
 use settle_store::supplier::{self as store, SupplierSession};
-use settle_store::tax_invoices::{self, Issuance};
+use settle_store::tax_invoices;
 use sha2::{Digest, Sha256};
 use time::{Duration, OffsetDateTime};
 
 use crate::certificates::{self, CertificateFiles, Party, Registration};
 use crate::settings::SESSION_LIFETIME;
-use crate::tax_invoices::{Effect, Notify, apply, check, memo, prepare, write_grouped};
+use crate::tax_invoices::{
+    Effect, Notify, apply, check, memo, prepare, sign_issuance, write_grouped,
+};
 use crate::{App, AppError, ErrorKind, audit};
 
 /// Wrong BRNs tolerated per link within [`FAILURE_WINDOW`] before 429.
@@ -169,8 +170,9 @@ pub(crate) async fn load_own(
     tax_invoices::get(conn, &id)
         .await?
         .filter(|r| r.tenant_id == by.tenant_id && r.partner_id == by.partner_id)
-        // Drafts are the platform's until requested.
-        .filter(|r| r.state != TaxInvoiceState::Drafted)
+        // Drafts are the platform's until requested; forward-issued invoices are the
+        // platform's own (the partner is their buyer).
+        .filter(|r| r.state != TaxInvoiceState::Drafted && r.direction == Direction::Reverse)
         .ok_or_else(not_found)
 }
 
@@ -226,25 +228,7 @@ pub async fn issue(
             .await
             .map_err(certificate_needed)?;
     let now = app.now();
-    let approval = crate::approvals::take(app, now, &app.settings.issuer_code).await?;
-    let document = NtsDocument {
-        approval_number: approval.clone(),
-        issued_at: korean_local(now),
-        invoice: record.document.clone(),
-    };
-    // Signing is CPU work: it runs on the blocking pool so that it neither stalls the
-    // runtime's workers nor waits for them.
-    let signed = tokio::task::spawn_blocking(move || {
-        settle_nts::dsig::sign(&settle_nts::xml::write(&document), &identity)
-    })
-    .await
-    .map_err(|e| AppError::internal(format!("signing stopped: {e}")))?
-    .map_err(|e| AppError::internal(format!("signing failed: {e}")))?;
-    let issuance = Issuance {
-        approval_number: approval.as_str().to_owned(),
-        signed_xml: signed,
-        issued_at: now,
-    };
+    let issuance = sign_issuance(app, &record, identity, now).await?;
     let prepared = prepare(
         &record,
         TaxInvoiceAction::Issue,

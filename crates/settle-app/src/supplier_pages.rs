@@ -4,7 +4,7 @@
 //! shows nothing but its sender until the BRN opens a session, and a session sees only
 //! its own supplier's documents at its own tenant.
 
-use settle_core::tax_invoice::{TaxInvoiceFilter, TaxInvoiceRecord, TaxInvoiceState};
+use settle_core::tax_invoice::{Direction, TaxInvoiceFilter, TaxInvoiceRecord, TaxInvoiceState};
 use settle_store::supplier as store;
 use settle_store::{tax_invoices, tenants};
 
@@ -89,6 +89,7 @@ pub async fn waiting(app: &App, by: &SupplierPrincipal) -> Result<Vec<TaxInvoice
     let filter = TaxInvoiceFilter {
         state: Some(TaxInvoiceState::Requested),
         partner_id: Some(by.partner_id.clone()),
+        direction: Some(Direction::Reverse),
         ..TaxInvoiceFilter::default()
     };
     let mut conn = app.store.read().await?;

@@ -35,6 +35,9 @@ pub async fn run(app: App, owner: String, tick: StdDuration) {
         if let Err(error) = crate::uploads::work(&app, &owner).await {
             tracing::warn!(%error, "upload round failed");
         }
+        if let Err(error) = crate::billing::korean::issue_queued(&app, &owner).await {
+            tracing::warn!(%error, "tax-invoice round failed");
+        }
         if round.is_multiple_of(10)
             && let Err(error) = schedule_and_run_batches(&app, &owner).await
         {

@@ -224,6 +224,7 @@ pub async fn create_credit_note(
         now,
     );
     crate::webhooks::record(&mut tx, &event).await?;
+    super::korean::enqueue(&mut tx, &by.tenant_id, std::slice::from_ref(&note), now).await?;
     tx.commit().await?;
     Ok(note)
 }

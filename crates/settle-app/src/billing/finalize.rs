@@ -120,6 +120,7 @@ async fn finalize_drafts(
         crate::webhooks::record(tx, &event).await?;
     }
     crate::mail::enqueue_invoices_ready(tx, &by.tenant_id, &drafts, now).await?;
+    super::korean::enqueue(tx, &by.tenant_id, &drafts, now).await?;
     Ok(drafts)
 }
 

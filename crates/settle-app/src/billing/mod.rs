@@ -6,6 +6,7 @@
 mod charges;
 mod credit_notes;
 mod finalize;
+pub mod korean;
 mod payments;
 mod profiles;
 mod read;

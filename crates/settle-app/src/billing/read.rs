@@ -7,8 +7,10 @@ use rust_decimal::Decimal;
 use settle_core::access::Right;
 use settle_core::billing::{Document, DocumentKind, DocumentLine};
 use settle_core::ids::InvoiceLineId;
+use settle_core::tax_invoice::TaxInvoiceRecord;
 use settle_store::billing::documents::{self, DocumentFilter};
 use settle_store::billing::lines;
+use settle_store::tax_invoices;
 
 use super::load_document;
 use crate::auth::Principal;
@@ -26,6 +28,8 @@ pub struct InvoiceDetail {
     pub credited: HashMap<InvoiceLineId, (Decimal, Decimal)>,
     /// Credit notes, void notes and rebilled invoices that refer to it, oldest first.
     pub related: Vec<Document>,
+    /// The Korean tax invoice the platform issued for it (정발행), once issued.
+    pub tax_invoice: Option<TaxInvoiceRecord>,
 }
 
 /// One document, by id or number.
@@ -47,11 +51,16 @@ pub async fn get_invoice(app: &App, by: &Principal, key: &str) -> Result<Invoice
         }
         related = documents::notes_of(&mut conn, &document.id).await?;
     }
+    let tax_invoice = tax_invoices::of_sources(&mut conn, &[&document.id])
+        .await?
+        .into_iter()
+        .next();
     Ok(InvoiceDetail {
         document,
         lines,
         credited,
         related,
+        tax_invoice,
     })
 }
 

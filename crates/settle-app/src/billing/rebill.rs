@@ -442,6 +442,7 @@ pub async fn approve_rebill(
         now,
     );
     crate::webhooks::record(&mut tx, &event).await?;
+    super::korean::enqueue(&mut tx, &by.tenant_id, &[void_note, rebilled], now).await?;
     tx.commit().await?;
     Ok(request)
 }

@@ -23,7 +23,7 @@ use settle_store::{partners, supplier, tenants};
 use settle_tabular::Table;
 use time::OffsetDateTime;
 
-use super::draft::{DraftInput, buyer, prepare};
+use super::draft::{DraftInput, prepare, tenant_party};
 use super::history_entry;
 use crate::auth::Principal;
 use crate::import::map_columns;
@@ -221,7 +221,7 @@ pub async fn submit(
         .ok_or_else(|| AppError::not_found("tenant"))?;
     let partners = Partners::load(&mut conn, by, &documents).await?;
     drop(conn);
-    let buyer = buyer(&tenant)?;
+    let buyer = tenant_party(&tenant)?;
     let mut report = BatchReport::default();
     let mut accepted = Vec::with_capacity(documents.len());
     let mut seen: HashMap<String, usize> = HashMap::new();

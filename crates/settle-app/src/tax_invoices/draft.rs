@@ -32,8 +32,9 @@ pub struct DraftInput {
     pub memo: Option<String>,
 }
 
-/// The tenant as buyer, or 409 when its party data is incomplete.
-pub(crate) fn buyer(tenant: &Tenant) -> Result<InvoiceParty, AppError> {
+/// The tenant as a party of its tax invoices (the buyer of reverse-issued ones, the
+/// supplier of forward-issued ones), or 409 when its party data is incomplete.
+pub(crate) fn tenant_party(tenant: &Tenant) -> Result<InvoiceParty, AppError> {
     tenant.as_buyer().ok_or_else(|| {
         AppError::conflict(
             "tenant.profile_incomplete",
@@ -42,8 +43,9 @@ pub(crate) fn buyer(tenant: &Tenant) -> Result<InvoiceParty, AppError> {
     })
 }
 
-/// The partner as supplier.
-pub(crate) fn supplier(partner: &Partner) -> Result<InvoiceParty, FieldError> {
+/// The partner as a party of its tax invoices (the supplier of reverse-issued ones, the
+/// buyer of forward-issued ones).
+pub(crate) fn partner_party(partner: &Partner) -> Result<InvoiceParty, FieldError> {
     let d = &partner.data;
     let brn = d.brn.ok_or_else(|| {
         FieldError::new(
@@ -90,7 +92,7 @@ pub(crate) fn prepare(
             None
         }
     };
-    let supplier = supplier(partner).map_err(|e| errors.push(e)).ok();
+    let supplier = partner_party(partner).map_err(|e| errors.push(e)).ok();
     invoice.supplier = supplier.as_ref().map(PartyInput::from);
     invoice.buyer = Some(PartyInput::from(buyer));
     invoice.approval_number = None;
@@ -160,7 +162,7 @@ pub async fn preview(
     by.require(Right::WriteTaxInvoices)?;
     let mut conn = app.store.read().await?;
     let (tenant, partner) = tenant_and_partner(&mut conn, by, input.partner_id.as_deref()).await?;
-    let buyer = buyer(&tenant)?;
+    let buyer = tenant_party(&tenant)?;
     let key = input.document_key.as_deref();
     prepare(&tenant, &buyer, &partner, input.invoice, key, app.now()).map_err(AppError::validation)
 }
@@ -176,7 +178,7 @@ pub async fn create(
     let now = app.now();
     let mut tx = app.store.write().await?;
     let (tenant, partner) = tenant_and_partner(&mut tx, by, input.partner_id.as_deref()).await?;
-    let buyer = buyer(&tenant)?;
+    let buyer = tenant_party(&tenant)?;
     let record = prepare(
         &tenant,
         &buyer,
@@ -232,7 +234,7 @@ pub async fn update(
         .clone()
         .unwrap_or_else(|| current.partner_id.to_string());
     let (tenant, partner) = tenant_and_partner(&mut tx, by, Some(&partner_id)).await?;
-    let buyer = buyer(&tenant)?;
+    let buyer = tenant_party(&tenant)?;
     let prepared = prepare(
         &tenant,
         &buyer,

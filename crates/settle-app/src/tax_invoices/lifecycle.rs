@@ -20,11 +20,24 @@ impl From<InvalidTransition> for AppError {
     }
 }
 
-/// The transition `action` makes on `record`, or the 409 naming its state.
+/// The transition `action` makes on `record`, or the 409 naming its state (or saying
+/// that a forward-issued invoice does not take it).
 pub(crate) fn check(
     record: &TaxInvoiceRecord,
     action: TaxInvoiceAction,
 ) -> Result<Transition, AppError> {
+    if !record.direction.allows(action) {
+        return Err(AppError::conflict(
+            "tax_invoice.forward_issued",
+            format!(
+                "{} is issued by the platform for a partner invoice; its credit and void \
+                 notes amend it, so you cannot {} here",
+                record.document_key.as_str(),
+                action.phrase()
+            ),
+        )
+        .with_field("direction"));
+    }
     Ok(transition(record.state, action)?)
 }
 

@@ -9,6 +9,7 @@ mod group;
 mod lifecycle;
 mod read;
 mod request;
+mod signing;
 
 use settle_core::ids::TenantId;
 use settle_core::tax_invoice::TaxInvoiceRecord;
@@ -16,13 +17,15 @@ use settle_store::tax_invoices;
 
 pub use amend::{AmendInput, amend};
 pub use draft::{DraftInput, create, delete, preview, update};
+pub(crate) use draft::{partner_party, tenant_party};
 pub use read::{HistoryView, get, history, list, signed_xml};
 pub use request::{cancel_request, request, request_with_link, resend};
+pub(crate) use signing::sign_issuance;
 
 pub use group::WriteQueue;
 pub(crate) use group::write_grouped;
 pub(crate) use lifecycle::{
-    Effect, Notify, apply, check, history_entry, lost_race, prepare, remove,
+    Effect, Notify, apply, check, history_entry, lost_race, prepare, remove, write_many,
 };
 
 use crate::auth::Principal;

@@ -22,6 +22,11 @@ named_enum!(
         CreditExceedsLine = "credit_exceeds_line",
         /// A void note is not the exact negative of the invoice it voids.
         VoidNoteNotNegation = "void_note_not_negation",
+        /// A Korean won document whose profile asks for a tax invoice has none (an
+        /// amended one, for a note).
+        TaxInvoiceMissing = "tax_invoice_missing",
+        /// A document's Korean tax invoice states another supply amount or tax.
+        TaxInvoiceMismatch = "tax_invoice_mismatch",
     }
 );
 
@@ -178,6 +183,48 @@ pub fn check_credits(
         }
     }
     findings
+}
+
+/// Checks the Korean tax invoice of a document that wants one: it exists (`issued` holds
+/// its document key, supply total and tax total) and states the document's supply amount
+/// (subtotal) and tax.
+pub fn check_tax_invoice(
+    document: &Document,
+    issued: Option<(&str, Decimal, Decimal)>,
+) -> Option<Finding> {
+    let name = number(document);
+    let (supply, tax) = (document.totals.subtotal, document.totals.tax);
+    let mut documents = vec![name.clone()];
+    documents.extend(document.original_number.clone());
+    match issued {
+        None => Some(Finding {
+            code: FindingCode::TaxInvoiceMissing,
+            documents,
+            expected: supply + tax,
+            found: Decimal::ZERO,
+            message: format!(
+                "{name} ({supply} supply, {tax} tax) has no Korean tax invoice{}",
+                if document.kind.is_note() {
+                    " amending its invoice's"
+                } else {
+                    ""
+                }
+            ),
+        }),
+        Some((key, s, t)) if (s, t) != (supply, tax) => {
+            documents.push(key.to_owned());
+            Some(Finding {
+                code: FindingCode::TaxInvoiceMismatch,
+                documents,
+                expected: supply + tax,
+                found: s + t,
+                message: format!(
+                    "{name} is {supply} supply and {tax} tax; its tax invoice {key} states {s} and {t}"
+                ),
+            })
+        }
+        Some(_) => None,
+    }
 }
 
 /// Checks that `void` is the exact negative of `original`, line by line and in total.

@@ -9,6 +9,7 @@ mod credit;
 mod document;
 #[cfg(test)]
 mod fixtures;
+pub mod korean;
 pub mod ledger;
 mod lifecycle;
 mod period;

@@ -2,7 +2,7 @@
 
 use time::OffsetDateTime;
 
-use super::TaxInvoiceState;
+use super::{Direction, TaxInvoiceState};
 use crate::ids::PartnerId;
 
 /// Filters for listing; every one given must hold.
@@ -21,4 +21,6 @@ pub struct TaxInvoiceFilter {
     pub late: Option<(bool, OffsetDateTime)>,
     /// Only of these partners (a sales agent's assigned ones); `None`: any.
     pub among: Option<Vec<crate::ids::PartnerId>>,
+    /// Only issued this way.
+    pub direction: Option<Direction>,
 }

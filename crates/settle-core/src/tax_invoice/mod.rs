@@ -2,6 +2,7 @@
 //! Amounts are whole won; a line's tax is `supply × rate`, rounded by the tenant's policy,
 //! and the totals are the sums of the lines.
 
+mod direction;
 mod document_key;
 mod filter;
 mod input;
@@ -18,6 +19,7 @@ use time::Date;
 
 use crate::brn::Brn;
 
+pub use direction::Direction;
 pub use document_key::{DocumentKey, MAX_DOCUMENT_KEY};
 pub use filter::TaxInvoiceFilter;
 pub use input::{

@@ -3,20 +3,24 @@
 
 use time::{Date, Month, OffsetDateTime};
 
-use super::{DocumentKey, TaxInvoice, TaxInvoiceState};
-use crate::ids::{PartnerId, TaxInvoiceId, TenantId};
+use super::{Direction, DocumentKey, TaxInvoice, TaxInvoiceState};
+use crate::ids::{InvoiceId, PartnerId, TaxInvoiceId, TenantId};
 
 /// A stored tax invoice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TaxInvoiceRecord {
     /// settle's id (what the supplier's pages use).
     pub id: TaxInvoiceId,
-    /// The tenant (the buyer).
+    /// The tenant (the platform).
     pub tenant_id: TenantId,
     /// The platform's key, unique per tenant.
     pub document_key: DocumentKey,
-    /// The supplier.
+    /// The partner: the supplier in reverse issuance, the buyer in forward issuance.
     pub partner_id: PartnerId,
+    /// Reverse (the partner signs) or forward (the platform signs).
+    pub direction: Direction,
+    /// The partner invoice (or note) a forward-issued invoice documents.
+    pub source_invoice_id: Option<InvoiceId>,
     /// Where it is.
     pub state: TaxInvoiceState,
     /// The content.
@@ -53,6 +57,8 @@ impl TaxInvoiceRecord {
             tenant_id,
             document_key,
             partner_id,
+            direction: Direction::Reverse,
+            source_invoice_id: None,
             state: TaxInvoiceState::Drafted,
             document,
             amends_id: None,

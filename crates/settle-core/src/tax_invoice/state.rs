@@ -7,6 +7,8 @@
 //!   edit ⟲            │     └─refuse─▶ refused        └─cancel issue─▶ issue_cancelled
 //!                      └─cancel request─▶ request_cancelled                 sent: amend ⟲
 //! delete: drafted, refused, request_cancelled, issue_cancelled ─▶ (removed, key freed)
+//! forward issuance (정발행): drafted ─issue forward─▶ issued ─▶ filed as above
+//! (see [`super::Direction`] for which actions each direction allows)
 //! ```
 
 use std::fmt;
@@ -142,10 +144,12 @@ pub enum TaxInvoiceAction {
     Delete,
     /// The platform drafts amendments of a filed invoice (the invoice itself stays `sent`).
     Amend,
+    /// The platform, as the supplier, signs its own draft (정발행).
+    IssueForward,
 }
 
 /// Every action.
-pub const ALL_ACTIONS: [TaxInvoiceAction; 13] = [
+pub const ALL_ACTIONS: [TaxInvoiceAction; 14] = [
     TaxInvoiceAction::Edit,
     TaxInvoiceAction::Request,
     TaxInvoiceAction::CancelRequest,
@@ -159,6 +163,7 @@ pub const ALL_ACTIONS: [TaxInvoiceAction; 13] = [
     TaxInvoiceAction::FilingFailed,
     TaxInvoiceAction::Delete,
     TaxInvoiceAction::Amend,
+    TaxInvoiceAction::IssueForward,
 ];
 
 impl TaxInvoiceAction {
@@ -178,6 +183,7 @@ impl TaxInvoiceAction {
             Self::FilingFailed => "filing_failed",
             Self::Delete => "delete",
             Self::Amend => "amend",
+            Self::IssueForward => "issue_forward",
         }
     }
 
@@ -196,6 +202,7 @@ impl TaxInvoiceAction {
             Self::FilingSucceeded | Self::FilingFailed => "record a filing result",
             Self::Delete => "delete it",
             Self::Amend => "amend it",
+            Self::IssueForward => "issue it",
         }
     }
 
@@ -203,7 +210,7 @@ impl TaxInvoiceAction {
     pub fn allowed_from(self) -> &'static [TaxInvoiceState] {
         use TaxInvoiceState::*;
         match self {
-            Self::Edit | Self::Request => &[Drafted],
+            Self::Edit | Self::Request | Self::IssueForward => &[Drafted],
             Self::CancelRequest | Self::Resend | Self::Issue | Self::Refuse => &[Requested],
             Self::CancelIssue | Self::StartFiling => &[Issued],
             Self::ResumeFiling | Self::FilingSucceeded | Self::FilingFailed => &[Sending],
@@ -219,7 +226,7 @@ impl TaxInvoiceAction {
             Self::Edit | Self::Resend | Self::ResumeFiling | Self::Amend => from,
             Self::Request => Requested,
             Self::CancelRequest => RequestCancelled,
-            Self::Issue => Issued,
+            Self::Issue | Self::IssueForward => Issued,
             Self::Refuse => Refused,
             Self::CancelIssue => IssueCancelled,
             Self::StartFiling => Sending,

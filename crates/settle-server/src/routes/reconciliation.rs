@@ -129,7 +129,8 @@ pub struct ChecksQuery {
 #[derive(Serialize, ToSchema)]
 pub struct FindingView {
     /// `line_inconsistent`, `totals_mismatch`, `credit_note_mismatch`,
-    /// `credit_exceeds_line` or `void_note_not_negation`.
+    /// `credit_exceeds_line`, `void_note_not_negation`, `tax_invoice_missing` or
+    /// `tax_invoice_mismatch`.
     pub code: &'static str,
     /// The documents involved, by number.
     pub documents: Vec<String>,

@@ -39,8 +39,8 @@ pub fn certificate_form(leaf: &ThrowawayLeaf) -> Form {
     certificate_files(leaf).text("password", PASSWORD)
 }
 
-/// The tenant with its party data set and linked with its certificate.
-pub async fn linked_tenant(t: &TestApp, ca: &ThrowawayCa) {
+/// The tenant with its party data set and linked with its certificate; that certificate.
+pub async fn linked_tenant(t: &TestApp, ca: &ThrowawayCa) -> ThrowawayLeaf {
     let (status, body) = send(t.patch(
         "/v1/tenant",
         &json!({
@@ -51,15 +51,17 @@ pub async fn linked_tenant(t: &TestApp, ca: &ThrowawayCa) {
     ))
     .await;
     assert_eq!(status, 200, "{body}");
+    let tenant_leaf = leaf(ca, TENANT_BRN);
     let (status, body) = send(
         t.client
             .post(t.url("/v1/tenant/nts-link"))
             .bearer_auth(&t.key)
-            .multipart(certificate_form(&leaf(ca, TENANT_BRN))),
+            .multipart(certificate_form(&tenant_leaf)),
     )
     .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tenant"]["nts_link"]["status"], "linked");
+    tenant_leaf
 }
 
 pub async fn create_partner(t: &TestApp, brn: &str, email: &str) -> String {

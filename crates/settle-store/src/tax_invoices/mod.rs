@@ -8,8 +8,10 @@ pub use settle_core::tax_invoice::TaxInvoiceFilter;
 
 use std::collections::HashSet;
 
-use settle_core::ids::{PartnerId, TaxInvoiceId, TenantId};
-use settle_core::tax_invoice::{DocumentKey, TaxInvoice, TaxInvoiceRecord, TaxInvoiceState};
+use settle_core::ids::{InvoiceId, PartnerId, TaxInvoiceId, TenantId};
+use settle_core::tax_invoice::{
+    Direction, DocumentKey, TaxInvoice, TaxInvoiceRecord, TaxInvoiceState,
+};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection};
@@ -48,6 +50,8 @@ crate::table_row! {
         version: Int,
         created_at: Instant,
         updated_at: Instant,
+        direction: Text,
+        source_invoice_id: Null<Text>,
     }
 }
 
@@ -122,6 +126,8 @@ fn bind_record<'q>(
         .bind(r.version)
         .bind(instant(r.created_at))
         .bind(instant(r.updated_at))
+        .bind(r.direction.as_str())
+        .bind(r.source_invoice_id.as_ref().map(InvoiceId::as_str))
 }
 
 /// The tenant's tax invoice with this document key.
@@ -362,6 +368,9 @@ pub async fn list(
     if let Some(among) = &filter.among {
         query.and_in("partner_id", among);
     }
+    if let Some(direction) = filter.direction {
+        query.and(" AND direction = ?", direction.as_str());
+    }
     if let Some(from) = &filter.from {
         query.and(" AND write_date >= ?::date", from.as_str());
     }
@@ -404,6 +413,9 @@ fn decode(row: &AnyRow) -> StoreResult<TaxInvoiceRecord> {
         tenant_id: TenantId::from_trusted(row.tenant_id),
         document_key: DocumentKey::from_trusted(row.document_key),
         partner_id: PartnerId::from_trusted(row.partner_id),
+        direction: Direction::parse(&row.direction)
+            .ok_or_else(|| StoreError::Corrupt(format!("direction {:?}", row.direction)))?,
+        source_invoice_id: row.source_invoice_id.map(InvoiceId::from_trusted),
         state: TaxInvoiceState::parse(&row.state)
             .ok_or_else(|| StoreError::Corrupt(format!("tax invoice state {:?}", row.state)))?,
         document: row.document,
@@ -416,6 +428,19 @@ fn decode(row: &AnyRow) -> StoreResult<TaxInvoiceRecord> {
         created_at: row.created_at,
         updated_at: row.updated_at,
     })
+}
+
+/// The forward-issued tax invoices of these partner invoices and notes.
+pub async fn of_sources(
+    conn: &mut AnyConnection,
+    sources: &[&InvoiceId],
+) -> StoreResult<Vec<TaxInvoiceRecord>> {
+    let ids: Vec<&str> = sources.iter().map(|id| id.as_str()).collect();
+    let select = format!(
+        "SELECT {} FROM tax_invoices WHERE source_invoice_id IN",
+        TaxInvoiceRow::columns()
+    );
+    crate::filters::fetch_in(conn, &select, &ids, decode).await
 }
 
 /// The document keys of these invoices, by id (for event payloads).

@@ -1,6 +1,8 @@
 //! A period's reconciliation checks: every document of the period against its own lines
 //! (read as one stream, a document at a time), every credit note against the invoice
-//! lines it takes back, every void note against the invoice it voids. The rules are in
+//! lines it takes back, every void note against the invoice it voids, and every Korean
+//! won document whose profile asks for a tax invoice against the one issued for it (its
+//! supply and tax; amended negative ones for notes). The rules are in
 //! [`settle_core::billing::checks`].
 
 use std::collections::{BTreeSet, HashMap};
@@ -9,10 +11,13 @@ use futures::TryStreamExt;
 use serde::Serialize;
 use settle_core::access::Right;
 use settle_core::billing::checks::{self, Finding};
+use settle_core::billing::korean::wants_tax_invoice;
 use settle_core::billing::{Document, DocumentFilter, DocumentKind, DocumentLine, Period};
 use settle_core::ids::InvoiceId;
+use settle_core::tax_invoice::TaxInvoiceRecord;
 use settle_store::billing::reconciliation::{LineQuery, LineScope, ReconciliationRow};
 use settle_store::billing::{documents, lines};
+use settle_store::tax_invoices;
 
 use super::parse_period;
 use crate::auth::Principal;
@@ -125,6 +130,7 @@ pub async fn check_period(
             grouped.iter().map(|(n, l)| (*n, l.as_slice())).collect();
         findings.extend(checks::check_credits(&original, &original_lines, &borrowed));
     }
+    findings.extend(check_tax_invoices(&mut conn, &stored).await?);
     findings.sort_by(|a, b| a.documents.cmp(&b.documents));
     Ok(CheckReport {
         period: period.to_string(),
@@ -133,6 +139,33 @@ pub async fn check_period(
         clean: findings.is_empty(),
         findings,
     })
+}
+
+/// Every document that wants a Korean tax invoice against the one issued for it.
+async fn check_tax_invoices(
+    conn: &mut settle_store::Conn,
+    stored: &HashMap<InvoiceId, Document>,
+) -> Result<Vec<Finding>, AppError> {
+    let wanting: Vec<&Document> = stored.values().filter(|d| wants_tax_invoice(d)).collect();
+    let ids: Vec<&InvoiceId> = wanting.iter().map(|d| &d.id).collect();
+    let issued = tax_invoices::of_sources(conn, &ids).await?;
+    let by_source: HashMap<&InvoiceId, &TaxInvoiceRecord> = issued
+        .iter()
+        .filter_map(|r| Some((r.source_invoice_id.as_ref()?, r)))
+        .collect();
+    Ok(wanting
+        .into_iter()
+        .filter_map(|document| {
+            let record = by_source.get(&document.id).map(|r| {
+                (
+                    r.document_key.as_str(),
+                    r.document.supply_total,
+                    r.document.tax_total,
+                )
+            });
+            checks::check_tax_invoice(document, record)
+        })
+        .collect())
 }
 
 /// Checks one document's lines; keeps a note's lines for the checks against its invoice.

@@ -184,3 +184,21 @@ fn a_void_note_must_negate_every_line() {
     assert_eq!(findings[0].code, FindingCode::VoidNoteNotNegation);
     assert_eq!(findings[0].documents, ["GV000000001", "G000000001"]);
 }
+
+#[test]
+fn a_document_without_its_korean_tax_invoice_is_named() {
+    let (doc, _) = invoice();
+    let missing = check_tax_invoice(&doc, None).unwrap();
+    assert_eq!(missing.code, FindingCode::TaxInvoiceMissing);
+    assert_eq!(missing.expected, doc.totals.subtotal + doc.totals.tax);
+    let right = Some(("PI-G000000001", doc.totals.subtotal, doc.totals.tax));
+    assert_eq!(check_tax_invoice(&doc, right), None);
+    let wrong = Some((
+        "PI-G000000001",
+        doc.totals.subtotal - dec!(1),
+        doc.totals.tax,
+    ));
+    let mismatch = check_tax_invoice(&doc, wrong).unwrap();
+    assert_eq!(mismatch.code, FindingCode::TaxInvoiceMismatch);
+    assert_eq!(mismatch.documents, ["G000000001", "PI-G000000001"]);
+}

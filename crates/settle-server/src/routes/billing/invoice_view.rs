@@ -5,6 +5,7 @@ use serde::Serialize;
 use settle_app::billing::InvoiceDetail;
 use settle_core::billing::{Document, DocumentKind, DocumentLine, DocumentStatus, Series};
 use settle_core::money::DecimalInput;
+use settle_core::tax_invoice::TaxInvoiceRecord;
 use time::{Date, OffsetDateTime};
 use utoipa::ToSchema;
 
@@ -233,6 +234,39 @@ pub struct InvoiceView {
     pub rebilled_as: Option<DocumentRef>,
     /// The lines, in order.
     pub lines: Vec<InvoiceLineView>,
+    /// The Korean tax invoice the platform issued for this document (정발행: Korean won
+    /// invoices whose profile asks for one), once issued.
+    pub korean_tax_invoice: Option<KoreanTaxInvoiceRef>,
+}
+
+/// A forward-issued Korean tax invoice, as its partner invoice names it.
+#[derive(Serialize, ToSchema)]
+pub struct KoreanTaxInvoiceRef {
+    /// Its key (`GET /v1/tax-invoices/{document_key}`).
+    pub document_key: String,
+    /// Where it is (`issued`, `sending`, `sent`, `send_failed`).
+    pub state: &'static str,
+    /// The 24-digit NTS approval number.
+    pub nts_approval_number: Option<String>,
+    /// 작성일자.
+    pub write_date: String,
+    /// Supply amount (negative on amendments).
+    pub supply_total: String,
+    /// Tax.
+    pub tax_total: String,
+}
+
+impl From<&TaxInvoiceRecord> for KoreanTaxInvoiceRef {
+    fn from(record: &TaxInvoiceRecord) -> Self {
+        Self {
+            document_key: record.document_key.to_string(),
+            state: record.state.as_str(),
+            nts_approval_number: record.approval_number.clone(),
+            write_date: record.document.write_date.to_string(),
+            supply_total: record.document.supply_total.to_string(),
+            tax_total: record.document.tax_total.to_string(),
+        }
+    }
 }
 
 impl InvoiceView {
@@ -252,6 +286,7 @@ impl InvoiceView {
             void_note: related(DocumentKind::VoidNote).next(),
             rebilled_as: related(DocumentKind::Invoice).next(),
             lines: detail.lines.iter().map(|l| line(detail, l)).collect(),
+            korean_tax_invoice: detail.tax_invoice.as_ref().map(KoreanTaxInvoiceRef::from),
         }
     }
 }

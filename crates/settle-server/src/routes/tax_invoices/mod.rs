@@ -12,8 +12,8 @@ use serde::Deserialize;
 use settle_app::pagination::{Page, PageRequest};
 use settle_app::tax_invoices::{self as use_case, HistoryView};
 use settle_core::ids::PartnerId;
-use settle_core::tax_invoice::TaxInvoiceFilter;
 use settle_core::tax_invoice::TaxInvoiceState;
+use settle_core::tax_invoice::{Direction, TaxInvoiceFilter};
 use utoipa::{IntoParams, ToSchema};
 
 pub use view::{AmendmentView, LineView, PartyView, TaxInvoiceBody, TaxInvoiceView};
@@ -90,6 +90,9 @@ pub struct ListQuery {
     pub to: Option<String>,
     /// `true`: only documents issued (or still unissued) after the 10th of the next month.
     pub late: Option<bool>,
+    /// `reverse` (the partner issues) or `forward` (the platform issues for its partner
+    /// invoices).
+    pub direction: Option<String>,
 }
 
 fn invalid_query(field: &str, message: &str) -> settle_app::AppError {
@@ -123,6 +126,13 @@ impl ListQuery {
             from: date_param("from", self.from)?,
             to: date_param("to", self.to)?,
             late: self.late.map(|late| (late, now)),
+            direction: self
+                .direction
+                .map(|d| {
+                    Direction::parse(&d)
+                        .ok_or_else(|| invalid_query("direction", "reverse or forward"))
+                })
+                .transpose()?,
         };
         Ok((page, filter))
     }

@@ -101,8 +101,14 @@ pub struct TaxInvoiceView {
     pub id: String,
     /// The platform's key.
     pub document_key: String,
-    /// The supplier.
+    /// The partner: the supplier (`reverse`) or the buyer (`forward`).
     pub partner_id: String,
+    /// `reverse` (역발행: the partner issues) or `forward` (정발행: the platform issues for
+    /// one of its partner invoices).
+    pub direction: &'static str,
+    /// The partner invoice, credit note or void note a forward-issued invoice documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_invoice_id: Option<String>,
     /// `drafted`, `requested`, `request_cancelled`, `refused`, `issued`, `sending`, `sent`,
     /// `send_failed` or `issue_cancelled`.
     pub state: &'static str,
@@ -114,9 +120,9 @@ pub struct TaxInvoiceView {
     pub tax_type: &'static str,
     /// `receipt` or `claim`.
     pub purpose: &'static str,
-    /// The seller (the partner).
+    /// The seller (the partner, or the platform when forward-issued).
     pub supplier: PartyView,
-    /// The buyer (the platform).
+    /// The buyer (the platform, or the partner when forward-issued).
     pub buyer: PartyView,
     /// Lines.
     pub items: Vec<LineView>,
@@ -169,6 +175,8 @@ impl TaxInvoiceView {
             id: record.id.to_string(),
             document_key: record.document_key.to_string(),
             partner_id: record.partner_id.to_string(),
+            direction: record.direction.as_str(),
+            source_invoice_id: record.source_invoice_id.as_ref().map(ToString::to_string),
             state: record.state.as_str(),
             popbill_state_code: record.state.popbill_code(),
             write_date: d.write_date.to_string(),
