@@ -109,9 +109,19 @@ pub async fn invoice_pdf(
         .filter(|d| d.kind != DocumentKind::Invoice)
         .cloned()
         .collect();
+    // Once the platform has issued the document's Korean tax invoice, its NTS approval
+    // number is the tax invoice number the document prints.
+    let mut document = detail.document.clone();
+    if let Some(approval) = detail
+        .tax_invoice
+        .as_ref()
+        .and_then(|r| r.approval_number.clone())
+    {
+        document.tax_invoice_number = Some(approval);
+    }
     render(format!("{number}.pdf"), move || {
         settle_pdf::invoice(&InvoiceSource {
-            document: &detail.document,
+            document: &document,
             lines: &detail.lines,
             notes: &notes,
             issuer: &issuer,

@@ -867,6 +867,15 @@ async fn documents_on_pages_link_their_pdfs(engine: TestEngine) {
     let (kind, bytes) = download(&t, &browser, &link).await;
     assert_eq!(kind, "application/pdf");
     assert!(bytes.starts_with(b"%PDF-"));
+    let ubl = format!("/app/invoices/{invoice}/ubl");
+    let reconciliation = format!("/app/invoices/{invoice}/reconciliation");
+    assert!(page.contains(&ubl) && page.contains(&reconciliation), "{page}");
+    let (kind, bytes) = download(&t, &browser, &ubl).await;
+    assert_eq!(kind, "application/xml");
+    assert!(String::from_utf8(bytes).unwrap().contains("<Invoice"));
+    let (kind, bytes) = download(&t, &browser, &reconciliation).await;
+    assert!(kind.starts_with("text/csv"), "{kind}");
+    assert!(String::from_utf8(bytes).unwrap().contains("Cloud plan"));
 
     let (_, page, _) = browser.get(&format!("/app/tax-invoices/{key}")).await;
     let link = format!("/app/tax-invoices/{key}/pdf");

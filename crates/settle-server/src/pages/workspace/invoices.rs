@@ -296,9 +296,22 @@ pub async fn show(
         }
     }
     if document.status != DocumentStatus::Draft {
+        for (path, label) in [
+            ("pdf", w.download_pdf),
+            ("ubl", w.download_ubl),
+            ("reconciliation", w.download_reconciliation),
+        ] {
+            buttons.push(Button {
+                href: format!("{base}/{path}"),
+                label,
+                post: false,
+            });
+        }
+    }
+    if let Some(record) = &detail.tax_invoice {
         buttons.push(Button {
-            href: format!("{base}/pdf"),
-            label: w.download_pdf,
+            href: format!("/app/tax-invoices/{}", record.document_key),
+            label: w.korean_tax_invoice,
             post: false,
         });
     }

@@ -87,6 +87,11 @@ pub fn router() -> Router<AppState> {
         .route("/app/invoices", get(invoices::list))
         .route("/app/invoices/{id}", get(invoices::show))
         .route("/app/invoices/{id}/pdf", get(printed::invoice_pdf))
+        .route("/app/invoices/{id}/ubl", get(printed::invoice_ubl))
+        .route(
+            "/app/invoices/{id}/reconciliation",
+            get(printed::invoice_reconciliation),
+        )
         .route("/app/invoices/{id}/finalize", post(invoices::finalize))
         .route(
             "/app/invoices/{id}/credit-note",

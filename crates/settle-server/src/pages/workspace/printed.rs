@@ -86,3 +86,30 @@ pub async fn statement_file(
     };
     done.unwrap_or_else(|error| staff.refused(&error))
 }
+
+/// `GET /app/invoices/{id}/ubl`.
+pub async fn invoice_ubl(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+) -> Response {
+    match settle_app::einvoice::invoice_ubl(&state.app, staff.principal(), &id).await {
+        Ok(ubl) => download("application/xml", &ubl.file_name, ubl.xml.into_bytes()),
+        Err(error) => staff.refused(&error),
+    }
+}
+
+/// `GET /app/invoices/{id}/reconciliation`: the invoice's lines and its notes', as CSV.
+pub async fn invoice_reconciliation(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    staff: Staff,
+) -> Response {
+    use settle_app::billing::reconciliation::{self, ExportScope};
+    match reconciliation::open(&state.app, staff.principal(), ExportScope::Invoice(&id)).await {
+        Ok(export) => {
+            crate::routes::reconciliation::stream(export, settle_tabular::write::Format::Csv)
+        }
+        Err(error) => staff.refused(&error),
+    }
+}
