@@ -10,7 +10,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines, xmlsec1_accepts};
-use support::billing::{address, bill, charge, text_of};
+use support::billing::{address, bill, charge, text_of, void_and_rebill};
 use support::issuance::{TENANT_BRN, create_partner, linked_tenant};
 use support::{TestApp, brn, send};
 
@@ -151,19 +151,7 @@ async fn an_invoice_its_credit_and_its_void_each_get_a_tax_invoice(engine: TestE
     let second = bill(&t, vec![won_charge(&partner, "O-3", 7, "1234")]).await;
     let second_issued = tax_invoice_of(&t, &text_of(&second[0]["id"])).await;
     let number = text_of(&second[0]["number"]);
-    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
-    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
-    assert_eq!(status, 201, "{request}");
-    let approver = t.key_with(&["billing_admin"]).await;
-    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
-    let (status, approved) = send(
-        t.client
-            .post(t.url(&approve))
-            .bearer_auth(&approver)
-            .json(&json!({})),
-    )
-    .await;
-    assert_eq!(status, 200, "{approved}");
+    let approved = void_and_rebill(&t, &number).await;
     let (_, void) = send(t.get(&format!(
         "/v1/invoices/{}",
         text_of(&approved["void_note_id"])

@@ -10,7 +10,7 @@ use std::process::Command;
 
 use serde_json::{Value, json};
 use settle_testkit::{TestEngine, both_engines};
-use support::billing::{bill, billed_partner, charge, text_of};
+use support::billing::{bill, billed_partner, charge, draft_invoice, text_of, void_and_rebill};
 use support::issuance::{certificate_form, leaf, requested_invoice};
 use support::{TestApp, send};
 use time::{Duration, OffsetDateTime};
@@ -330,19 +330,7 @@ async fn a_void_note_prints_the_original_number() {
     let partner = billed_partner(&t, "USD", "non_lrd", "en").await;
     let documents = bill(&t, vec![charge(&partner, "O-1", json!({}))]).await;
     let number = text_of(&documents[0]["number"]);
-    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
-    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
-    assert_eq!(status, 201, "{request}");
-    let second = t.key_with(&["billing_admin"]).await;
-    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
-    let (status, approved) = send(
-        t.client
-            .post(t.url(&approve))
-            .bearer_auth(&second)
-            .json(&json!({})),
-    )
-    .await;
-    assert_eq!(status, 200, "{approved}");
+    let approved = void_and_rebill(&t, &number).await;
     let (_, void) = send(t.get(&format!(
         "/v1/invoices/{}",
         text_of(&approved["void_note_id"])
@@ -437,15 +425,7 @@ async fn a_korean_partner_gets_korean_text_that_extracts() {
 async fn print_requests_that_cannot_be_served_get_clear_errors() {
     let t = TestApp::start(TestEngine::Sqlite).await;
     let partner = billed_partner(&t, "USD", "lrd", "en").await;
-    let (status, _) = send(t.post("/v1/charges", &charge(&partner, "O-1", json!({})))).await;
-    assert_eq!(status, 201);
-    let (_, run) = send(t.post("/v1/billing-runs", &json!({"period": "2026-10"}))).await;
-    let (_, drafts) = send(t.get(&format!(
-        "/v1/invoices?billing_run_id={}",
-        text_of(&run["id"])
-    )))
-    .await;
-    let draft = text_of(&drafts["data"][0]["id"]);
+    let draft = draft_invoice(&t, &charge(&partner, "O-1", json!({}))).await;
     let code = |body: &Value| body["error"]["code"].as_str().map(str::to_owned);
     let (status, body) = send(t.get(&format!("/v1/invoices/{draft}/pdf"))).await;
     assert_eq!(

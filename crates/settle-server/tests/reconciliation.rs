@@ -6,7 +6,7 @@ mod support;
 
 use serde_json::{Value, json};
 use settle_testkit::{TestEngine, both_engines};
-use support::billing::{bill, billed_partner, charge, text_of};
+use support::billing::{bill, billed_partner, charge, text_of, void_and_rebill};
 use support::{TestApp, send};
 
 /// The layout, spelled out here independently of the server's own list.
@@ -233,19 +233,7 @@ async fn a_void_note_negates_every_line_of_the_original() {
     )
     .await;
     let number = text_of(&documents[0]["number"]);
-    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
-    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
-    assert_eq!(status, 201, "{request}");
-    let second = t.key_with(&["billing_admin"]).await;
-    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
-    let (status, _) = send(
-        t.client
-            .post(t.url(&approve))
-            .bearer_auth(&second)
-            .json(&json!({})),
-    )
-    .await;
-    assert_eq!(status, 200);
+    void_and_rebill(&t, &number).await;
     let (_, bytes) = download(&t, &format!("/v1/invoices/{number}/reconciliation")).await;
     let (_, rows) = table_rows(&bytes);
     let original: Vec<_> = rows
@@ -367,19 +355,7 @@ async fn checked_periods(t: &TestApp) -> (Value, Value, Value, Value, String) {
     let partner = text_of(&invoice["partner_id"]);
     let second = bill(t, vec![charge(&partner, "O-9", json!({}))]).await;
     let number = text_of(&second[0]["number"]);
-    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
-    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
-    assert_eq!(status, 201, "{request}");
-    let approver = t.key_with(&["billing_admin"]).await;
-    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
-    let (status, approved) = send(
-        t.client
-            .post(t.url(&approve))
-            .bearer_auth(&approver)
-            .json(&json!({})),
-    )
-    .await;
-    assert_eq!(status, 200, "{approved}");
+    let approved = void_and_rebill(t, &number).await;
     let (_, void) = send(t.get(&format!(
         "/v1/invoices/{}",
         text_of(&approved["void_note_id"])

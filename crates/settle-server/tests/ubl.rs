@@ -13,7 +13,7 @@ use std::str::FromStr;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use settle_testkit::{TestEngine, both_engines};
-use support::billing::{bill, billed_partner, charge, text_of};
+use support::billing::{bill, billed_partner, charge, draft_invoice, text_of, void_and_rebill};
 use support::{TestApp, send};
 
 fn decimal(text: &str) -> Decimal {
@@ -324,20 +324,7 @@ async fn credit_and_void_notes_validate_and_cite_their_invoice(engine: TestEngin
 
     let voided = by_marketplace(&documents, true);
     let voided_number = text_of(&voided["number"]);
-    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
-    let (status, request) =
-        send(t.post(&format!("/v1/invoices/{voided_number}/rebill"), &body)).await;
-    assert_eq!(status, 201, "{request}");
-    let second = t.key_with(&["billing_admin"]).await;
-    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
-    let (status, approved) = send(
-        t.client
-            .post(t.url(&approve))
-            .bearer_auth(&second)
-            .json(&json!({})),
-    )
-    .await;
-    assert_eq!(status, 200, "{approved}");
+    let approved = void_and_rebill(&t, &voided_number).await;
     let void = document(&t, &text_of(&approved["void_note_id"])).await;
     assert_eq!(void["kind"], "void_note");
     assert_eq!(void["original_invoice_number"], voided_number.as_str());
@@ -421,15 +408,7 @@ async fn a_d_series_invoice_validates_with_its_tax_exclusive_credit() {
 async fn drafts_and_unknown_documents_are_refused() {
     let t = TestApp::start(TestEngine::Sqlite).await;
     let partner = billed_partner(&t, "USD", "lrd", "en").await;
-    let (status, _) = send(t.post("/v1/charges", &charge(&partner, "O-1", json!({})))).await;
-    assert_eq!(status, 201);
-    let (_, run) = send(t.post("/v1/billing-runs", &json!({"period": "2026-10"}))).await;
-    let (_, drafts) = send(t.get(&format!(
-        "/v1/invoices?billing_run_id={}",
-        text_of(&run["id"])
-    )))
-    .await;
-    let draft = text_of(&drafts["data"][0]["id"]);
+    let draft = draft_invoice(&t, &charge(&partner, "O-1", json!({}))).await;
     let code = |body: &Value| body["error"]["code"].as_str().map(str::to_owned);
     let (status, body) = send(t.get(&format!("/v1/invoices/{draft}/ubl"))).await;
     assert_eq!(

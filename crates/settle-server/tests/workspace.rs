@@ -869,7 +869,10 @@ async fn documents_on_pages_link_their_pdfs(engine: TestEngine) {
     assert!(bytes.starts_with(b"%PDF-"));
     let ubl = format!("/app/invoices/{invoice}/ubl");
     let reconciliation = format!("/app/invoices/{invoice}/reconciliation");
-    assert!(page.contains(&ubl) && page.contains(&reconciliation), "{page}");
+    assert!(
+        page.contains(&ubl) && page.contains(&reconciliation),
+        "{page}"
+    );
     let (kind, bytes) = download(&t, &browser, &ubl).await;
     assert_eq!(kind, "application/xml");
     assert!(String::from_utf8(bytes).unwrap().contains("<Invoice"));

@@ -80,3 +80,36 @@ pub async fn bill(t: &TestApp, charges: Vec<Value>) -> Vec<Value> {
     }
     documents
 }
+
+/// Voids invoice `number` and rebills it with another purchase order number, a second
+/// billing admin approving; the approval's answer (`void_note_id`, `new_invoice_id`).
+pub async fn void_and_rebill(t: &TestApp, number: &str) -> Value {
+    let body = json!({"changes": {"po_number": "PO-2"}, "reason": "wrong purchase order"});
+    let (status, request) = send(t.post(&format!("/v1/invoices/{number}/rebill"), &body)).await;
+    assert_eq!(status, 201, "{request}");
+    let approver = t.key_with(&["billing_admin"]).await;
+    let approve = format!("/v1/rebill-requests/{}/approve", text_of(&request["id"]));
+    let (status, approved) = send(
+        t.client
+            .post(t.url(&approve))
+            .bearer_auth(&approver)
+            .json(&json!({})),
+    )
+    .await;
+    assert_eq!(status, 200, "{approved}");
+    approved
+}
+
+/// Records `charge` and runs October 2026 without finalizing; the draft's id.
+pub async fn draft_invoice(t: &TestApp, charge: &Value) -> String {
+    let (status, recorded) = send(t.post("/v1/charges", charge)).await;
+    assert_eq!(status, 201, "{recorded}");
+    let (status, run) = send(t.post("/v1/billing-runs", &json!({"period": "2026-10"}))).await;
+    assert_eq!(status, 201, "{run}");
+    let (_, drafts) = send(t.get(&format!(
+        "/v1/invoices?billing_run_id={}",
+        text_of(&run["id"])
+    )))
+    .await;
+    text_of(&drafts["data"][0]["id"])
+}
