@@ -113,8 +113,7 @@ impl ReconciliationExport {
 
     /// Writes the file in `format`, handing it to `deliver` a chunk at a time, in order, and
     /// calling `progress` with the lines written so far every few thousand lines. Returns
-    /// the number of lines. XLSX is assembled in a temporary file first (a workbook is a
-    /// ZIP archive, complete only at its end), then handed on.
+    /// the number of lines.
     pub async fn write<F, Fut>(
         mut self,
         format: Format,
@@ -125,58 +124,27 @@ impl ReconciliationExport {
         F: FnMut(Vec<u8>) -> Fut,
         Fut: Future<Output = Result<(), AppError>>,
     {
-        match format {
+        let mut sink = match format {
             Format::Csv => {
-                let sink = CsvRows::new(Vec::with_capacity(CHUNK * 2), &COLUMNS).map_err(err)?;
-                let mut sink = TextSink::Csv(sink);
-                let lines = self.rows(&mut sink, &mut deliver, progress).await?;
-                deliver(sink.finish()?).await?;
-                Ok(lines)
+                FileSink::Csv(CsvRows::new(Vec::with_capacity(CHUNK * 2), &COLUMNS).map_err(err)?)
             }
             Format::Jsonl => {
-                let sink = JsonlRows::new(Vec::with_capacity(CHUNK * 2), &COLUMNS);
-                let mut sink = TextSink::Jsonl(sink);
-                let lines = self.rows(&mut sink, &mut deliver, progress).await?;
-                deliver(sink.finish()?).await?;
-                Ok(lines)
+                FileSink::Jsonl(JsonlRows::new(Vec::with_capacity(CHUNK * 2), &COLUMNS))
             }
-            Format::Xlsx => {
-                let mut sink = XlsxRows::new(&COLUMNS).map_err(err)?;
-                let mut lines = 0;
-                let mut stream = self.query.fetch(&mut self.conn);
-                while let Some(row) = stream.try_next().await? {
-                    sink.row(&columns::cells(&row)).map_err(err)?;
-                    lines += 1;
-                    if lines % 4096 == 0 {
-                        progress(lines);
-                    }
-                }
-                drop(stream);
-                progress(lines);
-                let file = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
-                let path = file.path().to_owned();
-                tokio::task::spawn_blocking(move || sink.save(&path))
-                    .await
-                    .map_err(AppError::internal)?
-                    .map_err(err)?;
-                let mut file = file.reopen().map_err(AppError::internal)?;
-                loop {
-                    let mut chunk = vec![0; CHUNK];
-                    let read = file.read(&mut chunk).map_err(AppError::internal)?;
-                    if read == 0 {
-                        break;
-                    }
-                    chunk.truncate(read);
-                    deliver(chunk).await?;
-                }
-                Ok(lines)
-            }
+            Format::Xlsx => FileSink::Xlsx(Box::new(XlsxRows::new(&COLUMNS).map_err(err)?)),
+        };
+        let lines = self.rows(&mut sink, &mut deliver, progress).await?;
+        match sink {
+            FileSink::Csv(rows) => deliver(rows.finish().map_err(err)?).await?,
+            FileSink::Jsonl(rows) => deliver(rows.finish().map_err(err)?).await?,
+            FileSink::Xlsx(rows) => deliver_workbook(*rows, &mut deliver).await?,
         }
+        Ok(lines)
     }
 
     async fn rows<F, Fut>(
         &mut self,
-        sink: &mut TextSink,
+        sink: &mut FileSink,
         deliver: &mut F,
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<u64, AppError>
@@ -201,25 +169,29 @@ impl ReconciliationExport {
     }
 }
 
-/// A text format writing into memory, emptied a chunk at a time.
-enum TextSink {
+/// A file being written: text formats in memory, handed on a chunk at a time; a workbook
+/// in its temporary sheet files until it is complete.
+enum FileSink {
     Csv(CsvRows<Vec<u8>>),
     Jsonl(JsonlRows<Vec<u8>>),
+    Xlsx(Box<XlsxRows>),
 }
 
-impl TextSink {
+impl FileSink {
     fn row(&mut self, cells: &[settle_tabular::write::Cell<'_>]) -> Result<(), WriteError> {
         match self {
-            TextSink::Csv(rows) => rows.row(cells),
-            TextSink::Jsonl(rows) => rows.row(cells),
+            FileSink::Csv(rows) => rows.row(cells),
+            FileSink::Jsonl(rows) => rows.row(cells),
+            FileSink::Xlsx(rows) => rows.row(cells),
         }
     }
 
-    /// What has been written, once it fills a chunk.
+    /// What has been written, once it fills a chunk (never for a workbook).
     fn take_full(&mut self) -> Result<Option<Vec<u8>>, AppError> {
         let buffer = match self {
-            TextSink::Csv(rows) => rows.get_mut(),
-            TextSink::Jsonl(rows) => rows.get_mut(),
+            FileSink::Csv(rows) => rows.get_mut(),
+            FileSink::Jsonl(rows) => rows.get_mut(),
+            FileSink::Xlsx(_) => return Ok(None),
         };
         if buffer.len() < CHUNK {
             return Ok(None);
@@ -229,12 +201,30 @@ impl TextSink {
             Vec::with_capacity(CHUNK * 2),
         )))
     }
+}
 
-    fn finish(self) -> Result<Vec<u8>, AppError> {
-        match self {
-            TextSink::Csv(rows) => rows.finish().map_err(err),
-            TextSink::Jsonl(rows) => rows.finish().map_err(err),
+/// Completes the workbook in a temporary file (a ZIP archive is whole only at its end) and
+/// hands the file on a chunk at a time.
+async fn deliver_workbook<F, Fut>(rows: XlsxRows, deliver: &mut F) -> Result<(), AppError>
+where
+    F: FnMut(Vec<u8>) -> Fut,
+    Fut: Future<Output = Result<(), AppError>>,
+{
+    let file = tempfile::NamedTempFile::new().map_err(AppError::internal)?;
+    let path = file.path().to_owned();
+    tokio::task::spawn_blocking(move || rows.save(&path))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(err)?;
+    let mut file = file.reopen().map_err(AppError::internal)?;
+    loop {
+        let mut chunk = vec![0; CHUNK];
+        let read = file.read(&mut chunk).map_err(AppError::internal)?;
+        if read == 0 {
+            return Ok(());
         }
+        chunk.truncate(read);
+        deliver(chunk).await?;
     }
 }
 
