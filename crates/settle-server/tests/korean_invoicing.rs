@@ -112,6 +112,10 @@ async fn an_invoice_its_credit_and_its_void_each_get_a_tax_invoice(engine: TestE
     let approval = text_of(&issued["nts_approval_number"]);
     assert_eq!(approval.len(), 24);
     verifies(&t, &issued, &certificate).await;
+    let mail = t
+        .email_to("tax@partner.example", "세금계산서가 발행되었습니다")
+        .await;
+    assert!(mail.body.contains(&approval), "{}", mail.body);
     let (_, shown) = send(t.get(&format!("/v1/invoices/{}", text_of(&invoice["id"])))).await;
     assert_eq!(
         shown["korean_tax_invoice"]["nts_approval_number"],

@@ -2,7 +2,7 @@
 //! the emails one event causes; a party without an address simply gets none.
 
 use rust_decimal::Decimal;
-use settle_core::tax_invoice::{TaxInvoiceRecord, TaxInvoiceState};
+use settle_core::tax_invoice::{Direction, TaxInvoiceRecord, TaxInvoiceState};
 use time::OffsetDateTime;
 
 use settle_core::billing::Document;
@@ -101,6 +101,12 @@ pub fn state_changed(record: &TaxInvoiceRecord, memo: Option<&str>) -> Vec<Email
         ),
         _ => return Vec::new(),
     };
+    // The platform names itself: the buyer of reverse-issued invoices, the supplier of
+    // forward-issued ones.
+    let platform = match record.direction {
+        Direction::Reverse => &doc.buyer.name,
+        Direction::Forward => &doc.supplier.name,
+    };
     let mut details = summary(record);
     if let Some(number) = &record.approval_number {
         details.push_str(&format!("승인번호: {number}\n"));
@@ -113,7 +119,7 @@ pub fn state_changed(record: &TaxInvoiceRecord, memo: Option<&str>) -> Vec<Email
         .flatten()
         .map(|to| Email {
             to: to.clone(),
-            subject: format!("[{}] {headline} ({})", doc.buyer.name, record.document_key),
+            subject: format!("[{platform}] {headline} ({})", record.document_key),
             body: format!("{headline}.\n\n{details}\n{english}.\n"),
             attachments: Vec::new(),
         })
