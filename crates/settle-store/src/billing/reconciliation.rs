@@ -1,6 +1,8 @@
-//! The lines of finalized documents with what a reconciliation file needs of their
-//! documents, streamed in document-number order so a file of any length is written as it
-//! is read.
+//! The finalized documents of a period (or one invoice with its notes) with their lines, in
+//! document-number order, streamed so a file of any length is written as it is read. A row
+//! is a document with its lines aggregated (`string_agg … ORDER BY line_no`, the same SQL on
+//! both engines): the embedded engine hands rows to the async side one at a time through a
+//! channel, and a million line rows spent more time passing that channel than being read.
 
 use futures::stream::{BoxStream, StreamExt};
 use settle_core::billing::{DocumentKind, LineItem, Period, PricedLine};
@@ -9,10 +11,15 @@ use settle_core::ids::{InvoiceId, InvoiceLineId, PartnerId, TenantId};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
 
-use crate::columns::{CurrencyCode, Day, Field, Int, Json, Null, Text, for_engine};
+use crate::columns::{CurrencyCode, Day, Field, Null, Text, for_engine};
 use crate::{StoreError, StoreResult};
 
-/// Which documents' lines to read.
+/// Between the fields of a line (ASCII record separator; JSON text never holds it raw).
+const FIELD: char = '\u{1e}';
+/// Between lines (ASCII unit separator).
+const LINE: char = '\u{1f}';
+
+/// Which documents to read.
 #[derive(Clone, Debug)]
 pub enum LineScope {
     /// Every finalized document of a billing period (notes belong to the period they were
@@ -22,9 +29,9 @@ pub enum LineScope {
     Document(InvoiceId),
 }
 
-/// One line of a finalized document.
+/// A finalized document with its lines.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ReconciliationRow {
+pub struct ReconciliationDocument {
     /// The partner billed.
     pub partner_id: PartnerId,
     /// The document.
@@ -39,6 +46,13 @@ pub struct ReconciliationRow {
     pub document_date: Option<time::Date>,
     /// Why a note was made.
     pub reason: Option<String>,
+    /// Its lines, in order.
+    pub lines: Vec<ReconciliationLine>,
+}
+
+/// One line of a finalized document.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReconciliationLine {
     /// The line.
     pub line_id: InvoiceLineId,
     /// Its place in the document, from 1.
@@ -51,64 +65,74 @@ pub struct ReconciliationRow {
     pub priced: PricedLine,
 }
 
-/// A prepared read of reconciliation lines.
+/// A prepared read of reconciliation documents.
 pub struct LineQuery {
     sql: String,
+    count_sql: String,
     args: Vec<String>,
 }
 
 impl LineQuery {
-    /// The lines of `tenant`'s documents in `scope`, only of the `among` partners when
-    /// given (a sales agent's), ordered by document number and line.
+    /// The documents of `tenant` in `scope` with their lines, only of the `among` partners
+    /// when given (a sales agent's), ordered by document number.
     pub fn new(
         conn: &AnyConnection,
         tenant: &TenantId,
         scope: &LineScope,
         among: Option<&[PartnerId]>,
     ) -> Self {
-        let mut args = vec![tenant.as_str().to_owned()];
-        let mut sql = String::from(
-            "SELECT i.partner_id, i.id AS invoice_id, i.number, i.kind, i.currency, \
-             CAST(i.document_date AS TEXT) AS document_date, i.reason, l.id AS line_id, \
-             l.line_no, l.credits_line_id, CAST(l.item AS TEXT) AS item, \
-             CAST(l.priced AS TEXT) AS priced \
-             FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id \
-             WHERE i.tenant_id = $1 AND i.number IS NOT NULL",
-        );
+        let mut args = vec![
+            tenant.as_str().to_owned(),
+            FIELD.to_string(),
+            LINE.to_string(),
+        ];
+        let mut condition = String::from("i.tenant_id = $1 AND i.number IS NOT NULL");
         match scope {
             LineScope::Period(period) => {
                 args.push(period.to_string());
-                sql.push_str(" AND i.billing_period = $2");
+                condition.push_str(" AND i.billing_period = $4");
             }
             LineScope::Document(id) => {
                 args.push(id.as_str().to_owned());
-                sql.push_str(" AND (i.id = $2 OR i.original_id = $2)");
+                condition.push_str(" AND (i.id = $4 OR i.original_id = $4)");
             }
         }
         if let Some(among) = among {
-            if among.is_empty() {
-                sql.push_str(" AND 1 = 0");
-            }
             let mut marks = Vec::with_capacity(among.len());
             for partner in among {
                 args.push(partner.as_str().to_owned());
                 marks.push(format!("${}", args.len()));
             }
-            if !marks.is_empty() {
-                sql.push_str(&format!(" AND i.partner_id IN ({})", marks.join(", ")));
+            if marks.is_empty() {
+                condition.push_str(" AND 1 = 0");
+            } else {
+                condition.push_str(&format!(" AND i.partner_id IN ({})", marks.join(", ")));
             }
         }
-        sql.push_str(" ORDER BY i.number, l.line_no");
-        let sql = for_engine(conn, &sql).into_owned();
-        LineQuery { sql, args }
+        let lines = "(SELECT string_agg(l.id || $2::text || CAST(l.line_no AS TEXT) || $2::text \
+             || COALESCE(l.credits_line_id, '') || $2::text || CAST(l.item AS TEXT) || $2::text \
+             || CAST(l.priced AS TEXT), $3::text ORDER BY l.line_no) \
+             FROM invoice_lines l WHERE l.invoice_id = i.id)";
+        let sql = format!(
+            "SELECT i.partner_id, i.id AS invoice_id, i.number, i.kind, i.currency, \
+             CAST(i.document_date AS TEXT) AS document_date, i.reason, {lines} AS lines \
+             FROM invoices i WHERE {condition} ORDER BY i.number"
+        );
+        // The separators are not used by the count; binding them keeps the numbering.
+        let count_sql = format!(
+            "SELECT COUNT(*) FROM invoices i JOIN invoice_lines l ON l.invoice_id = i.id \
+             WHERE {condition} AND $2::text IS NOT NULL AND $3::text IS NOT NULL"
+        );
+        LineQuery {
+            sql: for_engine(conn, &sql).into_owned(),
+            count_sql: for_engine(conn, &count_sql).into_owned(),
+            args,
+        }
     }
 
     /// How many lines the read will give.
     pub async fn count(&self, conn: &mut AnyConnection) -> StoreResult<u64> {
-        let from = self.sql.find(" FROM ").unwrap_or(0);
-        let end = self.sql.rfind(" ORDER BY ").unwrap_or(self.sql.len());
-        let sql = format!("SELECT COUNT(*){}", &self.sql[from..end]);
-        let mut query = sqlx::query_scalar::<_, i64>(&sql);
+        let mut query = sqlx::query_scalar::<_, i64>(&self.count_sql);
         for arg in &self.args {
             query = query.bind(arg.as_str());
         }
@@ -116,11 +140,11 @@ impl LineQuery {
         Ok(u64::try_from(count).unwrap_or_default())
     }
 
-    /// Streams the lines.
+    /// Streams the documents with their lines.
     pub fn fetch<'c>(
         &'c self,
         conn: &'c mut AnyConnection,
-    ) -> BoxStream<'c, StoreResult<ReconciliationRow>> {
+    ) -> BoxStream<'c, StoreResult<ReconciliationDocument>> {
         let mut query = sqlx::query(&self.sql);
         for arg in &self.args {
             query = query.bind(arg.as_str());
@@ -132,9 +156,10 @@ impl LineQuery {
     }
 }
 
-fn decode(row: &AnyRow) -> StoreResult<ReconciliationRow> {
+fn decode(row: &AnyRow) -> StoreResult<ReconciliationDocument> {
     let kind = Text::read(row, "kind")?;
-    Ok(ReconciliationRow {
+    let lines = Null::<Text>::read(row, "lines")?.unwrap_or_default();
+    Ok(ReconciliationDocument {
         partner_id: PartnerId::from_trusted(Text::read(row, "partner_id")?),
         invoice_id: InvoiceId::from_trusted(Text::read(row, "invoice_id")?),
         number: Text::read(row, "number")?,
@@ -143,11 +168,28 @@ fn decode(row: &AnyRow) -> StoreResult<ReconciliationRow> {
         currency: CurrencyCode::read(row, "currency")?,
         document_date: Null::<Day>::read(row, "document_date")?,
         reason: Null::<Text>::read(row, "reason")?,
-        line_id: InvoiceLineId::from_trusted(Text::read(row, "line_id")?),
-        line_no: Int::read(row, "line_no")?,
-        credits_line_id: Null::<Text>::read(row, "credits_line_id")?
-            .map(InvoiceLineId::from_trusted),
-        item: Json::<LineItem>::read(row, "item")?,
-        priced: Json::<PricedLine>::read(row, "priced")?,
+        lines: lines
+            .split(LINE)
+            .filter(|l| !l.is_empty())
+            .map(decode_line)
+            .collect::<StoreResult<_>>()?,
+    })
+}
+
+fn decode_line(text: &str) -> StoreResult<ReconciliationLine> {
+    let corrupt = |what: &str| StoreError::Corrupt(format!("reconciliation line: {what}"));
+    let mut fields = text.splitn(5, FIELD);
+    let mut next = |what: &str| fields.next().ok_or_else(|| corrupt(what));
+    let line_id = InvoiceLineId::from_trusted(next("id")?.to_owned());
+    let line_no = next("line_no")?.parse().map_err(|_| corrupt("line_no"))?;
+    let credits = next("credits_line_id")?;
+    let item = next("item")?;
+    let priced = next("priced")?;
+    Ok(ReconciliationLine {
+        line_id,
+        line_no,
+        credits_line_id: (!credits.is_empty()).then(|| InvoiceLineId::from_trusted(credits.into())),
+        item: serde_json::from_str(item).map_err(|e| corrupt(&format!("item: {e}")))?,
+        priced: serde_json::from_str(priced).map_err(|e| corrupt(&format!("amounts: {e}")))?,
     })
 }

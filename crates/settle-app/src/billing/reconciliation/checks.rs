@@ -15,7 +15,7 @@ use settle_core::billing::korean::wants_tax_invoice;
 use settle_core::billing::{Document, DocumentFilter, DocumentKind, DocumentLine, Period};
 use settle_core::ids::InvoiceId;
 use settle_core::tax_invoice::TaxInvoiceRecord;
-use settle_store::billing::reconciliation::{LineQuery, LineScope, ReconciliationRow};
+use settle_store::billing::reconciliation::{LineQuery, LineScope, ReconciliationDocument};
 use settle_store::billing::{documents, lines};
 use settle_store::tax_invoices;
 
@@ -64,23 +64,10 @@ pub async fn check_period(
     );
     {
         let mut rows = query.fetch(&mut conn);
-        let mut current: Vec<DocumentLine> = Vec::new();
-        while let Some(row) = rows.try_next().await? {
-            lines_checked += 1;
-            if current
-                .first()
-                .is_some_and(|l| l.invoice_id != row.invoice_id)
-            {
-                finish(
-                    &stored,
-                    std::mem::take(&mut current),
-                    &mut findings,
-                    &mut notes,
-                );
-            }
-            current.push(line_of(row));
+        while let Some(document) = rows.try_next().await? {
+            lines_checked += document.lines.len() as u64;
+            finish(&stored, lines_of(document), &mut findings, &mut notes);
         }
-        finish(&stored, current, &mut findings, &mut notes);
     }
 
     let mut credited: BTreeSet<InvoiceId> = BTreeSet::new();
@@ -184,16 +171,21 @@ fn finish(
     }
 }
 
-fn line_of(row: ReconciliationRow) -> DocumentLine {
-    DocumentLine {
-        id: row.line_id,
-        invoice_id: row.invoice_id,
-        line_no: row.line_no,
-        charge_id: None,
-        credits_line_id: row.credits_line_id,
-        item: row.item,
-        priced: row.priced,
-    }
+fn lines_of(document: ReconciliationDocument) -> Vec<DocumentLine> {
+    let invoice_id = document.invoice_id;
+    document
+        .lines
+        .into_iter()
+        .map(|line| DocumentLine {
+            id: line.line_id,
+            invoice_id: invoice_id.clone(),
+            line_no: line.line_no,
+            charge_id: None,
+            credits_line_id: line.credits_line_id,
+            item: line.item,
+            priced: line.priced,
+        })
+        .collect()
 }
 
 /// The period's finalized documents, by id.

@@ -2,7 +2,7 @@
 //! order, and what each holds of a settle line.
 
 use settle_core::billing::{DocumentKind, effective_unit_price};
-use settle_store::billing::reconciliation::ReconciliationRow;
+use settle_store::billing::reconciliation::{ReconciliationDocument, ReconciliationLine};
 use settle_tabular::write::Cell;
 
 /// The columns, in file order.
@@ -56,32 +56,35 @@ pub const COLUMNS: [&str; 47] = [
     "ProductCategory",
 ];
 
-/// The cells of `row`, one per column. Credit and void lines carry their negative quantity
+/// The cells of `line` of `document`, one per column. Credit and void lines carry their negative quantity
 /// and amounts; `AlternateId` is settle's line id; the exchange rate is 1 when the line was
 /// priced in its billing currency; a note's line without a credit reason code gives the
 /// note's reason.
-pub fn cells(row: &ReconciliationRow) -> [Cell<'_>; 47] {
+pub fn cells<'a>(
+    document: &'a ReconciliationDocument,
+    line: &'a ReconciliationLine,
+) -> [Cell<'a>; 47] {
     fn text(value: &Option<String>) -> Cell<'_> {
         Cell::text(value.as_deref())
     }
-    let item = &row.item;
+    let item = &line.item;
     let details = &item.details;
-    let credit_reason = match (&details.credit_reason_code, row.kind) {
+    let credit_reason = match (&details.credit_reason_code, document.kind) {
         (Some(code), _) => Some(code.as_str()),
         (None, DocumentKind::Invoice) => None,
-        (None, _) => row.reason.as_deref(),
+        (None, _) => document.reason.as_deref(),
     };
     let category = details
         .product_category
         .as_deref()
         .or(item.category.map(|c| c.as_str()));
     [
-        Cell::Text(row.partner_id.as_str()),
+        Cell::Text(document.partner_id.as_str()),
         text(&details.customer_id),
         text(&details.customer_name),
         text(&details.customer_domain),
         text(&details.customer_country),
-        Cell::Text(&row.number),
+        Cell::Text(&document.number),
         text(&details.mpn_id),
         text(&details.reseller_mpn_id),
         Cell::Text(&item.order_id),
@@ -94,10 +97,10 @@ pub fn cells(row: &ReconciliationRow) -> [Cell<'_>; 47] {
         Cell::Text(item.charge_type.as_str()),
         Cell::Decimal(item.unit_price),
         Cell::Decimal(item.quantity),
-        Cell::Decimal(row.priced.amount),
-        Cell::Decimal(row.priced.tax),
-        Cell::Decimal(row.priced.total),
-        Cell::Text(row.currency.code()),
+        Cell::Decimal(line.priced.amount),
+        Cell::Decimal(line.priced.tax),
+        Cell::Decimal(line.priced.total),
+        Cell::Text(document.currency.code()),
         text(&details.price_adjustment_description),
         text(&item.publisher_name),
         text(&details.publisher_id),
@@ -108,7 +111,7 @@ pub fn cells(row: &ReconciliationRow) -> [Cell<'_>; 47] {
         text(&details.term_and_billing_cycle),
         Cell::decimal(effective_unit_price(item)),
         text(&details.unit_type),
-        Cell::Text(row.line_id.as_str()),
+        Cell::Text(line.line_id.as_str()),
         Cell::Decimal(item.quantity),
         text(&details.billing_frequency),
         Cell::Text(item.pricing_currency.code()),

@@ -154,11 +154,13 @@ impl ReconciliationExport {
     {
         let mut lines = 0;
         let mut stream = self.query.fetch(&mut self.conn);
-        while let Some(row) = stream.try_next().await? {
-            sink.row(&columns::cells(&row)).map_err(err)?;
-            lines += 1;
-            if lines % 4096 == 0 {
-                progress(lines);
+        while let Some(document) = stream.try_next().await? {
+            for line in &document.lines {
+                sink.row(&columns::cells(&document, line)).map_err(err)?;
+                lines += 1;
+                if lines % 4096 == 0 {
+                    progress(lines);
+                }
             }
             if let Some(chunk) = sink.take_full()? {
                 deliver(chunk).await?;
