@@ -14,6 +14,7 @@ pub mod money;
 mod named;
 pub mod partner;
 pub mod rounding;
+pub mod settlement;
 pub mod tax_invoice;
 pub mod tenant;
 pub mod upload;
