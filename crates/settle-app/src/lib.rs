@@ -79,6 +79,9 @@ pub struct App {
     pub serials: Arc<approvals::SerialBlocks>,
     /// Actions waiting to be written together (group commit).
     pub write_queue: Arc<tax_invoices::WriteQueue>,
+    /// Exports streaming at once: each holds a database connection for as long as its
+    /// client reads, so slow downloads must not take the whole pool.
+    pub exports: Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
@@ -96,6 +99,9 @@ impl App {
             identities: Arc::default(),
             serials: Arc::default(),
             write_queue: Arc::default(),
+            exports: Arc::new(tokio::sync::Semaphore::new(
+                billing::reconciliation::MAX_EXPORTS,
+            )),
         }
     }
 

@@ -179,8 +179,16 @@ async fn an_invoice_its_credit_and_its_void_each_get_a_tax_invoice(engine: TestE
         text_of(&voided["total"]),
         format!("-{}", text_of(&second_issued["total"]))
     );
+    assert_eq!(voided["write_date"], second_issued["write_date"]);
+    // The rebilled invoice's is the corrected one: the same reason, original and date.
     let rebilled = tax_invoice_of(&t, &text_of(&approved["new_invoice_id"])).await;
-    assert_eq!(rebilled["amendment"], Value::Null);
+    assert_eq!(rebilled["amendment"]["reason_code"], 1);
+    assert_eq!(
+        rebilled["amendment"]["original_approval_number"],
+        second_issued["nts_approval_number"]
+    );
+    assert_eq!(rebilled["write_date"], second_issued["write_date"]);
+    assert!(!text_of(&rebilled["total"]).starts_with('-'));
 
     // The next day's batch files all five, once.
     let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);

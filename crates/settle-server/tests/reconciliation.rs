@@ -245,6 +245,11 @@ async fn a_void_note_negates_every_line_of_the_original() {
         .filter(|r| r["InvoiceNumber"].starts_with("GV"))
         .collect();
     assert_eq!((original.len(), void.len()), (1, 1), "{rows:?}");
+    assert_eq!(
+        rows.len(),
+        2,
+        "the rebilled invoice is not among the original's: {rows:?}"
+    );
     assert_eq!(void[0]["Total"], format!("-{}", original[0]["Total"]));
     assert!(!original[0]["Total"].contains('.'), "yen have no decimals");
 }
@@ -518,4 +523,67 @@ async fn the_workspace_page_shows_the_findings_and_offers_the_files() {
     let (status, bad, _) = browser.get("/app/reconciliation?period=2026-13").await;
     assert_eq!(status, 422);
     assert!(bad.contains("YYYY-MM"), "{bad}");
+}
+
+async fn a_sales_agent_reconciles_only_its_assigned_partners(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let mine = billed_partner(&t, "USD", "lrd", "en").await;
+    let mut theirs_body = support::partner_body(&support::brn(105_810_111));
+    theirs_body["name"] = json!("Theirs Inc.");
+    let (_, theirs) = send(t.post("/v1/partners", &theirs_body)).await;
+    let theirs = text_of(&theirs["id"]);
+    let address = json!({"name": "Theirs", "address": "2 Teheran-ro", "country": "KR"});
+    let (status, _) = send(t.post(
+        "/v1/billing-profiles",
+        &json!({"partner_id": theirs, "sold_to": address, "bill_to": address,
+            "payment_terms_days": 30, "billing_currency": "USD", "template": "lrd", "country": "KR"}),
+    ))
+    .await;
+    assert_eq!(status, 201);
+    bill(
+        &t,
+        vec![
+            charge(&mine, "O-MINE", json!({})),
+            charge(&theirs, "O-THEIRS", json!({})),
+        ],
+    )
+    .await;
+    let mut agent =
+        support::pages::signed_in_staff(&t, "sales@platform.example", &["sales_agent"]).await;
+    let (_, users) = send(t.get("/v1/users")).await;
+    let user = text_of(&users["data"][0]["id"]);
+    let (status, _) = send(t.post(
+        &format!("/v1/users/{user}/partners"),
+        &json!({"partner_id": mine}),
+    ))
+    .await;
+    assert_eq!(status, 200);
+
+    let response = t
+        .client
+        .get(t.url("/app/reconciliation/file?period=2026-10&format=csv"))
+        .header("cookie", agent.cookie_header())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let (_, rows) = table_rows(&response.bytes().await.unwrap());
+    let orders: Vec<&str> = rows.iter().map(|r| r["OrderId"].as_str()).collect();
+    assert_eq!(orders, ["O-MINE"]);
+    let (status, page, _) = agent.get("/app/reconciliation?period=2026-10").await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains("문서 1건") || page.contains("1 documents"),
+        "only its partner's invoice is checked: {page}"
+    );
+    // The owner sees both.
+    let (_, all) = download(&t, "/v1/reconciliation?period=2026-10").await;
+    assert_eq!(table_rows(&all).1.len(), 2);
+    let (_, report) = send(t.get("/v1/reconciliation/checks?period=2026-10")).await;
+    assert_eq!(report["documents_checked"], 2, "{report}");
+}
+
+mod scope {
+    use super::*;
+    both_engines!(a_sales_agent_reconciles_only_its_assigned_partners);
 }

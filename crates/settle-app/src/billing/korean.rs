@@ -6,8 +6,10 @@
 //! document (a unique index on its source); a note's waits for its invoice's approval
 //! number, which it amends.
 
-use settle_core::billing::korean::{tax_invoice_input, wants_tax_invoice};
-use settle_core::billing::{Document, DocumentKind};
+use settle_core::billing::Document;
+use settle_core::billing::korean::{
+    Amended, amendment_reason, tax_invoice_input, wants_tax_invoice,
+};
 use settle_core::ids::{InvoiceId, TenantId};
 use settle_core::tax_invoice::{Direction, DocumentKey, TaxInvoiceAction, TaxInvoiceRecord};
 use settle_store::billing::{documents, lines};
@@ -27,7 +29,7 @@ pub const JOB_KIND: &str = "korean_tax_invoice";
 const BATCH: u32 = 50;
 /// A job's lease.
 const LEASE: Duration = Duration::minutes(5);
-/// Attempts before a document's tax invoice is given up (about a week of retries).
+/// Attempts before a document's tax invoice is given up (several days of retries).
 const MAX_ATTEMPTS: i64 = 14;
 
 /// Queues the tax invoices of those `documents` that want one, in the caller's transaction.
@@ -144,9 +146,9 @@ async fn draft(app: &App, id: &InvoiceId) -> Result<Option<TaxInvoiceRecord>, Ap
     {
         return Ok(None);
     }
-    let amended = match (&document.kind, &document.original_id) {
-        (DocumentKind::Invoice, _) | (_, None) => None,
-        (_, Some(original)) => {
+    let amended = match (amendment_reason(&document), &document.original_id) {
+        (None, _) | (_, None) => None,
+        (Some(_), Some(original)) => {
             let found = tax_invoices::of_sources(&mut conn, &[original]).await?;
             let issued = found.into_iter().find(|r| r.approval_number.is_some());
             Some(issued.ok_or_else(|| {
@@ -157,7 +159,12 @@ async fn draft(app: &App, id: &InvoiceId) -> Result<Option<TaxInvoiceRecord>, Ap
             })?)
         }
     };
-    let original_approval = amended.as_ref().and_then(|r| r.approval_number.clone());
+    let original = amended.as_ref().and_then(|r| {
+        Some(Amended {
+            approval_number: r.approval_number.as_deref()?,
+            write_date: r.document.write_date,
+        })
+    });
     let tenant = tenants::get(&mut conn, &document.tenant_id)
         .await?
         .ok_or_else(|| AppError::not_found("tenant"))?;
@@ -167,13 +174,7 @@ async fn draft(app: &App, id: &InvoiceId) -> Result<Option<TaxInvoiceRecord>, Ap
     let document_lines = lines::of_document(&mut conn, id).await?;
     let supplier = tenant_party(&tenant)?;
     let buyer = partner_party(&partner).map_err(|e| AppError::validation(vec![e]))?;
-    let input = tax_invoice_input(
-        &document,
-        &document_lines,
-        &supplier,
-        &buyer,
-        original_approval.as_deref(),
-    );
+    let input = tax_invoice_input(&document, &document_lines, &supplier, &buyer, original);
     let invoice = input
         .validate(&tenant.tax_policy())
         .map_err(AppError::validation)?;

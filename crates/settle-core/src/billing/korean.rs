@@ -4,6 +4,7 @@
 //! credit or void note makes the matching amended, negative, tax invoice.
 
 use rust_decimal::Decimal;
+use time::Date;
 
 use super::{Document, DocumentKind, DocumentLine};
 use crate::currency::Currency;
@@ -24,20 +25,32 @@ pub fn wants_tax_invoice(document: &Document) -> bool {
             .is_some_and(|d| d.tax_invoice_required && d.country.eq_ignore_ascii_case("KR"))
 }
 
-/// Why a note's tax invoice amends its invoice's: a credit note changes the supply
-/// amount (2, 공급가액 변동); a void note corrects an invoice issued in error, which a
-/// rebilled invoice replaces (1, 기재사항 착오·정정).
-pub fn amendment_reason(kind: DocumentKind) -> Option<AmendmentReason> {
-    match kind {
-        DocumentKind::Invoice => None,
-        DocumentKind::CreditNote => Some(AmendmentReason::SupplyAmountChange),
-        DocumentKind::VoidNote => Some(AmendmentReason::InputError),
+/// Why a document's tax invoice amends its original's: a credit note changes the supply
+/// amount (2, 공급가액 변동, dated on the note); void and rebill corrects an invoice issued
+/// in error (1, 기재사항 착오·정정): the void note's tax invoice negates the original and the
+/// rebilled invoice's is the corrected one, both dated on the original's 작성일자.
+pub fn amendment_reason(document: &Document) -> Option<AmendmentReason> {
+    match (document.kind, &document.original_id) {
+        (DocumentKind::Invoice, None) => None,
+        (DocumentKind::Invoice, Some(_)) | (DocumentKind::VoidNote, _) => {
+            Some(AmendmentReason::InputError)
+        }
+        (DocumentKind::CreditNote, _) => Some(AmendmentReason::SupplyAmountChange),
     }
 }
 
+/// The issued tax invoice a document's amends.
+#[derive(Clone, Copy, Debug)]
+pub struct Amended<'a> {
+    /// Its NTS approval number.
+    pub approval_number: &'a str,
+    /// Its 작성일자.
+    pub write_date: Date,
+}
+
 /// The tax invoice of `document` (with its `lines`), `supplier` the platform and `buyer`
-/// the partner, as input for the tax-invoice rules to validate. Notes amend the tax
-/// invoice whose approval number is `original_approval`. A line per invoice line, or,
+/// the partner, as input for the tax-invoice rules to validate. Notes and rebilled
+/// invoices amend `amended` (see [`amendment_reason`] for the reason and the date). A line per invoice line, or,
 /// beyond the NTS's 99, a line per product with its lines' sums. Zero-rated when no line
 /// carries tax.
 pub fn tax_invoice_input(
@@ -45,12 +58,14 @@ pub fn tax_invoice_input(
     lines: &[DocumentLine],
     supplier: &InvoiceParty,
     buyer: &InvoiceParty,
-    original_approval: Option<&str>,
+    amended: Option<Amended<'_>>,
 ) -> TaxInvoiceInput {
-    let date = document
-        .document_date
-        .map(|d| d.to_string())
-        .unwrap_or_default();
+    let reason = amendment_reason(document);
+    let date = match (reason, amended) {
+        (Some(AmendmentReason::InputError), Some(original)) => Some(original.write_date),
+        _ => document.document_date,
+    };
+    let date = date.map(|d| d.to_string()).unwrap_or_default();
     let zero_rated = lines.iter().all(|l| l.item.tax_rate.is_zero());
     let items = if lines.len() <= MAX_LINES {
         lines.iter().map(|l| line_input(l, &date)).collect()
@@ -70,9 +85,9 @@ pub fn tax_invoice_input(
         buyer: Some(PartyInput::from(buyer)),
         items: Some(items),
         remarks: Some(remarks),
-        amendment: amendment_reason(document.kind).map(|reason| AmendmentInput {
+        amendment: reason.map(|reason| AmendmentInput {
             reason_code: Some(reason.code()),
-            original_approval_number: original_approval.map(str::to_owned),
+            original_approval_number: amended.map(|a| a.approval_number.to_owned()),
         }),
         supply_total: Some(DecimalInput(document.totals.subtotal)),
         tax_total: Some(DecimalInput(document.totals.tax)),

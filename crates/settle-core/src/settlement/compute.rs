@@ -69,7 +69,8 @@ pub struct Settlement {
 /// Why a settlement cannot be computed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SettleError {
-    /// No contract was in force on a transfer's date.
+    /// No contract of the transfer's partner, in the settlement's currency, was in force on
+    /// its date.
     #[error("no contract is in force on {date} for transfer {external_id}")]
     NoContract {
         /// The transfer.
@@ -86,9 +87,19 @@ fn overflow(value: Option<Decimal>) -> Result<Decimal, MoneyError> {
     value.ok_or(MoneyError::Overflow)
 }
 
+/// `value` as given, refused when it has more decimals than `currency` keeps.
+fn exact(value: Decimal, currency: Currency) -> Result<Decimal, MoneyError> {
+    let decimals = currency.decimals();
+    if value.normalize().scale() > decimals {
+        return Err(MoneyError::TooManyDecimals { currency, decimals });
+    }
+    Ok(value)
+}
+
 /// The line of `transfer` under `contract`.
 fn line(transfer: &Transfer, contract: &Contract) -> Result<SettlementLine, MoneyError> {
-    let decimals = contract.currency.decimals();
+    let currency = contract.currency;
+    let decimals = currency.decimals();
     let round = |value: Option<Decimal>| try_round(overflow(value)?, decimals, SETTLEMENT_ROUNDING);
     let mut out = SettlementLine {
         external_id: transfer.external_id.clone(),
@@ -103,18 +114,18 @@ fn line(transfer: &Transfer, contract: &Contract) -> Result<SettlementLine, Mone
     };
     match transfer.kind {
         TransferKind::Adjustment => {
-            out.adjustment = round(Some(transfer.amount))?;
+            out.adjustment = exact(transfer.amount, currency)?;
             out.owed = out.adjustment;
             return Ok(out);
         }
         TransferKind::ShippingFee => {
-            out.sales = round(Some(transfer.amount))?;
+            out.sales = exact(transfer.amount, currency)?;
             out.owed = out.sales;
             return Ok(out);
         }
         TransferKind::Order | TransferKind::Cancellation | TransferKind::PartialRefund => {}
     }
-    out.sales = round(Some(transfer.amount))?;
+    out.sales = exact(transfer.amount, currency)?;
     let rate = contract
         .fee
         .rate_for(transfer.product_id.as_deref(), transfer.category.as_deref());
@@ -125,7 +136,7 @@ fn line(transfer: &Transfer, contract: &Contract) -> Result<SettlementLine, Mone
         _ => Decimal::ZERO,
     };
     out.fee = overflow(round(out.sales.checked_mul(rate))?.checked_add(fixed))?;
-    let discount = round(Some(transfer.discount))?;
+    let discount = exact(transfer.discount, currency)?;
     out.partner_discount = round(discount.checked_mul(contract.partner_discount_share))?;
     out.platform_discount = overflow(discount.checked_sub(out.partner_discount))?;
     out.owed = overflow(
@@ -137,7 +148,8 @@ fn line(transfer: &Transfer, contract: &Contract) -> Result<SettlementLine, Mone
 }
 
 /// Settles `transfers` (in the contract currency) under `contracts`, each transfer under
-/// the contract in force on its date; `withheld` is the taxation of the cycle's contract.
+/// its partner's contract in force on its date; `taxation` is the cycle's contract's. An
+/// amount with more decimals than the currency keeps is refused, not rounded.
 pub fn settle(
     transfers: &[Transfer],
     contracts: &[Contract],
@@ -146,8 +158,9 @@ pub fn settle(
 ) -> Result<Settlement, SettleError> {
     let mut lines = Vec::with_capacity(transfers.len());
     for transfer in transfers {
-        let contract =
-            in_force(contracts, transfer.occurred_on).ok_or_else(|| SettleError::NoContract {
+        let contract = in_force(contracts, &transfer.partner_id, transfer.occurred_on)
+            .filter(|c| c.currency == currency)
+            .ok_or_else(|| SettleError::NoContract {
                 external_id: transfer.external_id.clone(),
                 date: transfer.occurred_on,
             })?;

@@ -137,10 +137,15 @@ pub struct Contract {
     pub taxation: Taxation,
 }
 
-/// The contract in force on `date`: of those effective by then, the latest.
-pub fn in_force(contracts: &[Contract], date: Date) -> Option<&Contract> {
+/// The contract of `partner` in force on `date`: of its contracts effective by then, the
+/// latest.
+pub fn in_force<'a>(
+    contracts: &'a [Contract],
+    partner: &PartnerId,
+    date: Date,
+) -> Option<&'a Contract> {
     contracts
         .iter()
-        .filter(|c| c.effective_from <= date)
+        .filter(|c| &c.partner_id == partner && c.effective_from <= date)
         .max_by_key(|c| c.effective_from)
 }

@@ -9,10 +9,16 @@ use time::{Date, Weekday};
 use super::*;
 use crate::currency::Currency;
 use crate::ids::PartnerId;
+use crate::money::MoneyError;
+
+/// The one partner of these tests.
+fn partner() -> PartnerId {
+    PartnerId::from_trusted("ptn_01settlementtestpartner0".into())
+}
 
 fn contract(from: Date, rate: Decimal, fixed: Decimal, share: Decimal) -> Contract {
     Contract {
-        partner_id: PartnerId::generate(),
+        partner_id: partner(),
         effective_from: from,
         currency: Currency::KRW,
         fee: FeeRule {
@@ -30,7 +36,7 @@ fn contract(from: Date, rate: Decimal, fixed: Decimal, share: Decimal) -> Contra
 fn transfer(id: &str, kind: TransferKind, on: Date, amount: i64, discount: i64) -> Transfer {
     Transfer {
         external_id: id.into(),
-        partner_id: PartnerId::generate(),
+        partner_id: partner(),
         kind,
         occurred_on: on,
         order_id: Some(format!("O-{id}")),
@@ -331,4 +337,30 @@ proptest! {
         prop_assert_eq!(s.lines.iter().map(|l| l.owed).sum::<Decimal>(), s.owed);
         prop_assert!(s.lines.iter().all(|l| l.fee.scale() == 0 && l.partner_discount.scale() == 0));
     }
+}
+
+#[test]
+fn amounts_finer_than_the_currency_are_refused_and_other_partners_contracts_ignored() {
+    let c = contract(
+        date!(2026 - 01 - 01),
+        dec!(0.1),
+        Decimal::ZERO,
+        Decimal::ZERO,
+    );
+    let mut fine = transfer("1", TransferKind::Order, date!(2026 - 11 - 03), 100, 0);
+    fine.amount = dec!(100.5);
+    let refused = settle(
+        &[fine],
+        std::slice::from_ref(&c),
+        Currency::KRW,
+        Taxation::ReverseTaxInvoice,
+    );
+    assert!(matches!(
+        refused,
+        Err(SettleError::Money(MoneyError::TooManyDecimals { .. }))
+    ));
+    let mut other = transfer("2", TransferKind::Order, date!(2026 - 11 - 03), 100, 0);
+    other.partner_id = PartnerId::from_trusted("ptn_01someoneelse00000000000".into());
+    let refused = settle(&[other], &[c], Currency::KRW, Taxation::ReverseTaxInvoice);
+    assert!(matches!(refused, Err(SettleError::NoContract { .. })));
 }

@@ -94,7 +94,9 @@ impl LineQuery {
             }
             LineScope::Document(id) => {
                 args.push(id.as_str().to_owned());
-                condition.push_str(" AND (i.id = $4 OR i.original_id = $4)");
+                // Its notes, not the invoice that replaced it (which also cites it).
+                condition
+                    .push_str(" AND (i.id = $4 OR (i.original_id = $4 AND i.kind <> 'invoice'))");
             }
         }
         if let Some(among) = among {

@@ -86,3 +86,14 @@ fn formats_are_named_for_clients() {
     assert_eq!(Format::parse("xls"), None);
     assert!(Format::Csv.content_type().starts_with("text/csv"));
 }
+
+#[test]
+fn xlsx_writes_dates_excel_cannot_hold_as_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("old.xlsx");
+    let mut xlsx = XlsxRows::new(&["Date"]).unwrap();
+    xlsx.row(&[Cell::Date(date!(0226 - 10 - 01))]).unwrap();
+    xlsx.save(&path).unwrap();
+    let table = read_table(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(table.rows[0].cells, ["0226-10-01"]);
+}

@@ -77,14 +77,17 @@ impl RowSink for XlsxRows {
                 Cell::Decimal(value) => {
                     sheet.write_number(row, col, number(*value))?;
                 }
-                Cell::Date(date) => {
-                    sheet.write_datetime_with_format(
-                        row,
-                        col,
-                        excel_date(*date)?,
-                        &self.date_format,
-                    )?;
-                }
+                Cell::Date(date) => match excel_date(*date) {
+                    Some(day) => {
+                        sheet.write_datetime_with_format(row, col, day, &self.date_format)?;
+                    }
+                    // Excel has no dates before 1900 or after 9999: the text form then.
+                    None => {
+                        let mut text = String::new();
+                        cell.write_text(&mut text);
+                        sheet.write_string(row, col, text)?;
+                    }
+                },
             }
         }
         self.next_row += 1;
@@ -101,11 +104,7 @@ fn number(value: Decimal) -> f64 {
     value.to_f64().unwrap_or_default()
 }
 
-fn excel_date(date: Date) -> Result<ExcelDateTime, WriteError> {
-    let year = u16::try_from(date.year()).unwrap_or_default();
-    Ok(ExcelDateTime::from_ymd(
-        year,
-        u8::from(date.month()),
-        date.day(),
-    )?)
+fn excel_date(date: Date) -> Option<ExcelDateTime> {
+    let year = u16::try_from(date.year()).ok()?;
+    ExcelDateTime::from_ymd(year, u8::from(date.month()), date.day()).ok()
 }

@@ -66,7 +66,8 @@ pub async fn check_period(
         let mut rows = query.fetch(&mut conn);
         while let Some(document) = rows.try_next().await? {
             lines_checked += document.lines.len() as u64;
-            finish(&stored, lines_of(document), &mut findings, &mut notes);
+            let id = document.invoice_id.clone();
+            finish(&stored, &id, lines_of(document), &mut findings, &mut notes);
         }
     }
 
@@ -158,11 +159,12 @@ async fn check_tax_invoices(
 /// Checks one document's lines; keeps a note's lines for the checks against its invoice.
 fn finish(
     stored: &HashMap<InvoiceId, Document>,
+    id: &InvoiceId,
     lines: Vec<DocumentLine>,
     findings: &mut Vec<Finding>,
     notes: &mut HashMap<InvoiceId, Vec<DocumentLine>>,
 ) {
-    let Some(document) = lines.first().and_then(|l| stored.get(&l.invoice_id)) else {
+    let Some(document) = stored.get(id) else {
         return;
     };
     findings.extend(checks::check_document(document, &lines));

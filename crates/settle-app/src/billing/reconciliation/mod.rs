@@ -23,6 +23,8 @@ use crate::{App, AppError};
 
 /// Bytes handed on at a time.
 const CHUNK: usize = 64 * 1024;
+/// Files streaming at once; more wait their turn (a pool has 8 to 16 connections).
+pub const MAX_EXPORTS: usize = 2;
 
 /// What a reconciliation file covers, as a client names it.
 #[derive(Clone, Copy, Debug)]
@@ -38,6 +40,7 @@ pub enum ExportScope<'a> {
 pub struct ReconciliationExport {
     conn: settle_store::PooledConn,
     query: LineQuery,
+    _turn: tokio::sync::OwnedSemaphorePermit,
     /// The file name without extension (`reconciliation-2026-11`, `reconciliation-G000000001`).
     pub file_stem: String,
 }
@@ -74,6 +77,12 @@ pub async fn open(
     scope: ExportScope<'_>,
 ) -> Result<ReconciliationExport, AppError> {
     by.require(Right::ReadInvoices)?;
+    let turn = app
+        .exports
+        .clone()
+        .acquire_owned()
+        .await
+        .map_err(AppError::internal)?;
     let mut conn = app.store.read().await?;
     let (scope, file_stem) = match scope {
         ExportScope::Period(text) => {
@@ -101,6 +110,7 @@ pub async fn open(
     Ok(ReconciliationExport {
         conn,
         query,
+        _turn: turn,
         file_stem,
     })
 }
@@ -134,6 +144,8 @@ impl ReconciliationExport {
             Format::Xlsx => FileSink::Xlsx(Box::new(XlsxRows::new(&COLUMNS).map_err(err)?)),
         };
         let lines = self.rows(&mut sink, &mut deliver, progress).await?;
+        // Everything is read: the connection goes back to the pool before the rest goes out.
+        drop(self.conn);
         match sink {
             FileSink::Csv(rows) => deliver(rows.finish().map_err(err)?).await?,
             FileSink::Jsonl(rows) => deliver(rows.finish().map_err(err)?).await?,
