@@ -23,6 +23,7 @@ pub mod privacy;
 pub mod reminders;
 pub mod secrets;
 pub mod settings;
+pub mod settlement;
 pub mod supplier;
 pub mod supplier_pages;
 pub mod tax_invoices;

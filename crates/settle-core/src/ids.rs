@@ -103,6 +103,17 @@ typed_id!(
 );
 
 typed_id!(
+    /// A partner's settlement contract (effective from a date).
+    SettlementContractId,
+    "sct"
+);
+typed_id!(
+    /// A transfer to settle (an order, refund, shipping fee or adjustment).
+    TransferId,
+    "trf"
+);
+
+typed_id!(
     /// A partner's billing profile (one per billing currency).
     BillingProfileId,
     "bpr"

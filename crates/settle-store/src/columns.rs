@@ -343,7 +343,8 @@ macro_rules! table_row {
 /// Every row the store declares, for the test that checks them against both engines.
 pub fn declared_rows() -> Vec<TableSpec> {
     use crate::{
-        api_keys, billing, certificates, events, jobs, partners, supplier, tenants, uploads, users,
+        api_keys, billing, certificates, events, jobs, partners, settlement, supplier, tenants,
+        uploads, users,
     };
     vec![
         api_keys::KeyRow::TABLE,
@@ -359,6 +360,8 @@ pub fn declared_rows() -> Vec<TableSpec> {
         events::EventRow::TABLE,
         jobs::JobRow::TABLE,
         partners::PartnerRow::TABLE,
+        settlement::ContractRow::TABLE,
+        settlement::TransferRow::TABLE,
         supplier::LinkRow::TABLE,
         supplier::SessionRow::TABLE,
         crate::tax_invoices::HistoryRow::TABLE,

@@ -20,6 +20,7 @@ pub mod jobs;
 pub mod nts_simulator;
 pub mod partners;
 pub mod privacy;
+pub mod settlement;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenants;

@@ -12,6 +12,7 @@
 
 mod compute;
 mod contract;
+mod input;
 #[cfg(test)]
 mod tests;
 mod transfer;
@@ -20,4 +21,35 @@ pub use compute::{
     SETTLEMENT_ROUNDING, SettleError, Settlement, SettlementLine, Withholding, settle, withholding,
 };
 pub use contract::{Contract, Cycle, FeeRule, Taxation, in_force};
+pub use input::{ContractInput, DEFAULT_INCOME_TAX_RATE, MAX_REFERENCE, TransferInput};
 pub use transfer::{Transfer, TransferKind};
+
+use time::OffsetDateTime;
+
+use crate::ids::{SettlementContractId, TenantId, TransferId};
+
+/// A stored contract.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ContractRecord {
+    /// Its id.
+    pub id: SettlementContractId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// The terms.
+    pub contract: Contract,
+    /// Recorded.
+    pub created_at: OffsetDateTime,
+}
+
+/// A stored transfer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// Its id.
+    pub id: TransferId,
+    /// Its tenant.
+    pub tenant_id: TenantId,
+    /// The transfer.
+    pub transfer: Transfer,
+    /// Recorded.
+    pub created_at: OffsetDateTime,
+}
