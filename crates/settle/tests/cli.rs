@@ -15,6 +15,21 @@ struct Settle {
 }
 
 impl Settle {
+    /// settle on a fresh database of `engine`.
+    async fn on(engine: TestEngine) -> Self {
+        Settle {
+            db: fresh_database(engine).await,
+            engine,
+        }
+    }
+
+    /// `settle tenant create`; its JSON (`tenant_id`, `api_key`).
+    fn create_tenant(&self, name: &str, brn: &str) -> Value {
+        let (ok, tenant, stderr) = self.run(&["tenant", "create", "--name", name, "--brn", brn]);
+        assert!(ok, "{stderr}");
+        tenant
+    }
+
     fn command(&self) -> Command {
         let mut command = Command::new(env!("CARGO_BIN_EXE_settle"));
         command
@@ -89,20 +104,9 @@ impl Drop for Server {
 }
 
 async fn cli_beside_a_running_server_and_data_survives_restart(engine: TestEngine) {
-    let settle = Settle {
-        db: fresh_database(engine).await,
-        engine,
-    };
+    let settle = Settle::on(engine).await;
     let (mut server, base) = settle.serve().await;
-    let (ok, tenant, stderr) = settle.run(&[
-        "tenant",
-        "create",
-        "--name",
-        "주식회사 플랫폼",
-        "--brn",
-        "220-81-62517",
-    ]);
-    assert!(ok, "{stderr}");
+    let tenant = settle.create_tenant("주식회사 플랫폼", "220-81-62517");
     let tenant_id = tenant["tenant_id"].as_str().unwrap().to_owned();
     let owner = tenant["api_key"].as_str().unwrap().to_owned();
     let client = reqwest::Client::new();
@@ -182,10 +186,7 @@ async fn cli_beside_a_running_server_and_data_survives_restart(engine: TestEngin
 }
 
 async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
-    let settle = Settle {
-        db: fresh_database(engine).await,
-        engine,
-    };
+    let settle = Settle::on(engine).await;
     for _ in 0..2 {
         let output = settle.command().arg("demo").output().unwrap();
         assert!(output.status.success());
@@ -229,20 +230,9 @@ fn certificate_form(ca: &ThrowawayCa) -> Form {
 /// The served worker writes the request email into `$SETTLE_DATA/outbox`, the supplier
 /// follows it, and `settle nts run-batch` files the issued invoice.
 async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
-    let settle = Settle {
-        db: fresh_database(engine).await,
-        engine,
-    };
+    let settle = Settle::on(engine).await;
     let (_server, base) = settle.serve().await;
-    let (ok, tenant, stderr) = settle.run(&[
-        "tenant",
-        "create",
-        "--name",
-        "플랫폼",
-        "--brn",
-        "124-81-01231",
-    ]);
-    assert!(ok, "{stderr}");
+    let tenant = settle.create_tenant("플랫폼", "124-81-01231");
     let key = tenant["api_key"].as_str().unwrap().to_owned();
     let client = reqwest::Client::new();
     let call = |method: reqwest::Method, path: &str| {
@@ -370,19 +360,8 @@ async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
 }
 
 async fn user_create_prints_a_one_time_login_link(engine: TestEngine) {
-    let settle = Settle {
-        db: fresh_database(engine).await,
-        engine,
-    };
-    let (ok, created, stderr) = settle.run(&[
-        "tenant",
-        "create",
-        "--name",
-        "플랫폼",
-        "--brn",
-        "220-81-62517",
-    ]);
-    assert!(ok, "{stderr}");
+    let settle = Settle::on(engine).await;
+    let created = settle.create_tenant("플랫폼", "220-81-62517");
     let tenant = created["tenant_id"].as_str().unwrap();
     let args = [
         "user",
@@ -440,20 +419,9 @@ async fn receiver_on(port: u16) -> std::sync::Arc<std::sync::Mutex<Vec<String>>>
 }
 
 async fn a_webhook_committed_before_kill_9_is_delivered_after_restart(engine: TestEngine) {
-    let settle = Settle {
-        db: fresh_database(engine).await,
-        engine,
-    };
+    let settle = Settle::on(engine).await;
     let (mut server, base) = settle.serve().await;
-    let (ok, tenant, stderr) = settle.run(&[
-        "tenant",
-        "create",
-        "--name",
-        "주식회사 플랫폼",
-        "--brn",
-        "220-81-62517",
-    ]);
-    assert!(ok, "{stderr}");
+    let tenant = settle.create_tenant("주식회사 플랫폼", "220-81-62517");
     let key = tenant["api_key"].as_str().unwrap().to_owned();
     let client = reqwest::Client::new();
     // The receiver is down while the event is made: nothing can be delivered yet.
@@ -542,20 +510,9 @@ async fn post(base: &str, key: &str, path: &str, body: Value) -> Value {
 }
 
 async fn export_and_reconcile_a_billed_period(engine: TestEngine) {
-    let settle = Settle {
-        db: fresh_database(engine).await,
-        engine,
-    };
+    let settle = Settle::on(engine).await;
     let (mut server, base) = settle.serve().await;
-    let (ok, tenant, stderr) = settle.run(&[
-        "tenant",
-        "create",
-        "--name",
-        "Platform",
-        "--brn",
-        "220-81-62517",
-    ]);
-    assert!(ok, "{stderr}");
+    let tenant = settle.create_tenant("Platform", "220-81-62517");
     let tenant_id = tenant["tenant_id"].as_str().unwrap().to_owned();
     let key = tenant["api_key"].as_str().unwrap().to_owned();
     let partner = post(&base, &key, "/v1/partners", json!({
