@@ -86,12 +86,7 @@ pub async fn get(app: &App, by: &Principal, id: &str) -> Result<Upload, AppError
 pub async fn work(app: &App, owner: &str) -> Result<usize, AppError> {
     let mut finished = 0;
     loop {
-        let claimed = {
-            let mut tx = app.store.write().await?;
-            let claimed = jobs::claim(&mut tx, JOB_KIND, owner, app.now(), LEASE, 1).await?;
-            tx.commit().await?;
-            claimed
-        };
+        let claimed = crate::worker::claim(app, JOB_KIND, owner, LEASE, 1).await?;
         let Some(job) = claimed.into_iter().next() else {
             return Ok(finished);
         };

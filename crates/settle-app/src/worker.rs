@@ -53,24 +53,26 @@ pub async fn run(app: App, owner: String, tick: StdDuration) {
     }
 }
 
+/// Claims up to `limit` due jobs of `kind` for `owner` in a transaction of their own, so
+/// the work that follows holds no write lock.
+pub(crate) async fn claim(
+    app: &App,
+    kind: &str,
+    owner: &str,
+    lease: Duration,
+    limit: u32,
+) -> Result<Vec<Job>, AppError> {
+    let mut tx = app.store.write().await?;
+    let claimed = jobs::claim(&mut tx, kind, owner, app.now(), lease, limit).await?;
+    tx.commit().await?;
+    Ok(claimed)
+}
+
 /// Delivers every due email; returns how many were delivered.
 pub async fn deliver_emails(app: &App, owner: &str) -> Result<usize, AppError> {
     let mut delivered = 0;
     loop {
-        let claimed = {
-            let mut tx = app.store.write().await?;
-            let claimed = jobs::claim(
-                &mut tx,
-                mail::JOB_KIND,
-                owner,
-                app.now(),
-                EMAIL_LEASE,
-                EMAIL_BATCH,
-            )
-            .await?;
-            tx.commit().await?;
-            claimed
-        };
+        let claimed = claim(app, mail::JOB_KIND, owner, EMAIL_LEASE, EMAIL_BATCH).await?;
         if claimed.is_empty() {
             return Ok(delivered);
         }

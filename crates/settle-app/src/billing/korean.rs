@@ -60,12 +60,7 @@ pub(crate) async fn enqueue(
 pub async fn issue_queued(app: &App, owner: &str) -> Result<usize, AppError> {
     let mut issued = 0;
     loop {
-        let claimed = {
-            let mut tx = app.store.write().await?;
-            let claimed = jobs::claim(&mut tx, JOB_KIND, owner, app.now(), LEASE, BATCH).await?;
-            tx.commit().await?;
-            claimed
-        };
+        let claimed = crate::worker::claim(app, JOB_KIND, owner, LEASE, BATCH).await?;
         if claimed.is_empty() {
             return Ok(issued);
         }
