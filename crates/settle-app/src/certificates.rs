@@ -82,12 +82,12 @@ pub fn cert_error(error: CertError) -> AppError {
     AppError::invalid(error.code(), field, error.to_string())
 }
 
-fn secret_key(app: &App) -> Result<&SecretKey, AppError> {
+pub(crate) fn secret_key(app: &App) -> Result<&SecretKey, AppError> {
     app.secret_key.as_deref().ok_or_else(|| {
         AppError::new(
             ErrorKind::Conflict,
             "config.secret_key_required",
-            "SETTLE_SECRET_KEY must be set to store certificates",
+            "SETTLE_SECRET_KEY must be set to store certificates and bank accounts",
         )
     })
 }

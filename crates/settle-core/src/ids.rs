@@ -112,6 +112,11 @@ typed_id!(
     TransferId,
     "trf"
 );
+typed_id!(
+    /// A partner's closed settlement of one cycle.
+    SettlementId,
+    "stl"
+);
 
 typed_id!(
     /// A partner's billing profile (one per billing currency).

@@ -48,6 +48,12 @@ named_enum!(
         RebillRejected = "rebill.rejected",
         /// A payment was recorded and applied.
         PaymentRecorded = "payment.recorded",
+        /// A partner's settlement of a cycle was closed.
+        SettlementClosed = "settlement.closed",
+        /// A closed settlement got its tax invoice.
+        SettlementDocumented = "settlement.documented",
+        /// A settlement's payout was recorded as made.
+        SettlementPaid = "settlement.paid",
     }
 );
 

@@ -362,6 +362,8 @@ pub fn declared_rows() -> Vec<TableSpec> {
         partners::PartnerRow::TABLE,
         settlement::ContractRow::TABLE,
         settlement::TransferRow::TABLE,
+        settlement::closing::SettlementRow::TABLE,
+        settlement::bank::BankAccountRow::TABLE,
         supplier::LinkRow::TABLE,
         supplier::SessionRow::TABLE,
         crate::tax_invoices::HistoryRow::TABLE,

@@ -19,7 +19,7 @@ use time::{Duration, OffsetDateTime};
 
 use crate::certificates::{self, Party};
 use crate::tax_invoices::{
-    Effect, Notify, partner_party, prepare, sign_issuance, tenant_party, write_many,
+    Effect, Notify, Prepared, partner_party, prepare, sign_issuance, tenant_party, write_many,
 };
 use crate::{App, AppError};
 
@@ -95,30 +95,50 @@ async fn issue_one(app: &App, job: &Job, owner: &str) -> Result<(), AppError> {
     let Some(record) = draft(app, &id).await? else {
         return complete(app, job, owner).await;
     };
+    let prepared = sign_forward(app, &record).await?;
+    let now = app.now();
+    let mut tx = app.store.write().await?;
+    store_forward(&mut tx, &record, prepared).await?;
+    jobs::complete(&mut tx, &job.id, owner, now).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Signs a drafted forward tax invoice with the platform's registered certificate: the
+/// issue to write with [`store_forward`].
+pub(crate) async fn sign_forward(
+    app: &App,
+    record: &TaxInvoiceRecord,
+) -> Result<Prepared, AppError> {
     let identity = certificates::signing_identity(app, &record.tenant_id, &Party::Tenant).await?;
     let now = app.now();
-    let issuance = sign_issuance(app, &record, identity, now).await?;
-    let prepared = prepare(
-        &record,
+    let issuance = sign_issuance(app, record, identity, now).await?;
+    prepare(
+        record,
         TaxInvoiceAction::IssueForward,
         Effect::Issue(issuance),
         "settle",
         None,
         Notify::Parties,
         now,
-    )?;
-    let mut tx = app.store.write().await?;
-    if !tax_invoices::insert(&mut tx, &record).await? {
+    )
+}
+
+/// Stores a forward tax invoice and its signed issue in the caller's transaction.
+pub(crate) async fn store_forward(
+    tx: &mut settle_store::Conn,
+    record: &TaxInvoiceRecord,
+    prepared: Prepared,
+) -> Result<(), AppError> {
+    if !tax_invoices::insert(tx, record).await? {
         return Err(AppError::conflict(
             "tax_invoice.duplicate_document_key",
             format!("the key {} is taken", record.document_key),
         ));
     }
-    for result in write_many(&mut tx, vec![prepared]).await? {
+    for result in write_many(tx, vec![prepared]).await? {
         result?;
     }
-    jobs::complete(&mut tx, &job.id, owner, now).await?;
-    tx.commit().await?;
     Ok(())
 }
 

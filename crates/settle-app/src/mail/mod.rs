@@ -4,6 +4,7 @@
 //! RFC 5322 `.eml` file in the outbox folder.
 
 mod deliver;
+pub mod settlements;
 pub mod templates;
 
 use serde::{Deserialize, Serialize};

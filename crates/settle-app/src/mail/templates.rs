@@ -223,7 +223,7 @@ pub fn webhook_disabled(to: &str, endpoint: &settle_core::webhook::WebhookEndpoi
 }
 
 /// A partner's words: the Korean text or the English one, by the partner's language.
-fn by_language(language: Language, ko: String, en: String) -> String {
+pub(crate) fn by_language(language: Language, ko: String, en: String) -> String {
     match language {
         Language::Ko => ko,
         Language::En => en,

@@ -174,10 +174,22 @@ pub async fn create(
     input: DraftInput,
 ) -> Result<TaxInvoiceRecord, AppError> {
     by.require(Right::WriteTaxInvoices)?;
+    let mut tx = app.store.write().await?;
+    let record = create_in(app, &mut tx, by, input).await?;
+    tx.commit().await?;
+    Ok(record)
+}
+
+/// [`create`] in the caller's transaction (rights already checked).
+pub(crate) async fn create_in(
+    app: &App,
+    tx: &mut settle_store::Conn,
+    by: &Principal,
+    input: DraftInput,
+) -> Result<TaxInvoiceRecord, AppError> {
     let memo = memo(input.memo)?;
     let now = app.now();
-    let mut tx = app.store.write().await?;
-    let (tenant, partner) = tenant_and_partner(&mut tx, by, input.partner_id.as_deref()).await?;
+    let (tenant, partner) = tenant_and_partner(tx, by, input.partner_id.as_deref()).await?;
     let buyer = tenant_party(&tenant)?;
     let record = prepare(
         &tenant,
@@ -188,11 +200,11 @@ pub async fn create(
         now,
     )
     .map_err(AppError::validation)?;
-    if !tax_invoices::insert(&mut tx, &record).await? {
+    if !tax_invoices::insert(tx, &record).await? {
         return Err(key_taken());
     }
     crate::webhooks::record_history(
-        &mut tx,
+        tx,
         &by.tenant_id,
         &[HistoryEntry {
             tax_invoice_id: record.id.clone(),
@@ -204,17 +216,14 @@ pub async fn create(
         }],
     )
     .await?;
-    let record = if input.request {
-        request::request_in(
-            app, &mut tx, &tenant, &partner, &record, &by.actor, memo, now,
-        )
-        .await?
-        .0
-    } else {
-        record
-    };
-    tx.commit().await?;
-    Ok(record)
+    if !input.request {
+        return Ok(record);
+    }
+    Ok(
+        request::request_in(app, tx, &tenant, &partner, &record, &by.actor, memo, now)
+            .await?
+            .0,
+    )
 }
 
 /// Replaces the content of a drafted invoice (same rules as creating it).

@@ -17,6 +17,7 @@ use settle_store::tax_invoices;
 
 pub use amend::{AmendInput, amend};
 pub use draft::{DraftInput, create, delete, preview, update};
+pub(crate) use draft::create_in;
 pub(crate) use draft::{partner_party, tenant_party};
 pub use read::{HistoryView, get, history, list, signed_xml};
 pub use request::{cancel_request, request, request_with_link, resend};
@@ -25,7 +26,7 @@ pub(crate) use signing::sign_issuance;
 pub use group::WriteQueue;
 pub(crate) use group::write_grouped;
 pub(crate) use lifecycle::{
-    Effect, Notify, apply, check, history_entry, lost_race, prepare, remove, write_many,
+    Effect, Notify, Prepared, apply, check, history_entry, lost_race, prepare, remove, write_many,
 };
 
 use crate::auth::Principal;

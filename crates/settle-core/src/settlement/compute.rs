@@ -1,5 +1,7 @@
 //! The arithmetic of a settlement.
 
+use std::borrow::Borrow;
+
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -150,14 +152,15 @@ fn line(transfer: &Transfer, contract: &Contract) -> Result<SettlementLine, Mone
 /// Settles `transfers` (in the contract currency) under `contracts`, each transfer under
 /// its partner's contract in force on its date; `taxation` is the cycle's contract's. An
 /// amount with more decimals than the currency keeps is refused, not rounded.
-pub fn settle(
-    transfers: &[Transfer],
+pub fn settle<T: Borrow<Transfer>>(
+    transfers: &[T],
     contracts: &[Contract],
     currency: Currency,
     taxation: Taxation,
 ) -> Result<Settlement, SettleError> {
     let mut lines = Vec::with_capacity(transfers.len());
     for transfer in transfers {
+        let transfer = transfer.borrow();
         let contract = in_force(contracts, &transfer.partner_id, transfer.occurred_on)
             .filter(|c| c.currency == currency)
             .ok_or_else(|| SettleError::NoContract {

@@ -149,3 +149,22 @@ pub fn in_force<'a>(
         .filter(|c| &c.partner_id == partner && c.effective_from <= date)
         .max_by_key(|c| c.effective_from)
 }
+
+/// Whether `taxation` fits a partner: an individual (no BRN) cannot issue or receive tax
+/// invoices, so it is taxed by withholding; a business is taxed by tax invoice.
+pub fn taxation_fits(taxation: &Taxation, has_brn: bool) -> Result<(), crate::validation::FieldError> {
+    match (taxation, has_brn) {
+        (Taxation::Withholding { .. }, false)
+        | (Taxation::ReverseTaxInvoice | Taxation::ForwardFeeInvoice, true) => Ok(()),
+        (Taxation::Withholding { .. }, true) => Err(crate::validation::FieldError::new(
+            "settlement_contract.business_withholding",
+            "taxation",
+            "the partner has a business registration number: it is taxed by tax invoice, not withholding",
+        )),
+        (_, false) => Err(crate::validation::FieldError::new(
+            "settlement_contract.individual_tax_invoice",
+            "taxation",
+            "the partner has no business registration number: an individual is taxed by withholding",
+        )),
+    }
+}

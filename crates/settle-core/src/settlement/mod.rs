@@ -10,23 +10,34 @@
 //! discounts = Σ paid + Σ adjustments`. Individuals (no BRN) have income tax withheld from
 //! what they are owed instead of a tax invoice.
 
+mod bank;
+#[cfg(test)]
+mod close_tests;
+mod closed;
 mod compute;
 mod contract;
+mod cycles;
 mod input;
 #[cfg(test)]
 mod tests;
 mod transfer;
 
+pub use bank::{BankAccount, BankAccountInput, MAX_HOLDER};
+pub use closed::{
+    Payout, SettlementAction, SettlementConflict, SettlementRecord, SettlementState, Totals,
+    VatSplit, vat_split,
+};
 pub use compute::{
     SETTLEMENT_ROUNDING, SettleError, Settlement, SettlementLine, Withholding, settle, withholding,
 };
-pub use contract::{Contract, Cycle, FeeRule, Taxation, in_force};
+pub use contract::{Contract, Cycle, FeeRule, Taxation, in_force, taxation_fits};
+pub use cycles::{CycleToClose, cycles_to_close};
 pub use input::{ContractInput, DEFAULT_INCOME_TAX_RATE, MAX_REFERENCE, TransferInput};
 pub use transfer::{Transfer, TransferKind};
 
 use time::OffsetDateTime;
 
-use crate::ids::{SettlementContractId, TenantId, TransferId};
+use crate::ids::{SettlementContractId, SettlementId, TenantId, TransferId};
 
 /// A stored contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,4 +63,6 @@ pub struct TransferRecord {
     pub transfer: Transfer,
     /// Recorded.
     pub created_at: OffsetDateTime,
+    /// The closed settlement that settled it; none while its cycle is open.
+    pub settlement_id: Option<SettlementId>,
 }

@@ -12,11 +12,11 @@ use crate::ids::PartnerId;
 use crate::money::MoneyError;
 
 /// The one partner of these tests.
-fn partner() -> PartnerId {
+pub(super) fn partner() -> PartnerId {
     PartnerId::from_trusted("ptn_01settlementtestpartner0".into())
 }
 
-fn contract(from: Date, rate: Decimal, fixed: Decimal, share: Decimal) -> Contract {
+pub(super) fn contract(from: Date, rate: Decimal, fixed: Decimal, share: Decimal) -> Contract {
     Contract {
         partner_id: partner(),
         effective_from: from,
@@ -33,7 +33,7 @@ fn contract(from: Date, rate: Decimal, fixed: Decimal, share: Decimal) -> Contra
     }
 }
 
-fn transfer(id: &str, kind: TransferKind, on: Date, amount: i64, discount: i64) -> Transfer {
+pub(super) fn transfer(id: &str, kind: TransferKind, on: Date, amount: i64, discount: i64) -> Transfer {
     Transfer {
         external_id: id.into(),
         partner_id: partner(),

@@ -1,8 +1,12 @@
-//! The `settlement_contracts` and `transfers` tables.
+//! The `settlement_contracts`, `transfers`, `settlements` and `partner_bank_accounts`
+//! tables.
+
+pub mod bank;
+pub mod closing;
 
 use std::collections::HashSet;
 
-use settle_core::ids::{PartnerId, SettlementContractId, TenantId, TransferId};
+use settle_core::ids::{PartnerId, SettlementContractId, SettlementId, TenantId, TransferId};
 use settle_core::settlement::{Contract, ContractRecord, Transfer, TransferKind, TransferRecord};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -41,6 +45,7 @@ crate::table_row! {
         amount: Dec,
         discount: Dec,
         created_at: Instant,
+        settlement_id: Null<Text>,
     }
 }
 
@@ -77,15 +82,30 @@ pub async fn contracts_of(
     tenant: &TenantId,
     partner: &PartnerId,
 ) -> StoreResult<Vec<ContractRecord>> {
-    let rows = sqlx::query(&format!(
-        "SELECT {} FROM settlement_contracts WHERE tenant_id = $1 AND partner_id = $2 \
-         ORDER BY effective_from",
-        ContractRow::columns()
-    ))
-    .bind(tenant.as_str())
-    .bind(partner.as_str())
-    .fetch_all(conn)
-    .await?;
+    contracts(conn, tenant, Some(partner)).await
+}
+
+/// The contracts of one partner, or of every partner of the tenant, oldest first.
+pub async fn contracts(
+    conn: &mut AnyConnection,
+    tenant: &TenantId,
+    partner: Option<&PartnerId>,
+) -> StoreResult<Vec<ContractRecord>> {
+    let sql = format!(
+        "SELECT {} FROM settlement_contracts WHERE tenant_id = $1 {} \
+         ORDER BY partner_id, effective_from",
+        ContractRow::columns(),
+        if partner.is_some() {
+            "AND partner_id = $2"
+        } else {
+            ""
+        }
+    );
+    let mut query = sqlx::query(&sql).bind(tenant.as_str());
+    if let Some(partner) = partner {
+        query = query.bind(partner.as_str());
+    }
+    let rows = query.fetch_all(conn).await?;
     rows.iter()
         .map(|row| {
             let row = ContractRow::read(row)?;
@@ -131,7 +151,8 @@ pub async fn insert_transfers(
                 .bind(t.category.as_deref())
                 .bind(t.amount.to_string())
                 .bind(t.discount.to_string())
-                .bind(instant(r.created_at));
+                .bind(instant(r.created_at))
+                .bind(None::<String>);
         }
         for row in query.fetch_all(&mut *conn).await? {
             stored.insert(TransferId::from_trusted(text(&row, "id")?));
@@ -164,7 +185,7 @@ pub async fn transfers_of(
     rows.iter().map(decode_transfer).collect()
 }
 
-fn decode_transfer(row: &AnyRow) -> StoreResult<TransferRecord> {
+pub(crate) fn decode_transfer(row: &AnyRow) -> StoreResult<TransferRecord> {
     let row = TransferRow::read(row)?;
     let kind = TransferKind::parse(&row.kind)
         .ok_or_else(|| StoreError::Corrupt(format!("transfer kind {:?}", row.kind)))?;
@@ -183,5 +204,6 @@ fn decode_transfer(row: &AnyRow) -> StoreResult<TransferRecord> {
             discount: row.discount,
         },
         created_at: row.created_at,
+        settlement_id: row.settlement_id.map(SettlementId::from_trusted),
     })
 }

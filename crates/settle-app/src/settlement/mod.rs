@@ -1,15 +1,31 @@
 //! Settlement: each partner's contracts, the transfers settled under them (many at a time,
 //! idempotent on their external id), and a partner's settlement for a period, computed by
-//! the core from the transfers and the contract in force on each one's date.
+//! the core from the transfers and the contract in force on each one's date; closing,
+//! explaining, documenting and paying out settlements live in the submodules.
+
+mod closing;
+mod documents;
+mod explain;
+mod import;
+mod payouts;
+mod statement;
+
+pub use closing::{CloseFailure, CloseReport, Planned, close, open, today};
+pub use documents::document;
+pub use explain::{ExplainedLine, SettlementDetail, SettlementFilter, get, list};
+pub use import::{TRANSFER_COLUMNS, import_transfers};
+pub use payouts::{
+    BankAccountView, PAID_COLUMNS, PAYOUT_COLUMNS, bank_account, import_paid, mark_paid,
+    payout_file, set_bank_account,
+};
 
 use std::collections::HashMap;
 
 use settle_core::access::Right;
-use settle_core::currency::Currency;
 use settle_core::ids::{PartnerId, SettlementContractId, TransferId};
 use settle_core::settlement::{
-    self, ContractInput, ContractRecord, SettleError, Settlement, TransferInput, TransferRecord,
-    in_force,
+    self, Contract, ContractInput, ContractRecord, SettleError, Settlement, TransferInput,
+    TransferRecord, in_force,
 };
 use settle_core::validation::FieldError;
 use settle_store::{partners, settlement as store};
@@ -36,11 +52,21 @@ pub async fn create_contract(
     let partner = partner_id(input.partner_id.as_deref(), "partner_id")
         .map_err(|e| AppError::validation(vec![e]))?;
     let mut tx = app.store.write().await?;
-    partners::get(&mut tx, &by.tenant_id, &partner)
+    let found = partners::get(&mut tx, &by.tenant_id, &partner)
         .await?
         .ok_or_else(|| AppError::not_found("partner"))?;
     by.sees(&partner, "partner")?;
     let contract = input.validate(partner).map_err(AppError::validation)?;
+    settlement::taxation_fits(&contract.taxation, found.data.brn.is_some())
+        .map_err(|e| AppError::validation(vec![e]))?;
+    let closed = store::closing::last_closed(&mut tx, &by.tenant_id, Some(&found.id)).await?;
+    if let Some(end) = closed.get(&found.id).filter(|end| contract.effective_from <= **end) {
+        return Err(AppError::conflict(
+            "settlement_contract.closed_period",
+            format!("the partner's settlements are closed through {end}; a new contract starts after it"),
+        )
+        .with_field("effective_from"));
+    }
     let now = app.now();
     let record = ContractRecord {
         id: SettlementContractId::generate(),
@@ -101,6 +127,20 @@ pub async fn record_transfers(
     by: &Principal,
     inputs: Vec<TransferInput>,
 ) -> Result<TransferReport, AppError> {
+    let labelled = inputs
+        .into_iter()
+        .enumerate()
+        .map(|(index, input)| (format!("transfers[{index}]"), input))
+        .collect();
+    record_labelled(app, by, labelled).await
+}
+
+/// [`record_transfers`] with each transfer's errors prefixed by its own label.
+pub(crate) async fn record_labelled(
+    app: &App,
+    by: &Principal,
+    inputs: Vec<(String, TransferInput)>,
+) -> Result<TransferReport, AppError> {
     by.require(Right::WriteInvoices)?;
     if inputs.len() > MAX_TRANSFERS {
         return Err(AppError::invalid(
@@ -111,12 +151,12 @@ pub async fn record_transfers(
     }
     let now = app.now();
     let mut tx = app.store.write().await?;
-    let mut currencies: HashMap<PartnerId, Option<Currency>> = HashMap::new();
+    let mut contracts: HashMap<PartnerId, Vec<Contract>> = HashMap::new();
     let mut errors = Vec::new();
     let mut records = Vec::with_capacity(inputs.len());
-    for (index, input) in inputs.into_iter().enumerate() {
+    for (label, input) in inputs {
         let prefix = |mut e: FieldError| {
-            e.field = format!("transfers[{index}].{}", e.field);
+            e.field = format!("{label}.{}", e.field);
             e
         };
         let partner = match partner_id(input.partner_id.as_deref(), "partner_id") {
@@ -130,12 +170,13 @@ pub async fn record_transfers(
                 continue;
             }
         };
-        if !currencies.contains_key(&partner) {
-            let contracts = store::contracts_of(&mut tx, &by.tenant_id, &partner).await?;
-            let currency = contracts.last().map(|c| c.contract.currency);
-            currencies.insert(partner.clone(), currency);
+        if !contracts.contains_key(&partner) {
+            let found = store::contracts_of(&mut tx, &by.tenant_id, &partner).await?;
+            let terms = found.into_iter().map(|r| r.contract).collect();
+            contracts.insert(partner.clone(), terms);
         }
-        let Some(currency) = currencies[&partner] else {
+        let terms = &contracts[&partner];
+        let Some(currency) = terms.last().map(|c| c.currency) else {
             errors.push(prefix(FieldError::new(
                 "transfer.no_contract",
                 "partner_id",
@@ -143,12 +184,23 @@ pub async fn record_transfers(
             )));
             continue;
         };
-        match input.validate(partner, currency) {
+        match input.validate(partner.clone(), currency) {
+            Ok(transfer) if in_force(terms, &partner, transfer.occurred_on).is_none() => {
+                errors.push(prefix(FieldError::new(
+                    "transfer.no_contract",
+                    "occurred_on",
+                    format!(
+                        "no contract of the partner is in force on {}",
+                        transfer.occurred_on
+                    ),
+                )));
+            }
             Ok(transfer) => records.push(TransferRecord {
                 id: TransferId::generate(),
                 tenant_id: by.tenant_id.clone(),
                 transfer,
                 created_at: now,
+                settlement_id: None,
             }),
             Err(found) => errors.extend(found.into_iter().map(prefix)),
         }

@@ -1,0 +1,44 @@
+-- Closed settlements: one per partner and cycle, with their sums as closed. A transfer
+-- names the settlement that settled it (none while open). Partners' bank accounts are
+-- kept sealed like private keys; only the last digits are readable.
+CREATE TABLE settlements (
+    id                 TEXT PRIMARY KEY,
+    tenant_id          TEXT NOT NULL REFERENCES tenants(id),
+    partner_id         TEXT NOT NULL REFERENCES partners(id),
+    period_start       date NOT NULL,
+    period_end         date NOT NULL,
+    payout_date        date NOT NULL,
+    currency           TEXT NOT NULL,
+    taxation           jsonb NOT NULL,
+    sales              numeric NOT NULL,
+    fees               numeric NOT NULL,
+    partner_discounts  numeric NOT NULL,
+    platform_discounts numeric NOT NULL,
+    adjustments        numeric NOT NULL,
+    owed               numeric NOT NULL,
+    income_tax         numeric NOT NULL,
+    local_income_tax   numeric NOT NULL,
+    payout             numeric NOT NULL,
+    transfer_count     bigint NOT NULL,
+    state              TEXT NOT NULL CHECK (state IN ('closed', 'paid')),
+    tax_invoice_id     TEXT REFERENCES tax_invoices(id),
+    paid_on            date,
+    payout_reference   TEXT,
+    closed_at          timestamptz NOT NULL,
+    updated_at         timestamptz NOT NULL
+);
+CREATE UNIQUE INDEX settlements_cycle ON settlements (tenant_id, partner_id, period_start);
+CREATE INDEX settlements_period ON settlements (tenant_id, period_end);
+
+ALTER TABLE transfers ADD COLUMN settlement_id TEXT REFERENCES settlements(id);
+CREATE INDEX transfers_settlement ON transfers (tenant_id, partner_id, settlement_id, occurred_on);
+
+CREATE TABLE partner_bank_accounts (
+    partner_id      TEXT PRIMARY KEY REFERENCES partners(id),
+    tenant_id       TEXT NOT NULL REFERENCES tenants(id),
+    bank_code       TEXT NOT NULL,
+    holder          TEXT NOT NULL,
+    account_sealed  TEXT NOT NULL,
+    account_last4   TEXT NOT NULL,
+    updated_at      timestamptz NOT NULL
+);
