@@ -47,6 +47,8 @@ pub struct Planned {
     pub record: SettlementRecord,
     /// Its computation, line by line.
     pub settlement: Settlement,
+    /// Its transfers, a line each.
+    pub transfers: Vec<Transfer>,
 }
 
 /// Today in Korea, the day cycles are judged ended by.
@@ -98,7 +100,12 @@ pub(crate) fn plan(
                 closed_at: now,
                 updated_at: now,
             };
-            Ok(Planned { record, settlement })
+            let transfers = cycle.transfers.into_iter().cloned().collect();
+            Ok(Planned {
+                record,
+                settlement,
+                transfers,
+            })
         })
         .collect()
 }
@@ -166,7 +173,7 @@ pub async fn close(
             let terms = contracts.get(&partner_id).map(Vec::as_slice).unwrap_or_default();
             let last = last_closed.get(&partner_id).copied();
             match plan(tenant, &partner_id, &transfers, terms, last, through, now) {
-                Ok(cycles) => planned.extend(cycles),
+                Ok(cycles) => planned.extend(cycles.into_iter().map(|p| p.record)),
                 Err(error) => report.failed.push(failure(&partner_id, &error)),
             }
         }
@@ -177,7 +184,7 @@ pub async fn close(
             format!("no cycle with unsettled transfers has ended by {through}"),
         ));
     }
-    let records: Vec<SettlementRecord> = planned.into_iter().map(|p| p.record).collect();
+    let records: Vec<SettlementRecord> = planned;
     if !closing::insert(&mut tx, &records).await? {
         return Err(AppError::conflict(
             "settlement.closed",

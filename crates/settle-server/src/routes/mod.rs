@@ -7,6 +7,7 @@ pub mod partners;
 pub mod printed;
 pub mod privacy;
 pub mod reconciliation;
+pub mod settlement;
 pub mod supplier;
 pub mod tax_invoices;
 pub mod tenant;
@@ -115,6 +116,26 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(users::login_link))
         .routes(routes!(users::partners, users::assign))
         .routes(routes!(users::unassign))
+        .merge(settlement_routes())
+}
+
+/// The settlement routes.
+fn settlement_routes() -> OpenApiRouter<AppState> {
+    use settlement::{contracts, payouts, settlements, transfers};
+    OpenApiRouter::new()
+        .routes(routes!(contracts::create))
+        .routes(routes!(contracts::list))
+        .routes(routes!(transfers::create))
+        .routes(routes!(transfers::import))
+        .routes(routes!(settlements::close))
+        .routes(routes!(settlements::list))
+        .routes(routes!(settlements::get_one))
+        .routes(routes!(settlements::open))
+        .routes(routes!(settlements::document))
+        .routes(routes!(settlements::paid))
+        .routes(routes!(payouts::put_bank_account, payouts::get_bank_account))
+        .routes(routes!(payouts::file))
+        .routes(routes!(payouts::import))
 }
 
 /// 404 in the error format for every unknown path.
