@@ -39,7 +39,10 @@ pub fn settlement_statement(
         subject: by_language(
             partner.data.language,
             format!("[{tenant_name}] 정산 명세 {period} ({})", money(t.payout)),
-            format!("[{tenant_name}] Settlement statement {period} ({})", money(t.payout)),
+            format!(
+                "[{tenant_name}] Settlement statement {period} ({})",
+                money(t.payout)
+            ),
         ),
         body: by_language(
             partner.data.language,

@@ -10,8 +10,8 @@ use serde::Serialize;
 use settle_core::access::Right;
 use settle_core::ids::{PartnerId, SettlementId, TenantId};
 use settle_core::settlement::{
-    self, Contract, SettleError, Settlement, SettlementRecord, SettlementState, Totals,
-    Transfer, cycles_to_close,
+    self, Contract, SettleError, Settlement, SettlementRecord, SettlementState, Totals, Transfer,
+    cycles_to_close,
 };
 use settle_store::settlement::{self as store, closing};
 use time::{Date, OffsetDateTime};
@@ -159,7 +159,8 @@ pub async fn close(
     let tenant = &by.tenant_id;
     let mut tx = app.store.write().await?;
     closing::lock_transfers(&mut tx).await?;
-    let contracts = contracts_by_partner(store::contracts(&mut tx, tenant, partner.as_ref()).await?);
+    let contracts =
+        contracts_by_partner(store::contracts(&mut tx, tenant, partner.as_ref()).await?);
     let last_closed = closing::last_closed(&mut tx, tenant, partner.as_ref()).await?;
     let mut report = CloseReport::default();
     let mut planned = Vec::new();
@@ -170,7 +171,10 @@ pub async fn close(
             if by.sees(&partner_id, "partner").is_err() {
                 continue;
             }
-            let terms = contracts.get(&partner_id).map(Vec::as_slice).unwrap_or_default();
+            let terms = contracts
+                .get(&partner_id)
+                .map(Vec::as_slice)
+                .unwrap_or_default();
             let last = last_closed.get(&partner_id).copied();
             match plan(tenant, &partner_id, &transfers, terms, last, through, now) {
                 Ok(cycles) => planned.extend(cycles.into_iter().map(|p| p.record)),
@@ -251,6 +255,14 @@ pub async fn open(
         .await?
         .map(|(_, t)| t)
         .unwrap_or_default();
-    plan(tenant, &partner, &transfers, &contracts, last, through, app.now())
-        .map_err(|e| AppError::conflict(failure(&partner, &e).code, e.to_string()))
+    plan(
+        tenant,
+        &partner,
+        &transfers,
+        &contracts,
+        last,
+        through,
+        app.now(),
+    )
+    .map_err(|e| AppError::conflict(failure(&partner, &e).code, e.to_string()))
 }

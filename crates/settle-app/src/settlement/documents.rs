@@ -98,7 +98,10 @@ pub async fn document(
                 partner_id: Some(current.partner_id.to_string()),
                 invoice: content(&current),
                 request: true,
-                memo: Some(format!("{} ~ {} 정산", current.period_start, current.period_end)),
+                memo: Some(format!(
+                    "{} ~ {} 정산",
+                    current.period_start, current.period_end
+                )),
             };
             create_in(app, &mut tx, by, input).await?
         }
@@ -129,10 +132,7 @@ pub async fn document(
 
 /// The drafted forward tax invoice for a settlement's fees: the platform supplies, the
 /// partner buys.
-async fn forward_draft(
-    app: &App,
-    record: &SettlementRecord,
-) -> Result<TaxInvoiceRecord, AppError> {
+async fn forward_draft(app: &App, record: &SettlementRecord) -> Result<TaxInvoiceRecord, AppError> {
     let mut conn = app.store.read().await?;
     let tenant = tenants::get(&mut conn, &record.tenant_id)
         .await?

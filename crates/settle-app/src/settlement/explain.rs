@@ -4,9 +4,7 @@
 
 use settle_core::access::Right;
 use settle_core::ids::{SettlementId, TransferId};
-use settle_core::settlement::{
-    self, SettlementLine, SettlementRecord, Transfer, TransferKind,
-};
+use settle_core::settlement::{self, SettlementLine, SettlementRecord, Transfer, TransferKind};
 use settle_store::settlement::{self as store, closing};
 
 use crate::auth::Principal;
@@ -108,8 +106,13 @@ pub async fn get(app: &App, by: &Principal, id: &str) -> Result<SettlementDetail
     for (stored, line) in transfers.into_iter().zip(computed.lines) {
         let transfer = stored.transfer;
         let corrects = if transfer.occurred_on < record.period_start {
-            closing::covering(&mut conn, &by.tenant_id, &record.partner_id, transfer.occurred_on)
-                .await?
+            closing::covering(
+                &mut conn,
+                &by.tenant_id,
+                &record.partner_id,
+                transfer.occurred_on,
+            )
+            .await?
         } else {
             transfer
                 .order_id

@@ -60,10 +60,15 @@ pub async fn create_contract(
     settlement::taxation_fits(&contract.taxation, found.data.brn.is_some())
         .map_err(|e| AppError::validation(vec![e]))?;
     let closed = store::closing::last_closed(&mut tx, &by.tenant_id, Some(&found.id)).await?;
-    if let Some(end) = closed.get(&found.id).filter(|end| contract.effective_from <= **end) {
+    if let Some(end) = closed
+        .get(&found.id)
+        .filter(|end| contract.effective_from <= **end)
+    {
         return Err(AppError::conflict(
             "settlement_contract.closed_period",
-            format!("the partner's settlements are closed through {end}; a new contract starts after it"),
+            format!(
+                "the partner's settlements are closed through {end}; a new contract starts after it"
+            ),
         )
         .with_field("effective_from"));
     }

@@ -120,8 +120,12 @@ pub async fn bank_account(
     let partner = PartnerId::parse(partner).ok_or_else(|| AppError::not_found("partner"))?;
     by.sees(&partner, "partner")?;
     let mut conn = app.store.read().await?;
-    let rows = bank::of_partners(&mut conn, &by.tenant_id, Some(std::slice::from_ref(&partner)))
-        .await?;
+    let rows = bank::of_partners(
+        &mut conn,
+        &by.tenant_id,
+        Some(std::slice::from_ref(&partner)),
+    )
+    .await?;
     rows.first()
         .map(BankAccountView::from)
         .ok_or_else(|| AppError::not_found("bank_account"))
@@ -155,11 +159,12 @@ pub async fn payout_file(
         );
     }
     due.sort_by(|a, b| (a.payout_date, &a.partner_id).cmp(&(b.payout_date, &b.partner_id)));
-    let accounts: HashMap<String, BankAccountRow> = bank::of_partners(&mut conn, &by.tenant_id, None)
-        .await?
-        .into_iter()
-        .map(|row| (row.partner_id.clone(), row))
-        .collect();
+    let accounts: HashMap<String, BankAccountRow> =
+        bank::of_partners(&mut conn, &by.tenant_id, None)
+            .await?
+            .into_iter()
+            .map(|row| (row.partner_id.clone(), row))
+            .collect();
     let mut missing: Vec<String> = due
         .iter()
         .map(|s| s.partner_id.to_string())
@@ -169,7 +174,10 @@ pub async fn payout_file(
     if !missing.is_empty() {
         return Err(AppError::conflict(
             "payout.bank_account_missing",
-            format!("these partners have no bank account: {}", missing.join(", ")),
+            format!(
+                "these partners have no bank account: {}",
+                missing.join(", ")
+            ),
         ));
     }
     let mut rows = CsvRows::new(Vec::new(), &PAYOUT_COLUMNS).map_err(AppError::internal)?;

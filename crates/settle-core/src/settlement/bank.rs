@@ -56,7 +56,11 @@ impl BankAccountInput {
         if !bank_code.is_empty()
             && (bank_code.len() != 3 || !bank_code.bytes().all(|b| b.is_ascii_digit()))
         {
-            check.fail("invalid_bank_code", "bank_code", "bank_code is three digits");
+            check.fail(
+                "invalid_bank_code",
+                "bank_code",
+                "bank_code is three digits",
+            );
         }
         let account = check.required("account", self.account, 40);
         let digits: String = account.chars().filter(|c| *c != '-').collect();

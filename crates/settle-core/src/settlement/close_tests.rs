@@ -41,13 +41,27 @@ fn closing_through_a_month_end_closes_every_ended_month_oldest_first() {
         order("nov", date!(2026 - 11 - 05)),
         order("oct", date!(2026 - 10 - 20)),
     ];
-    let cycles =
-        cycles_to_close(&partner(), &transfers, &contracts, None, date!(2026 - 11 - 30)).unwrap();
+    let cycles = cycles_to_close(
+        &partner(),
+        &transfers,
+        &contracts,
+        None,
+        date!(2026 - 11 - 30),
+    )
+    .unwrap();
     assert_eq!(
         shape(&cycles),
         vec![
-            (date!(2026 - 10 - 01), date!(2026 - 10 - 31), vec!["oct".into()]),
-            (date!(2026 - 11 - 01), date!(2026 - 11 - 30), vec!["nov".into()]),
+            (
+                date!(2026 - 10 - 01),
+                date!(2026 - 10 - 31),
+                vec!["oct".into()]
+            ),
+            (
+                date!(2026 - 11 - 01),
+                date!(2026 - 11 - 30),
+                vec!["nov".into()]
+            ),
         ]
     );
 }
@@ -59,11 +73,21 @@ fn a_cycle_still_running_is_left_open() {
         order("oct", date!(2026 - 10 - 20)),
         order("nov", date!(2026 - 11 - 05)),
     ];
-    let cycles =
-        cycles_to_close(&partner(), &transfers, &contracts, None, date!(2026 - 11 - 15)).unwrap();
+    let cycles = cycles_to_close(
+        &partner(),
+        &transfers,
+        &contracts,
+        None,
+        date!(2026 - 11 - 15),
+    )
+    .unwrap();
     assert_eq!(
         shape(&cycles),
-        vec![(date!(2026 - 10 - 01), date!(2026 - 10 - 31), vec!["oct".into()])]
+        vec![(
+            date!(2026 - 10 - 01),
+            date!(2026 - 10 - 31),
+            vec!["oct".into()]
+        )]
     );
 }
 
@@ -75,8 +99,14 @@ fn a_late_transfer_lands_in_the_cycle_after_the_closed_one() {
         order("nov", date!(2026 - 11 - 05)),
     ];
     let closed = Some(date!(2026 - 10 - 31));
-    let cycles =
-        cycles_to_close(&partner(), &transfers, &contracts, closed, date!(2026 - 11 - 30)).unwrap();
+    let cycles = cycles_to_close(
+        &partner(),
+        &transfers,
+        &contracts,
+        closed,
+        date!(2026 - 11 - 30),
+    )
+    .unwrap();
     assert_eq!(
         shape(&cycles),
         vec![(
@@ -92,8 +122,14 @@ fn a_late_transfer_waits_while_the_next_cycle_runs() {
     let contracts = monthly();
     let transfers = [order("late", date!(2026 - 10 - 20))];
     let closed = Some(date!(2026 - 10 - 31));
-    let cycles =
-        cycles_to_close(&partner(), &transfers, &contracts, closed, date!(2026 - 11 - 15)).unwrap();
+    let cycles = cycles_to_close(
+        &partner(),
+        &transfers,
+        &contracts,
+        closed,
+        date!(2026 - 11 - 15),
+    )
+    .unwrap();
     assert!(cycles.is_empty());
 }
 
@@ -108,13 +144,27 @@ fn weekly_cycles_run_monday_to_sunday() {
         order("a", date!(2026 - 11 - 04)),
         order("b", date!(2026 - 11 - 09)),
     ];
-    let cycles =
-        cycles_to_close(&partner(), &transfers, &contracts, None, date!(2026 - 11 - 15)).unwrap();
+    let cycles = cycles_to_close(
+        &partner(),
+        &transfers,
+        &contracts,
+        None,
+        date!(2026 - 11 - 15),
+    )
+    .unwrap();
     assert_eq!(
         shape(&cycles),
         vec![
-            (date!(2026 - 11 - 02), date!(2026 - 11 - 08), vec!["a".into()]),
-            (date!(2026 - 11 - 09), date!(2026 - 11 - 15), vec!["b".into()]),
+            (
+                date!(2026 - 11 - 02),
+                date!(2026 - 11 - 08),
+                vec!["a".into()]
+            ),
+            (
+                date!(2026 - 11 - 09),
+                date!(2026 - 11 - 15),
+                vec!["b".into()]
+            ),
         ]
     );
     assert_eq!(
@@ -127,8 +177,14 @@ fn weekly_cycles_run_monday_to_sunday() {
 fn a_transfer_before_any_contract_fails_the_plan() {
     let contracts = monthly();
     let transfers = [order("old", date!(2025 - 12 - 31))];
-    let error = cycles_to_close(&partner(), &transfers, &contracts, None, date!(2026 - 11 - 30))
-        .unwrap_err();
+    let error = cycles_to_close(
+        &partner(),
+        &transfers,
+        &contracts,
+        None,
+        date!(2026 - 11 - 30),
+    )
+    .unwrap_err();
     assert!(matches!(error, SettleError::NoContract { external_id, .. } if external_id == "old"));
 }
 
@@ -179,7 +235,10 @@ fn closed(taxation: Taxation, owed: Decimal) -> SettlementRecord {
 #[test]
 fn a_settlement_is_documented_once() {
     let mut s = closed(Taxation::ReverseTaxInvoice, dec!(9900));
-    assert_eq!(s.after(SettlementAction::Document), Ok(SettlementState::Closed));
+    assert_eq!(
+        s.after(SettlementAction::Document),
+        Ok(SettlementState::Closed)
+    );
     s.tax_invoice_id = Some(TaxInvoiceId::generate());
     assert_eq!(
         s.check(SettlementAction::Document).unwrap_err().code,

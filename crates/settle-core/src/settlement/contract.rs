@@ -152,7 +152,10 @@ pub fn in_force<'a>(
 
 /// Whether `taxation` fits a partner: an individual (no BRN) cannot issue or receive tax
 /// invoices, so it is taxed by withholding; a business is taxed by tax invoice.
-pub fn taxation_fits(taxation: &Taxation, has_brn: bool) -> Result<(), crate::validation::FieldError> {
+pub fn taxation_fits(
+    taxation: &Taxation,
+    has_brn: bool,
+) -> Result<(), crate::validation::FieldError> {
     match (taxation, has_brn) {
         (Taxation::Withholding { .. }, false)
         | (Taxation::ReverseTaxInvoice | Taxation::ForwardFeeInvoice, true) => Ok(()),

@@ -47,10 +47,11 @@ pub fn cycles_to_close<'a>(
             Some(first_open) if transfer.occurred_on < first_open => first_open,
             _ => transfer.occurred_on,
         };
-        let contract = in_force(contracts, partner, day).ok_or_else(|| SettleError::NoContract {
-            external_id: transfer.external_id.clone(),
-            date: transfer.occurred_on,
-        })?;
+        let contract =
+            in_force(contracts, partner, day).ok_or_else(|| SettleError::NoContract {
+                external_id: transfer.external_id.clone(),
+                date: transfer.occurred_on,
+            })?;
         let (_, end) = contract.cycle.period_of(day);
         if end <= through {
             ends.insert(end);

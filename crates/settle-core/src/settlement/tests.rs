@@ -33,7 +33,13 @@ pub(super) fn contract(from: Date, rate: Decimal, fixed: Decimal, share: Decimal
     }
 }
 
-pub(super) fn transfer(id: &str, kind: TransferKind, on: Date, amount: i64, discount: i64) -> Transfer {
+pub(super) fn transfer(
+    id: &str,
+    kind: TransferKind,
+    on: Date,
+    amount: i64,
+    discount: i64,
+) -> Transfer {
     Transfer {
         external_id: id.into(),
         partner_id: partner(),

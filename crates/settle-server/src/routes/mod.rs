@@ -133,7 +133,10 @@ fn settlement_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(settlements::open))
         .routes(routes!(settlements::document))
         .routes(routes!(settlements::paid))
-        .routes(routes!(payouts::put_bank_account, payouts::get_bank_account))
+        .routes(routes!(
+            payouts::put_bank_account,
+            payouts::get_bank_account
+        ))
         .routes(routes!(payouts::file))
         .routes(routes!(payouts::import))
 }

@@ -7,7 +7,7 @@ use sqlx::AnyConnection;
 
 use crate::StoreResult;
 use crate::codec::instant;
-use crate::columns::{Instant, Text};
+use crate::columns::{Instant, Text, for_engine};
 
 crate::table_row! {
     /// A row of `partner_bank_accounts`.
@@ -24,22 +24,25 @@ crate::table_row! {
 
 /// Stores (or replaces) a partner's bank account.
 pub async fn put(conn: &mut AnyConnection, row: &BankAccountRow) -> StoreResult<()> {
-    sqlx::query(
+    let sql = for_engine(
+        conn,
         "INSERT INTO partner_bank_accounts (partner_id, tenant_id, bank_code, holder, \
-         account_sealed, account_last4, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         account_sealed, account_last4, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz) \
          ON CONFLICT (partner_id) DO UPDATE SET bank_code = excluded.bank_code, \
          holder = excluded.holder, account_sealed = excluded.account_sealed, \
          account_last4 = excluded.account_last4, updated_at = excluded.updated_at",
     )
-    .bind(row.partner_id.as_str())
-    .bind(row.tenant_id.as_str())
-    .bind(row.bank_code.as_str())
-    .bind(row.holder.as_str())
-    .bind(row.account_sealed.as_str())
-    .bind(row.account_last4.as_str())
-    .bind(instant(row.updated_at))
-    .execute(conn)
-    .await?;
+    .into_owned();
+    sqlx::query(&sql)
+        .bind(row.partner_id.as_str())
+        .bind(row.tenant_id.as_str())
+        .bind(row.bank_code.as_str())
+        .bind(row.holder.as_str())
+        .bind(row.account_sealed.as_str())
+        .bind(row.account_last4.as_str())
+        .bind(instant(row.updated_at))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

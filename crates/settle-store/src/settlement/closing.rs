@@ -453,15 +453,18 @@ pub async fn set_tax_invoice(
     tax_invoice: &TaxInvoiceId,
     now: OffsetDateTime,
 ) -> StoreResult<bool> {
-    let done = sqlx::query(
-        "UPDATE settlements SET tax_invoice_id = $1, updated_at = $2 \
+    let sql = for_engine(
+        conn,
+        "UPDATE settlements SET tax_invoice_id = $1, updated_at = $2::timestamptz \
          WHERE id = $3 AND tax_invoice_id IS NULL",
     )
-    .bind(tax_invoice.as_str())
-    .bind(instant(now))
-    .bind(id.as_str())
-    .execute(conn)
-    .await?;
+    .into_owned();
+    let done = sqlx::query(&sql)
+        .bind(tax_invoice.as_str())
+        .bind(instant(now))
+        .bind(id.as_str())
+        .execute(conn)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
@@ -475,7 +478,7 @@ pub async fn mark_paid(
     let sql = for_engine(
         conn,
         "UPDATE settlements SET state = 'paid', paid_on = $1::date, payout_reference = $2, \
-         updated_at = $3 WHERE id = $4 AND state = 'closed'",
+         updated_at = $3::timestamptz WHERE id = $4 AND state = 'closed'",
     )
     .into_owned();
     let done = sqlx::query(&sql)

@@ -112,13 +112,13 @@ impl From<&ContractRecord> for ContractView {
     fn from(record: &ContractRecord) -> Self {
         let c = &record.contract;
         let rates = |map: &BTreeMap<String, rust_decimal::Decimal>| {
-            map.iter().map(|(k, v)| (k.clone(), v.to_string())).collect()
+            map.iter()
+                .map(|(k, v)| (k.clone(), v.to_string()))
+                .collect()
         };
         let (cycle, payout_day) = match c.cycle {
             Cycle::Daily { payout_after_days } => ("daily", payout_after_days),
-            Cycle::Weekly { payout_weekday } => {
-                ("weekly", payout_weekday.number_from_monday())
-            }
+            Cycle::Weekly { payout_weekday } => ("weekly", payout_weekday.number_from_monday()),
             Cycle::Monthly { payout_day } => ("monthly", payout_day),
         };
         let (taxation, income_tax_rate) = match c.taxation {

@@ -83,7 +83,9 @@ pub async fn get_bank_account(
     Auth(by): Auth,
     Path(id): Path<String>,
 ) -> ApiResult<Json<BankAccountResponse>> {
-    Ok(Json(use_case::bank_account(&state.app, &by, &id).await?.into()))
+    Ok(Json(
+        use_case::bank_account(&state.app, &by, &id).await?.into(),
+    ))
 }
 
 /// Which payouts.

@@ -248,7 +248,11 @@ pub async fn close(
 ) -> ApiResult<Json<CloseView>> {
     let format = time::macros::format_description!("[year]-[month]-[day]");
     let through = time::Date::parse(body.through.trim(), format).map_err(|_| {
-        settle_app::AppError::invalid("settlement.invalid_date", "through", "through is a date YYYY-MM-DD")
+        settle_app::AppError::invalid(
+            "settlement.invalid_date",
+            "through",
+            "through is a date YYYY-MM-DD",
+        )
     })?;
     let report = use_case::close(&state.app, &by, through, body.partner_id.as_deref()).await?;
     Ok(Json(CloseView {
@@ -331,9 +335,21 @@ pub async fn get_one(
     let lines = detail
         .lines
         .iter()
-        .map(|ExplainedLine { transfer, line, corrects, .. }| {
-            line_view(currency, transfer, line, corrects.as_ref().map(ToString::to_string))
-        })
+        .map(
+            |ExplainedLine {
+                 transfer,
+                 line,
+                 corrects,
+                 ..
+             }| {
+                line_view(
+                    currency,
+                    transfer,
+                    line,
+                    corrects.as_ref().map(ToString::to_string),
+                )
+            },
+        )
         .collect();
     Ok(Json(SettlementDetailView {
         settlement: (&detail.record).into(),
@@ -368,7 +384,8 @@ pub async fn open(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<OpenQuery>,
 ) -> ApiResult<Json<OpenList>> {
-    let through = date_param("through", query.through)?.unwrap_or_else(|| use_case::today(&state.app));
+    let through =
+        date_param("through", query.through)?.unwrap_or_else(|| use_case::today(&state.app));
     let planned = use_case::open(&state.app, &by, &id, through).await?;
     Ok(Json(OpenList {
         data: planned.iter().map(open_view).collect(),

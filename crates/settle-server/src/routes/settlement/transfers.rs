@@ -93,7 +93,11 @@ pub async fn create(
     Auth(by): Auth,
     ApiJson(body): ApiJson<TransferListBody>,
 ) -> ApiResult<(StatusCode, Json<TransferReportView>)> {
-    let inputs = body.transfers.into_iter().map(TransferInput::from).collect();
+    let inputs = body
+        .transfers
+        .into_iter()
+        .map(TransferInput::from)
+        .collect();
     let report = settle_app::settlement::record_transfers(&state.app, &by, inputs).await?;
     Ok((StatusCode::CREATED, Json(report.into())))
 }
