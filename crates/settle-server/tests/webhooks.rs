@@ -269,7 +269,18 @@ async fn a_receiver_failing_five_times_gets_the_event_on_the_sixth(engine: TestE
     assert_eq!(got.len(), 1, "delivered once");
     assert_eq!(receiver.requests(), 6);
     assert!(python_verifies(&got[0], &secret));
-    let (_, page) = send(t.get(&format!("/v1/webhook-endpoints/{endpoint_id}/deliveries"))).await;
+    // The worker records the delivery once the receiver's answer is back, a moment after
+    // the receiver has the event.
+    let mut page = Value::Null;
+    for _ in 0..200 {
+        page = send(t.get(&format!("/v1/webhook-endpoints/{endpoint_id}/deliveries")))
+            .await
+            .1;
+        if page["data"][0]["state"] == "delivered" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
     let delivery = &page["data"][0];
     assert_eq!(delivery["state"], "delivered", "{page}");
     let (_, one) = send(t.get(&format!(

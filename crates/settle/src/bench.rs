@@ -16,6 +16,7 @@ mod billing_period;
 mod issue;
 mod pdf;
 mod reconciliation;
+mod settlement;
 mod sign;
 mod tax_invoices;
 mod webhooks;
@@ -73,6 +74,20 @@ pub enum BenchCommand {
         /// database is made there.
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// Closes a month of settlement: partners with monthly contracts and last month's
+    /// transfers are recorded once (setup); each run closes the month with `settle
+    /// settle-run` on a copy of that SQLite database, timed whole with its peak memory.
+    Settlement {
+        /// Transfers in the month.
+        #[arg(long, default_value_t = 1_000_000)]
+        transfers: usize,
+        /// Partners they are spread over.
+        #[arg(long, default_value_t = 10_000)]
+        partners: usize,
+        /// Runs; the median is reported.
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
     },
     /// Bills a month of partner invoicing: records charges for many partners, then times
     /// the billing run that drafts their invoices and the finalization that numbers them.
@@ -178,6 +193,11 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             postgres,
         } => reconciliation::run(lines, partners, runs, postgres.as_deref()).await?,
+        BenchCommand::Settlement {
+            transfers,
+            partners,
+            runs,
+        } => settlement::run(transfers, partners, runs).await?,
         BenchCommand::BillingPeriod {
             partners,
             charges,

@@ -5,6 +5,7 @@ mod bench;
 mod config;
 mod export;
 mod nts;
+mod settlement;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -69,9 +70,25 @@ enum Command {
         #[arg(long)]
         period: String,
     },
-    /// Files for people and other systems (reconciliation files).
+    /// Files for people and other systems (reconciliation files, payout files).
     #[command(subcommand)]
     Export(export::ExportCommand),
+    /// Files brought in (transfers, payouts made).
+    #[command(subcommand)]
+    Import(settlement::ImportCommand),
+    /// Closes the settlement cycles that ended by the end of a month (every partner's, or
+    /// one's): amounts final, transfers settled, statements emailed; prints a JSON summary.
+    SettleRun {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+        /// The month, YYYY-MM (over: cycles close once they have ended).
+        #[arg(long)]
+        period: String,
+        /// Only this partner.
+        #[arg(long)]
+        partner: Option<String>,
+    },
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -226,6 +243,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             );
         }
         Command::Export(command) => export::run(command, &cli.config).await?,
+        Command::Import(command) => settlement::import(command, &cli.config).await?,
+        Command::SettleRun {
+            tenant,
+            period,
+            partner,
+        } => settlement::settle_run(&cli.config, &tenant, &period, partner.as_deref()).await?,
         Command::Bench(command) => bench::run(command, &cli.config).await?,
     }
     Ok(())
