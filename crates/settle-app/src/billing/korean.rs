@@ -124,22 +124,21 @@ pub(crate) async fn sign_forward(
     )
 }
 
-/// Stores a forward tax invoice and its signed issue in the caller's transaction.
+/// Stores a forward tax invoice and its signed issue in the caller's transaction; the
+/// record as issued.
 pub(crate) async fn store_forward(
     tx: &mut settle_store::Conn,
     record: &TaxInvoiceRecord,
     prepared: Prepared,
-) -> Result<(), AppError> {
+) -> Result<TaxInvoiceRecord, AppError> {
     if !tax_invoices::insert(tx, record).await? {
         return Err(AppError::conflict(
             "tax_invoice.duplicate_document_key",
             format!("the key {} is taken", record.document_key),
         ));
     }
-    for result in write_many(tx, vec![prepared]).await? {
-        result?;
-    }
-    Ok(())
+    let written = write_many(tx, vec![prepared]).await?.into_iter().next();
+    written.ok_or_else(|| AppError::internal("the issue was not written"))?
 }
 
 async fn complete(app: &App, job: &Job, owner: &str) -> Result<(), AppError> {

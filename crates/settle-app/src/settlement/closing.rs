@@ -158,6 +158,11 @@ pub async fn close(
     let now = app.now();
     let tenant = &by.tenant_id;
     let mut tx = app.store.write().await?;
+    if let Some(id) = &partner {
+        settle_store::partners::get(&mut tx, tenant, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("partner"))?;
+    }
     closing::lock_transfers(&mut tx).await?;
     let contracts =
         contracts_by_partner(store::contracts(&mut tx, tenant, partner.as_ref()).await?);

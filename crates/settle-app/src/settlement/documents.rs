@@ -88,10 +88,7 @@ pub async fn document(
     let current = load(&mut tx, by, id).await?;
     current.check(SettlementAction::Document).map_err(refused)?;
     let invoice = match (forward, signed) {
-        (Some(draft), Some(prepared)) => {
-            store_forward(&mut tx, &draft, prepared).await?;
-            draft
-        }
+        (Some(draft), Some(prepared)) => store_forward(&mut tx, &draft, prepared).await?,
         _ => {
             let input = DraftInput {
                 document_key: Some(document_key(&current)?.as_str().to_owned()),
