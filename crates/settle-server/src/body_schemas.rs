@@ -381,7 +381,7 @@ pub fn document(schemas: &mut Map<String, Value>, paths: &mut Map<String, Value>
 }
 
 /// The multipart forms: the fields each upload reads (other fields are ignored).
-fn forms() -> [(&'static str, Value); 3] {
+fn forms() -> [(&'static str, Value); 5] {
     let file = |description: &str| json!({ "type": "string", "format": "binary", "description": description });
     let certificate = json!({
         "type": "object",
@@ -402,7 +402,9 @@ fn forms() -> [(&'static str, Value); 3] {
         "properties": { "file": file("CSV (UTF-8 or CP949) or XLSX.") },
     });
     [
-        ("/v1/partners/import", import),
+        ("/v1/partners/import", import.clone()),
+        ("/v1/transfers/import", import.clone()),
+        ("/v1/payouts/import", import),
         ("/v1/tenant/nts-link", certificate.clone()),
         ("/v1/supplier/certificates", certificate),
     ]

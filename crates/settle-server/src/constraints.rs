@@ -38,7 +38,8 @@ fn rule(name: &str) -> Option<Value> {
         // Ten digits, hyphens allowed; `format: brn` also says the check digit must hold.
         "brn" => json!({ "pattern": "^[0-9]{3}-?[0-9]{2}-?[0-9]{5}$", "format": "brn" }),
         "as_of" | "from" | "to" | "paid_on" | "order_date" | "charge_start" | "charge_end"
-        | "exchange_rate_date" | "write_date" => json!({ "format": "date" }),
+        | "exchange_rate_date" | "write_date" | "effective_from" | "occurred_on" | "through"
+        | "payout_date" => json!({ "format": "date" }),
         // Years 2000-9999.
         "period" => json!({ "pattern": "^([2-9][0-9]{3})-(0[1-9]|1[0-2])$" }),
         "email" | "contact_email" => json!({ "format": "email" }),

@@ -143,10 +143,8 @@ async fn a_closed_month_is_explained_line_by_line(engine: TestEngine) {
     assert_eq!(owed, ["108324", "3000", "49255"]);
     let statement = t.email_to("tax@seller.example", "정산 명세").await;
     assert!(statement.body.contains("160,579"), "{}", statement.body);
-    let (status, listed) = send(t.get(&format!(
-        "/v1/settlements?partner_id={partner}&state=closed"
-    )))
-    .await;
+    let (status, listed) =
+        send(t.get(&format!("/v1/settlements?partner_id={partner}&paid=false"))).await;
     assert_eq!((status, listed["data"].as_array().unwrap().len()), (200, 1));
     let (status, again) = send(t.post(
         "/v1/settlements/close",

@@ -280,8 +280,9 @@ pub struct ListQuery {
     pub cursor: Option<String>,
     /// Only of this partner.
     pub partner_id: Option<String>,
-    /// `closed` or `paid`.
-    pub state: Option<String>,
+    /// Only paid (`true`) or unpaid (`false`) settlements.
+    #[param(value_type = Option<bool>)]
+    pub paid: Option<String>,
     /// Only cycles ending on or after this day.
     pub from: Option<String>,
     /// Only cycles ending on or before this day.
@@ -305,10 +306,14 @@ pub async fn list(
             "not a partner id",
         )?,
         state: query_param(
-            "state",
-            query.state,
-            SettlementState::parse,
-            "closed or paid",
+            "paid",
+            query.paid,
+            |text| match text {
+                "true" => Some(SettlementState::Paid),
+                "false" => Some(SettlementState::Closed),
+                _ => None,
+            },
+            "paid is true or false",
         )?,
         ends_from: date_param("from", query.from)?,
         ends_through: date_param("to", query.to)?,
