@@ -289,3 +289,89 @@ fn a_settlement_is_paid_once() {
         "settlement.paid"
     );
 }
+
+mod closing_in_steps {
+    use proptest::prelude::*;
+
+    use super::super::tests::any_transfer;
+    use super::*;
+
+    /// The ends of the cycles closed, and the ids each holds.
+    fn close_in_steps(
+        transfers: &[Transfer],
+        contracts: &[Contract],
+        steps: &[Date],
+    ) -> Vec<(Date, Vec<String>)> {
+        let mut open: Vec<Transfer> = transfers.to_vec();
+        let mut last_closed = None;
+        let mut closed = Vec::new();
+        for &through in steps {
+            let cycles = cycles_to_close(&partner(), &open, contracts, last_closed, through)
+                .expect("every transfer is covered");
+            for cycle in &cycles {
+                closed.push((
+                    cycle.end,
+                    cycle
+                        .transfers
+                        .iter()
+                        .map(|t| t.external_id.clone())
+                        .collect::<Vec<_>>(),
+                ));
+            }
+            let settled: Vec<String> = closed.iter().flat_map(|c| c.1.clone()).collect();
+            last_closed = cycles.last().map(|c| c.end).or(last_closed);
+            open.retain(|t| !settled.contains(&t.external_id));
+        }
+        closed
+    }
+
+    proptest! {
+        /// However a month is closed (in one go or step by step, weekly or monthly), each
+        /// transfer is settled at most once, all of them once the last cycle has ended,
+        /// and the cycles settle as much money as the transfers hold.
+        #[test]
+        fn every_transfer_is_settled_exactly_once(
+            raw in prop::collection::vec(any_transfer(), 1..40),
+            weekly in any::<bool>(),
+            cuts in prop::collection::vec(0i64..90, 0..4),
+        ) {
+            let transfers: Vec<Transfer> = raw
+                .into_iter()
+                .enumerate()
+                .map(|(i, t)| Transfer { external_id: format!("t{i}"), ..t })
+                .collect();
+            let mut contracts = monthly();
+            if weekly {
+                contracts[0].cycle = Cycle::Weekly { payout_weekday: Weekday::Friday };
+            }
+            let mut steps: Vec<Date> = cuts
+                .iter()
+                .map(|d| date!(2026 - 10 - 01) + time::Duration::days(*d))
+                .collect();
+            steps.sort();
+            steps.push(date!(2027 - 01 - 31));
+            let closed = close_in_steps(&transfers, &contracts, &steps);
+            let mut ids: Vec<String> = closed.iter().flat_map(|c| c.1.clone()).collect();
+            ids.sort();
+            let mut all: Vec<String> = transfers.iter().map(|t| t.external_id.clone()).collect();
+            all.sort();
+            prop_assert_eq!(ids, all);
+            let ends: Vec<Date> = closed.iter().map(|c| c.0).collect();
+            prop_assert!(ends.windows(2).all(|w| w[0] < w[1]), "cycles close in order: {:?}", ends);
+            let by_cycle: Decimal = closed
+                .iter()
+                .map(|(_, ids)| {
+                    let held: Vec<&Transfer> =
+                        transfers.iter().filter(|t| ids.contains(&t.external_id)).collect();
+                    settle(&held, &contracts, Currency::KRW, Taxation::ReverseTaxInvoice)
+                        .unwrap()
+                        .owed
+                })
+                .sum();
+            let whole = settle(&transfers, &contracts, Currency::KRW, Taxation::ReverseTaxInvoice)
+                .unwrap()
+                .owed;
+            prop_assert_eq!(by_cycle, whole);
+        }
+    }
+}

@@ -285,7 +285,7 @@ fn kind() -> impl Strategy<Value = TransferKind> {
 }
 
 prop_compose! {
-    fn any_transfer()(
+    pub(super) fn any_transfer()(
         kind in kind(),
         amount in 1i64..5_000_000,
         discount_permille in 0i64..500,
