@@ -492,6 +492,7 @@ both_engines!(
     demo_fills_a_tenant_and_prints_a_working_key,
     served_outbox_and_the_filing_batch_command,
     export_and_reconcile_a_billed_period,
+    settle_a_month_from_files,
 );
 
 /// POSTs `body` with `key`; the answer's JSON.
@@ -592,3 +593,124 @@ async fn export_and_reconcile_a_billed_period(engine: TestEngine) {
     server.kill().unwrap();
     server.wait().unwrap();
 }
+
+async fn put(base: &str, key: &str, path: &str, body: Value) -> Value {
+    let response = reqwest::Client::new()
+        .put(format!("{base}{path}"))
+        .bearer_auth(key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{path}");
+    response.json().await.unwrap()
+}
+
+async fn settle_a_month_from_files(engine: TestEngine) {
+    let settle = Settle::on(engine).await;
+    let (mut server, base) = settle.serve().await;
+    let tenant = settle.create_tenant("Platform", "220-81-62517");
+    let tenant_id = tenant["tenant_id"].as_str().unwrap().to_owned();
+    let key = tenant["api_key"].as_str().unwrap().to_owned();
+    let partner = post(&base, &key, "/v1/partners", json!({
+        "brn": "120-81-47521", "name": "Hanbit", "ceo_name": "Kim", "address": "Seoul",
+        "biz_type": "retail", "biz_item": "goods", "contact": {"name": "Lee", "email": "tax@hanbit.example"}
+    }))
+    .await;
+    let partner = partner["id"].as_str().unwrap().to_owned();
+    post(&base, &key, "/v1/settlement-contracts", json!({
+        "partner_id": partner, "effective_from": "2026-01-01", "currency": "KRW",
+        "fee_rate": "0.1", "cycle": "monthly", "payout_day": 10, "taxation": "reverse_tax_invoice"
+    }))
+    .await;
+    put(
+        &base,
+        &key,
+        &format!("/v1/partners/{partner}/bank-account"),
+        json!({"bank_code": "004", "account": "123-45-678901", "holder": "Hanbit"}),
+    )
+    .await;
+
+    let dir = settle.db.dir.path();
+    let transfers = dir.join("transfers.csv");
+    let mut csv = String::from("external_id,partner_id,kind,occurred_on,amount\n");
+    for n in 1..=30 {
+        csv.push_str(&format!(
+            "T-{n},{partner},order,2026-10-{n:02},{}\n",
+            n * 1000
+        ));
+    }
+    std::fs::write(&transfers, csv).unwrap();
+    let file = transfers.to_str().unwrap();
+    let args = [
+        "import",
+        "transfers",
+        "--tenant",
+        &tenant_id,
+        "--file",
+        file,
+    ];
+    let (ok, report, stderr) = settle.run(&args);
+    assert!(ok, "{stderr}");
+    assert_eq!(report["recorded"], 30, "{report}");
+
+    let (ok, run, stderr) =
+        settle.run(&["settle-run", "--tenant", &tenant_id, "--period", "2026-10"]);
+    assert!(ok, "{stderr}");
+    // Σ 1,000 … 30,000 = 465,000, less 10 %.
+    assert_eq!(
+        (run["closed"].as_u64(), run["owed"].as_str()),
+        (Some(1), Some("418500")),
+        "{run}"
+    );
+    let (ok, again, _) = settle.run(&["settle-run", "--tenant", &tenant_id, "--period", "2026-10"]);
+    assert!(ok && again["closed"] == 0, "nothing left to close: {again}");
+
+    let payouts = dir.join("payouts.csv");
+    let out = payouts.to_str().unwrap();
+    let (ok, summary, stderr) = settle.run(&[
+        "export",
+        "payouts",
+        "--tenant",
+        &tenant_id,
+        "--payout-date",
+        "2026-11-10",
+        "--out",
+        out,
+    ]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        (summary["payouts"].as_u64(), summary["total"].as_str()),
+        (Some(1), Some("418500"))
+    );
+    let table = settle_tabular::read_table(&std::fs::read(&payouts).unwrap()).unwrap();
+    assert_eq!(table.rows[0].cells[1], "12345678901");
+    let paid = dir.join("paid.csv");
+    std::fs::write(
+        &paid,
+        format!(
+            "settlement_id,paid_on\n{},2026-11-10\n",
+            table.rows[0].cells[5]
+        ),
+    )
+    .unwrap();
+    let args = [
+        "import",
+        "payouts",
+        "--tenant",
+        &tenant_id,
+        "--file",
+        paid.to_str().unwrap(),
+    ];
+    let (ok, marked, stderr) = settle.run(&args);
+    assert!(ok, "{stderr}");
+    assert_eq!(marked["paid"].as_array().unwrap().len(), 1);
+    let (ok, _, stderr) = settle.run(&args);
+    assert!(
+        !ok && (stderr.contains("settlement.paid") || stderr.contains("paid already")),
+        "{stderr}"
+    );
+    server.kill().unwrap();
+    server.wait().unwrap();
+}
+
