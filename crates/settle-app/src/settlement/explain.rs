@@ -91,14 +91,15 @@ pub async fn get(app: &App, by: &Principal, id: &str) -> Result<SettlementDetail
     if settle_core::settlement::Totals::from(&computed) != record.totals {
         tracing::error!(settlement = %record.id, "a closed settlement no longer recomputes to its totals");
     }
+    let takes_back = |t: &Transfer| {
+        matches!(
+            t.kind,
+            TransferKind::Cancellation | TransferKind::PartialRefund
+        )
+    };
     let taken_back: Vec<String> = transfers
         .iter()
-        .filter(|r| {
-            matches!(
-                r.transfer.kind,
-                TransferKind::Cancellation | TransferKind::PartialRefund
-            )
-        })
+        .filter(|r| takes_back(&r.transfer))
         .filter_map(|r| r.transfer.order_id.clone())
         .collect();
     let orders = closing::earlier_settlements_of_orders(&mut conn, &record, &taken_back).await?;
@@ -113,11 +114,13 @@ pub async fn get(app: &App, by: &Principal, id: &str) -> Result<SettlementDetail
                 transfer.occurred_on,
             )
             .await?
-        } else {
+        } else if takes_back(&transfer) {
             transfer
                 .order_id
                 .as_ref()
                 .and_then(|o| orders.get(o).cloned())
+        } else {
+            None
         };
         lines.push(ExplainedLine {
             transfer_id: stored.id,
