@@ -17,6 +17,7 @@ pub mod mail;
 pub mod nts_link;
 pub mod pagination;
 pub mod partners;
+pub mod popbill;
 pub mod patch;
 pub mod printed;
 pub mod privacy;

@@ -364,6 +364,8 @@ pub fn declared_rows() -> Vec<TableSpec> {
         settlement::TransferRow::TABLE,
         settlement::closing::SettlementRow::TABLE,
         settlement::bank::BankAccountRow::TABLE,
+        crate::popbill::PopbillKeyRow::TABLE,
+        crate::popbill::PopbillTokenRow::TABLE,
         supplier::LinkRow::TABLE,
         supplier::SessionRow::TABLE,
         crate::tax_invoices::HistoryRow::TABLE,

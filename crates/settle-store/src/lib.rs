@@ -19,6 +19,7 @@ pub mod idempotency;
 pub mod jobs;
 pub mod nts_simulator;
 pub mod partners;
+pub mod popbill;
 pub mod privacy;
 pub mod settlement;
 pub mod supplier;
