@@ -45,6 +45,7 @@ pub fn router(app: App) -> Router {
         .merge(routes::public().split_for_parts().0)
         .merge(routes::supplier().split_for_parts().0)
         .merge(pages::router())
+        .merge(routes::popbill::router())
         .merge(v1)
         .fallback(routes::not_found)
         .layer(axum::middleware::from_fn(middleware::body_limit::layer))

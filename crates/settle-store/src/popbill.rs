@@ -55,19 +55,17 @@ pub async fn key(conn: &mut AnyConnection, link_id: &str) -> StoreResult<Option<
         "SELECT {} FROM popbill_keys WHERE link_id = $1",
         PopbillKeyRow::columns()
     );
-    let row = sqlx::query(&sql)
-        .bind(link_id)
-        .fetch_optional(conn)
-        .await?;
+    let row = sqlx::query(&sql).bind(link_id).fetch_optional(conn).await?;
     row.as_ref().map(PopbillKeyRow::read).transpose()
 }
 
 /// The link ids of a tenant.
 pub async fn keys_of(conn: &mut AnyConnection, tenant: &TenantId) -> StoreResult<Vec<String>> {
-    let rows = sqlx::query("SELECT link_id FROM popbill_keys WHERE tenant_id = $1 ORDER BY link_id")
-        .bind(tenant.as_str())
-        .fetch_all(conn)
-        .await?;
+    let rows =
+        sqlx::query("SELECT link_id FROM popbill_keys WHERE tenant_id = $1 ORDER BY link_id")
+            .bind(tenant.as_str())
+            .fetch_all(conn)
+            .await?;
     rows.iter()
         .map(|r| <Text as crate::columns::Field>::read(r, "link_id"))
         .collect()

@@ -33,6 +33,17 @@ struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+enum PopbillKeyCommand {
+    /// Makes a LinkID and SecretKey for the official Popbill SDKs pointed at settle; prints
+    /// `{"link_id","secret_key"}` (the secret is shown only now).
+    Create {
+        /// Tenant id.
+        #[arg(long)]
+        tenant: String,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 enum Command {
     /// Runs the HTTP server, the email outbox worker and the daily NTS filing scheduler.
     Serve {
@@ -51,6 +62,9 @@ enum Command {
     /// API keys.
     #[command(subcommand)]
     Key(KeyCommand),
+    /// Credentials for the Popbill-compatible API.
+    #[command(subcommand)]
+    PopbillKey(PopbillKeyCommand),
     /// Staff users who sign in to the pages.
     #[command(subcommand)]
     User(UserCommand),
@@ -227,6 +241,12 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 "{}",
                 serde_json::json!({ "user_id": created.user.id, "login_url": created.login_url })
             );
+        }
+        Command::PopbillKey(PopbillKeyCommand::Create { tenant }) => {
+            let app = cli.config.open().await?;
+            let tenant = settle_app::keys::parse_tenant_id(&tenant)?;
+            let created = settle_app::popbill::create_key(&app, &Principal::cli(tenant)).await?;
+            println!("{}", serde_json::to_string(&created)?);
         }
         Command::Cert(command) => nts::cert(command, &cli.config)?,
         Command::Nts(command) => nts::nts(command, &cli.config).await?,

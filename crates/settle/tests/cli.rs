@@ -713,4 +713,3 @@ async fn settle_a_month_from_files(engine: TestEngine) {
     server.kill().unwrap();
     server.wait().unwrap();
 }
-

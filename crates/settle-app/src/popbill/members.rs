@@ -38,3 +38,17 @@ pub async fn is_member(
         .find(|p| matches!(p.nts_link, NtsLink::Linked { .. }))
         .map(|p| Member::Partner(p.id)))
 }
+
+/// Whether `corp_num` is a member of the link id `link_id` (`checkIsMember`).
+pub async fn check_is_member(
+    app: &crate::App,
+    link_id: &str,
+    corp_num: &str,
+) -> Result<bool, PopbillError> {
+    let mut conn = app.store.read().await?;
+    let Some(key) = settle_store::popbill::key(&mut conn, link_id).await? else {
+        return Ok(false);
+    };
+    let tenant = TenantId::from_trusted(key.tenant_id);
+    Ok(is_member(&mut conn, &tenant, corp_num).await?.is_some())
+}

@@ -13,7 +13,7 @@ mod signature;
 mod token;
 
 pub use keys::{NewPopbillKey, create_key};
-pub use members::{Member, is_member};
+pub use members::{Member, check_is_member, is_member};
 pub use signature::{ServiceId, body_digest, sign, string_to_sign};
 pub use token::{Caller, IssuedToken, TOKEN_LIFETIME, TokenRequest, authenticate, issue_token};
 

@@ -80,7 +80,13 @@ mod tests {
     fn the_python_sdks_request_signs_as_captured() {
         let digest = body_digest(PYTHON_BODY.as_bytes());
         assert_eq!(digest, "vPaOQG37RzbEbu5QwcrrKSjzLYVtAqSoZypwjP/GVh8=");
-        let text = string_to_sign(&digest, "2026-12-03T19:02:34Z", None, "2.0", "/POPBILL_TEST/Token");
+        let text = string_to_sign(
+            &digest,
+            "2026-12-03T19:02:34Z",
+            None,
+            "2.0",
+            "/POPBILL_TEST/Token",
+        );
         assert_eq!(
             sign(SECRET, &text).unwrap(),
             "xvQlwv2qvhdALcvXZFIZPmYEdVjIvokA0HKU70EXiu4="
@@ -90,7 +96,13 @@ mod tests {
     #[test]
     fn a_forwarded_header_is_signed_before_the_version() {
         let digest = body_digest(PYTHON_BODY.as_bytes());
-        let text = string_to_sign(&digest, "2026-12-03T19:06:42Z", Some("*"), "2.0", "/POPBILL/Token");
+        let text = string_to_sign(
+            &digest,
+            "2026-12-03T19:06:42Z",
+            Some("*"),
+            "2.0",
+            "/POPBILL/Token",
+        );
         assert_eq!(
             sign(SECRET, &text).unwrap(),
             "gRkvJpM8hyiWlujW35VJ6Bxync14esGaXTiKpPeiqrA="
@@ -102,7 +114,13 @@ mod tests {
         let body = r#"{"access_id":"1234567890","scope":["member","110"]}"#;
         let digest = body_digest(body.as_bytes());
         assert_eq!(digest, "178M06xgBOhXk3qZ3Cs8u4TnlG7ifjU93t28TMidIPU=");
-        let text = string_to_sign(&digest, "2026-12-03T19:02:34Z", None, "2.0", "/POPBILL_TEST/Token");
+        let text = string_to_sign(
+            &digest,
+            "2026-12-03T19:02:34Z",
+            None,
+            "2.0",
+            "/POPBILL_TEST/Token",
+        );
         assert_eq!(
             sign(SECRET, &text).unwrap(),
             "R5NnnxtRU874iiHFrkyW8k9eRBY5AmtF+KGEFeA1jUg="

@@ -18,8 +18,7 @@ use super::keys::sealing_context;
 use super::members::{Member, is_member};
 use super::signature::{ServiceId, body_digest, sign, string_to_sign};
 use super::{
-    NOT_A_MEMBER, PopbillError, TOKEN_GENERATION_FAILED, TOKEN_INTERPRETATION_FAILED,
-    TOKEN_MISSING,
+    NOT_A_MEMBER, PopbillError, TOKEN_GENERATION_FAILED, TOKEN_INTERPRETATION_FAILED, TOKEN_MISSING,
 };
 use crate::App;
 use crate::certificates::secret_key;
@@ -106,13 +105,19 @@ fn expiration_text(at: OffsetDateTime) -> String {
 
 fn parse_date(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &Rfc3339).ok().or_else(|| {
-        let format = time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
-        PrimitiveDateTime::parse(text, format).ok().map(PrimitiveDateTime::assume_utc)
+        let format =
+            time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
+        PrimitiveDateTime::parse(text, format)
+            .ok()
+            .map(PrimitiveDateTime::assume_utc)
     })
 }
 
 /// Checks the signed request and issues a token for its member business number.
-pub async fn issue_token(app: &App, request: TokenRequest<'_>) -> Result<IssuedToken, PopbillError> {
+pub async fn issue_token(
+    app: &App,
+    request: TokenRequest<'_>,
+) -> Result<IssuedToken, PopbillError> {
     let authorization = request
         .authorization
         .ok_or_else(|| refused("the Authorization header is missing"))?;
@@ -125,7 +130,9 @@ pub async fn issue_token(app: &App, request: TokenRequest<'_>) -> Result<IssuedT
     if !scheme.eq_ignore_ascii_case("LINKHUB") {
         return Err(refused("Authorization is LINKHUB <LinkID> <signature>"));
     }
-    let date = request.date.ok_or_else(|| refused("x-lh-date is missing"))?;
+    let date = request
+        .date
+        .ok_or_else(|| refused("x-lh-date is missing"))?;
     let version = request.version.unwrap_or("2.0");
     let now = app.now();
     let sent = parse_date(date).ok_or_else(|| refused("x-lh-date is not a UTC time"))?;
@@ -159,7 +166,10 @@ pub async fn issue_token(app: &App, request: TokenRequest<'_>) -> Result<IssuedT
         return Err(refused(format!("scope {unknown:?} is not offered")));
     }
     let tenant = TenantId::from_trusted(key.tenant_id.clone());
-    if is_member(&mut conn, &tenant, &body.access_id).await?.is_none() {
+    if is_member(&mut conn, &tenant, &body.access_id)
+        .await?
+        .is_none()
+    {
         return Err(PopbillError::new(
             NOT_A_MEMBER,
             403,
@@ -243,7 +253,9 @@ pub async fn authenticate(
     let tenant_id = TenantId::from_trusted(row.tenant_id);
     let member = is_member(&mut conn, &tenant_id, &row.corp_num)
         .await?
-        .ok_or_else(|| PopbillError::new(NOT_A_MEMBER, 403, "the business is no longer a member"))?;
+        .ok_or_else(|| {
+            PopbillError::new(NOT_A_MEMBER, 403, "the business is no longer a member")
+        })?;
     Ok(Caller {
         tenant_id,
         link_id: row.link_id,

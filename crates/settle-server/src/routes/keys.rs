@@ -105,3 +105,32 @@ pub async fn revoke(
     let record = settle_app::keys::revoke(&state.app, &by, &id).await?;
     Ok(Json(KeyView::of(record, None)))
 }
+
+/// Credentials for the Popbill-compatible API, shown once.
+#[derive(Serialize, ToSchema)]
+pub struct PopbillKeyView {
+    /// The SDK's `LinkID`.
+    pub link_id: String,
+    /// The SDK's `SecretKey` (base64); shown only now.
+    pub secret_key: String,
+}
+
+/// Makes link credentials for the official Popbill SDKs pointed at settle (`LinkID` and
+/// `SecretKey`): tokens for the tenant's BRN act as the platform, for a linked partner's
+/// BRN as that supplier.
+#[utoipa::path(post, path = "/v1/popbill-keys", tag = "keys", security(("api_key" = [])),
+    responses((status = 201, body = PopbillKeyView), (status = 403, body = ErrorBody),
+              (status = 409, body = ErrorBody, description = "no SETTLE_SECRET_KEY")))]
+pub async fn create_popbill_key(
+    State(state): State<AppState>,
+    Auth(by): Auth,
+) -> ApiResult<(StatusCode, Json<PopbillKeyView>)> {
+    let key = settle_app::popbill::create_key(&state.app, &by).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(PopbillKeyView {
+            link_id: key.link_id,
+            secret_key: key.secret_key,
+        }),
+    ))
+}

@@ -4,6 +4,7 @@ pub mod billing;
 pub mod health;
 pub mod keys;
 pub mod partners;
+pub mod popbill;
 pub mod printed;
 pub mod privacy;
 pub mod reconciliation;
@@ -99,6 +100,7 @@ pub fn v1() -> OpenApiRouter<AppState> {
         .routes(routes!(statement::statement))
         .routes(routes!(keys::create, keys::list))
         .routes(routes!(keys::revoke))
+        .routes(routes!(keys::create_popbill_key))
         .routes(routes!(webhooks::create, webhooks::list))
         .routes(routes!(
             webhooks::get_one,

@@ -1,0 +1,149 @@
+//! The Popbill-compatible API driven by the official Python SDK (popbill 1.64.2 with
+//! linkhub 1.6.0) exactly as an integrator points it at settle (auth URL and host only):
+//! membership, the Linkhub token handshake for the platform and a linked partner, the
+//! certificate calls on the tax-invoice host, and the refusals the SDK raises as
+//! exceptions with Popbill's negative codes.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use settle_nts::certificate::ThrowawayCa;
+use settle_testkit::{TestEngine, both_engines};
+use support::issuance::{TENANT_BRN, create_partner, linked_tenant};
+use support::{TestApp, brn, send};
+
+/// The Python of the test venv (`scripts/test` exports `SETTLE_TEST_PYTHON`).
+fn python() -> PathBuf {
+    match std::env::var_os("SETTLE_TEST_PYTHON") {
+        Some(path) => PathBuf::from(path),
+        None => {
+            let home = std::env::var_os("HOME").expect("HOME is set");
+            Path::new(&home).join(".cache/settle-test-venv/bin/python")
+        }
+    }
+}
+
+/// Runs the SDK script against the server; what each call answered.
+fn sdk(t: &TestApp, link_id: &str, secret: &str, partner_brn: &str) -> Value {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/support/popbill_sdk.py");
+    let hostport = t.base.trim_start_matches("http://");
+    let output = std::process::Command::new(python())
+        .arg(script)
+        .args([
+            hostport,
+            link_id,
+            secret,
+            TENANT_BRN,
+            partner_brn,
+            &brn(211_870_001),
+        ])
+        .output()
+        .expect("run the SDK script");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("the script prints JSON")
+}
+
+async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(&t, &ca).await;
+    let partner_brn = brn(124_810_555);
+    let partner = create_partner(&t, &partner_brn, "tax@partner.example").await;
+    let (status, _) = send(t.post(&format!("/v1/partners/{partner}/nts-link"), &json!({}))).await;
+    assert_eq!(status, 200);
+    let (status, key) = send(t.post("/v1/popbill-keys", &json!({}))).await;
+    assert_eq!(status, 201, "{key}");
+    let (link_id, secret) = (
+        key["link_id"].as_str().unwrap(),
+        key["secret_key"].as_str().unwrap(),
+    );
+
+    let out = sdk(&t, link_id, secret, &partner_brn);
+    assert_eq!(
+        (
+            &out["platform_member"],
+            &out["partner_member"],
+            &out["stranger_member"]
+        ),
+        (&json!(1), &json!(1), &json!(0)),
+        "{out}"
+    );
+    assert_eq!(out["balance"], 0.0, "the platform's token works: {out}");
+    assert_eq!(out["partner_balance"], 0.0, "so does the partner's: {out}");
+    let tenant = settle_core::ids::TenantId::parse(&t.tenant_id).unwrap();
+    let registered = settle_app::certificates::registered(
+        &t.app,
+        &tenant,
+        &settle_app::certificates::Party::Tenant,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    let not_after = registered.not_after.to_offset(settle_core::KST);
+    let expected = format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        not_after.year(),
+        u8::from(not_after.month()),
+        not_after.day(),
+        not_after.hour(),
+        not_after.minute(),
+        not_after.second()
+    );
+    assert_eq!(out["certificate_expiration"], expected.as_str(), "{out}");
+    assert_eq!(out["certificate_check"], 1, "{out}");
+    assert_eq!(
+        out["partner_certificate"], -26000001,
+        "the partner registered none: {out}"
+    );
+    assert_eq!(out["stranger_token"], -10000012, "{out}");
+    assert_eq!(out["wrong_secret"], -10000032, "{out}");
+    assert_eq!(out["unknown_link"], -10000032, "{out}");
+}
+
+async fn errors_are_json_with_negative_codes_and_never_2xx(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let response = t
+        .client
+        .get(t.url("/Taxinvoice/SELL/NOPE"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/json; charset=utf-8"
+    );
+    assert_eq!(response.headers()["connection"], "close");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], -10000034);
+    let (status, body) = send(
+        t.client
+            .post(t.url("/POPBILL_TEST/Token"))
+            .header("authorization", "LINKHUB NOSUCH c2lnbmF0dXJl")
+            .header("x-lh-date", "2000-01-01T00:00:00Z")
+            .body("{}"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["code"].as_i64()),
+        (401, Some(-10000032)),
+        "{body}"
+    );
+    let time = t.client.get(t.url("/Time")).send().await.unwrap();
+    let text = time.text().await.unwrap();
+    assert!(
+        text.len() == 20 && text.ends_with('Z') && text.as_bytes()[10] == b'T',
+        "{text}"
+    );
+}
+
+both_engines!(
+    the_official_sdk_gets_tokens_and_reads_certificates,
+    errors_are_json_with_negative_codes_and_never_2xx,
+);
