@@ -104,6 +104,36 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
     assert_eq!(out["stranger_token"], -10000012, "{out}");
     assert_eq!(out["wrong_secret"], -10000032, "{out}");
     assert_eq!(out["unknown_link"], -10000032, "{out}");
+
+    let reverse = &out["reverse"];
+    assert_eq!(reverse["regist_request"], 1, "{reverse}");
+    assert_eq!(reverse["requested_state"], 200, "(역)발행대기: {reverse}");
+    assert_eq!(reverse["partner_sees"], 200, "{reverse}");
+    assert_eq!(reverse["in_use"], true);
+    assert_eq!(reverse["cancel_request"], 1);
+    assert_eq!(reverse["cancelled_state"], 500, "(역)발행취소: {reverse}");
+    assert_eq!(
+        reverse["cancel_again"], -11000001,
+        "an illegal transition: {reverse}"
+    );
+    assert_eq!(reverse["delete"], 1);
+    assert_eq!(
+        reverse["in_use_after_delete"], false,
+        "deleting frees the key"
+    );
+    assert_eq!(reverse["unknown_key"], -11000005);
+    assert_eq!(reverse["regist_again"], 1, "the freed key is used again");
+    assert_eq!(
+        reverse["partner_cannot_request"], -11000008,
+        "only the buyer requests: {reverse}"
+    );
+    let (status, record) = send(t.get("/v1/tax-invoices/PB-1")).await;
+    assert_eq!(
+        (status, record["state"].as_str()),
+        (200, Some("requested")),
+        "the same document through /v1"
+    );
+    assert_eq!(record["total"], "110000");
 }
 
 async fn errors_are_json_with_negative_codes_and_never_2xx(engine: TestEngine) {

@@ -124,7 +124,7 @@ async fn reverse_issuance_end_to_end(engine: TestEngine) {
             requested["state"].as_str(),
             requested["popbill_state_code"].as_u64()
         ),
-        (200, Some("requested"), Some(210))
+        (200, Some("requested"), Some(200))
     );
     let (status, body) =
         send(t.patch("/v1/tax-invoices/INV-0001", &json!({"remarks": ["x"]}))).await;

@@ -7,12 +7,19 @@
 //!
 //! Errors carry Popbill's negative codes, which the SDK raises as `PopbillException`.
 
+mod documents;
 mod keys;
 mod members;
 mod signature;
 mod token;
+mod wire;
 
+pub use documents::{
+    CANNOT_PROCESS, KeyType, NO_SUCH_DOCUMENT, buyer_action, document, popbill_error,
+    regist_request,
+};
 pub use keys::{NewPopbillKey, create_key};
+pub use wire::iso_date;
 pub use members::{Member, check_is_member, is_member};
 pub use signature::{ServiceId, body_digest, sign, string_to_sign};
 pub use token::{Caller, IssuedToken, TOKEN_LIFETIME, TokenRequest, authenticate, issue_token};

@@ -79,7 +79,7 @@ impl TaxInvoiceState {
     pub fn popbill_code(self) -> u16 {
         match self {
             Self::Drafted => 100,
-            Self::Requested => 210,
+            Self::Requested => 200,
             Self::Issued => 300,
             Self::Sending => 302,
             Self::Sent => 304,

@@ -10,11 +10,12 @@ import http.client
 import json
 import sys
 import types
+from datetime import datetime, timedelta, timezone
 
 import linkhub
 import popbill.base as pbase
 from linkhub import LinkhubException
-from popbill import PopbillException, TaxinvoiceService
+from popbill import PopbillException, Taxinvoice, TaxinvoiceDetail, TaxinvoiceService
 
 hostport, link_id, secret, platform, partner, stranger = sys.argv[1:7]
 linkhub.authURL("http://" + hostport)
@@ -35,6 +36,22 @@ def code_of(call):
         return "ok"
     except (PopbillException, LinkhubException) as error:
         return error.code
+
+
+TODAY = datetime.now(timezone(timedelta(hours=9))).strftime("%Y%m%d")
+
+
+def reverse_invoice(key):
+    """A reverse-issued invoice the platform asks the partner for, as the examples build it."""
+    return Taxinvoice(
+        writeDate=TODAY, chargeDirection="정과금", issueType="역발행", purposeType="청구",
+        taxType="과세", invoicerCorpNum=partner, invoicerMgtKey="", invoicerCorpName="가나상사",
+        invoicerCEOName="김대표", invoiceeType="사업자", invoiceeCorpNum=platform,
+        invoiceeMgtKey=key, invoiceeCorpName="테스트 플랫폼", invoiceeCEOName="박대표",
+        supplyCostTotal="100000", taxTotal="10000", totalAmount="110000",
+        detailList=[TaxinvoiceDetail(serialNum=1, purchaseDT=TODAY, itemName="판매 정산",
+                                     qty=1, unitCost="100000", supplyCost="100000", tax="10000")],
+    )
 
 
 out = {
@@ -59,4 +76,20 @@ out = {
         )
     ),
 }
+
+steps = out["reverse"] = {}
+steps["regist_request"] = service.registRequest(platform, reverse_invoice("PB-1"), "요청합니다").code
+steps["requested_state"] = service.getInfo(platform, "BUY", "PB-1").stateCode
+steps["partner_sees"] = service.getInfo(partner, "SELL", "PB-1").stateCode
+steps["in_use"] = service.checkMgtKeyInUse(platform, "BUY", "PB-1")
+steps["cancel_request"] = service.cancelRequest(platform, "BUY", "PB-1", "취소합니다").code
+steps["cancelled_state"] = service.getInfo(platform, "BUY", "PB-1").stateCode
+steps["cancel_again"] = code_of(lambda: service.cancelRequest(platform, "BUY", "PB-1", "다시"))
+steps["delete"] = service.delete(platform, "BUY", "PB-1").code
+steps["in_use_after_delete"] = service.checkMgtKeyInUse(platform, "BUY", "PB-1")
+steps["unknown_key"] = code_of(lambda: service.getInfo(platform, "BUY", "NOPE"))
+steps["regist_again"] = service.registRequest(platform, reverse_invoice("PB-1")).code
+steps["partner_cannot_request"] = code_of(
+    lambda: service.registRequest(partner, reverse_invoice("PB-2"))
+)
 print(json.dumps(out))

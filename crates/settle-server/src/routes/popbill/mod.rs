@@ -6,6 +6,7 @@
 //! keeps a connection for 180 s and never retries one the server closed).
 
 mod auth;
+mod info;
 mod taxinvoice;
 
 use std::net::{IpAddr, SocketAddr};

@@ -3,11 +3,15 @@
 
 use std::collections::HashMap;
 
+use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{Extensions, HeaderMap, Method, Uri};
 use axum::response::Response;
+use serde_json::Value;
 use settle_app::certificates::{self, Party};
-use settle_app::popbill::{self, Caller, Member, PopbillError};
+use settle_app::popbill::{self, Caller, KeyType, Member, PopbillError};
+
+use super::info;
 
 use super::{error, header, ok, peer};
 use crate::AppState;
@@ -44,6 +48,7 @@ pub async fn dispatch(
     method: Method,
     uri: Uri,
     headers: HeaderMap,
+    body: Bytes,
 ) -> Response {
     let caller = match popbill::authenticate(
         &state.app,
@@ -62,21 +67,67 @@ pub async fn dispatch(
         .filter(|s| !s.is_empty())
         .collect();
     let query = uri.query().unwrap_or_default();
+    let verb = header(&headers, "x-http-method-override")
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_uppercase();
+    // An empty body (a call without a memo) is an empty object.
+    let json: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Default::default())
+    } else {
+        match serde_json::from_slice(&body) {
+            Ok(json) => json,
+            Err(e) => {
+                return error(&PopbillError::new(
+                    UNSUPPORTED,
+                    400,
+                    format!("the body is not JSON: {e}"),
+                ));
+            }
+        }
+    };
+    let memo = json.get("memo").and_then(Value::as_str).map(str::to_owned);
     let outcome = match (method.as_str(), segments.as_slice()) {
         ("GET", ["Taxinvoice"]) if query == "cfg=CERT" => {
             certificate_expiration(&state, &caller).await
         }
         ("GET", ["Taxinvoice", "CertCheck"]) => certificate_check(&state, &caller).await,
-        _ => Err(PopbillError::new(
-            UNSUPPORTED,
-            501,
-            format!("{method} {} is not offered", uri.path()),
-        )),
+        ("POST", ["Taxinvoice"]) if verb == "REQUEST" => {
+            popbill::regist_request(&state.app, &caller, &json)
+                .await
+                .map(|()| done())
+        }
+        ("GET", ["Taxinvoice", kind, key]) if query.is_empty() => match KeyType::parse(kind) {
+            Some(kind) => popbill::document(&state.app, &caller, kind, key)
+                .await
+                .map(|record| info::info(&record)),
+            None => Err(unsupported(&method, &uri)),
+        },
+        ("POST", ["Taxinvoice", kind, key]) => match KeyType::parse(kind) {
+            Some(kind) => popbill::buyer_action(&state.app, &caller, kind, key, &verb, memo)
+                .await
+                .map(|()| done()),
+            None => Err(unsupported(&method, &uri)),
+        },
+        _ => Err(unsupported(&method, &uri)),
     };
     match outcome {
         Ok(body) => ok(body),
         Err(e) => error(&e),
     }
+}
+
+fn unsupported(method: &Method, uri: &Uri) -> PopbillError {
+    PopbillError::new(
+        UNSUPPORTED,
+        501,
+        format!("{method} {} is not offered", uri.path()),
+    )
+}
+
+/// Popbill's plain success.
+fn done() -> Value {
+    serde_json::json!({"code": 1, "message": "처리되었습니다"})
 }
 
 fn party(caller: &Caller) -> Party {

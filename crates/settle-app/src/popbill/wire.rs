@@ -1,0 +1,158 @@
+//! Popbill's `Taxinvoice` object read into settle's tax-invoice input. The SDKs send
+//! numbers as strings or numbers and unset fields as `null`, so every field is read
+//! leniently; dates are `yyyyMMdd`; the Korean names of tax types and purposes map to
+//! settle's.
+
+use rust_decimal::Decimal;
+use serde_json::Value;
+use settle_core::money::DecimalInput;
+use settle_core::tax_invoice::{AmendmentInput, TaxInvoiceInput, TaxInvoiceLineInput};
+
+use super::PopbillError;
+
+/// Popbill: the invoice type is not one settle takes here.
+pub const INVALID_TYPE: i64 = -11001011;
+/// Popbill: the caller's BRN is not the invoice's.
+pub const WRONG_CORP_NUM: i64 = -11001000;
+/// Popbill: writeDate is missing.
+pub const NO_WRITE_DATE: i64 = -11001001;
+/// Popbill: taxType is missing or not offered.
+pub const NO_TAX_TYPE: i64 = -11001005;
+
+/// A field as text: strings as they are, numbers written out, `null` and blanks absent.
+pub fn text(object: &Value, field: &str) -> Option<String> {
+    match object.get(field)? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn decimal(object: &Value, field: &str) -> Option<DecimalInput> {
+    let text = text(object, field)?;
+    text.replace(',', "").parse::<Decimal>().ok().map(DecimalInput)
+}
+
+/// `yyyyMMdd` as `YYYY-MM-DD` (anything else passes through for validation to refuse).
+pub fn iso_date(compact: &str) -> String {
+    if compact.len() == 8 && compact.bytes().all(|b| b.is_ascii_digit()) {
+        format!("{}-{}-{}", &compact[..4], &compact[4..6], &compact[6..])
+    } else {
+        compact.to_owned()
+    }
+}
+
+fn refused(code: i64, message: &str) -> PopbillError {
+    PopbillError::new(code, 400, message)
+}
+
+/// The content of a reverse-issued `Taxinvoice` the platform `corp_num` sends.
+pub fn reverse_input(body: &Value, corp_num: &str) -> Result<TaxInvoiceInput, PopbillError> {
+    if text(body, "issueType").as_deref() != Some("역발행") {
+        return Err(refused(INVALID_TYPE, "issueType must be 역발행 for registRequest"));
+    }
+    let invoicee = text(body, "invoiceeCorpNum").unwrap_or_default().replace('-', "");
+    if invoicee != corp_num {
+        return Err(refused(
+            WRONG_CORP_NUM,
+            "invoiceeCorpNum must be the business number of the token",
+        ));
+    }
+    let write_date = text(body, "writeDate")
+        .map(|d| iso_date(&d))
+        .ok_or_else(|| refused(NO_WRITE_DATE, "writeDate is required (yyyyMMdd)"))?;
+    let tax_type = match text(body, "taxType").as_deref() {
+        Some("과세") => "taxable",
+        Some("영세") => "zero_rated",
+        _ => return Err(refused(NO_TAX_TYPE, "taxType is 과세 or 영세")),
+    };
+    let purpose = match text(body, "purposeType").as_deref() {
+        Some("영수") => Some("receipt".to_owned()),
+        Some("청구") => Some("claim".to_owned()),
+        other => other.map(str::to_owned),
+    };
+    let items = body
+        .get("detailList")
+        .and_then(Value::as_array)
+        .map(|lines| {
+            lines
+                .iter()
+                .filter(|l| l.is_object())
+                .map(|l| TaxInvoiceLineInput {
+                    date: text(l, "purchaseDT").map(|d| iso_date(&d)),
+                    name: text(l, "itemName"),
+                    spec: text(l, "spec"),
+                    quantity: decimal(l, "qty"),
+                    unit_price: decimal(l, "unitCost"),
+                    supply_amount: decimal(l, "supplyCost"),
+                    tax_amount: decimal(l, "tax"),
+                    remark: text(l, "remark"),
+                })
+                .collect()
+        });
+    let remarks: Vec<String> = ["remark1", "remark2", "remark3"]
+        .iter()
+        .filter_map(|f| text(body, f))
+        .collect();
+    let amendment = text(body, "modifyCode").map(|code| AmendmentInput {
+        reason_code: code.parse().ok(),
+        original_approval_number: text(body, "orgNTSConfirmNum"),
+    });
+    Ok(TaxInvoiceInput {
+        write_date: Some(write_date),
+        tax_type: Some(tax_type.to_owned()),
+        purpose,
+        items,
+        remarks: (!remarks.is_empty()).then_some(remarks),
+        amendment,
+        supply_total: decimal(body, "supplyCostTotal"),
+        tax_total: decimal(body, "taxTotal"),
+        total: decimal(body, "totalAmount"),
+        ..TaxInvoiceInput::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn numbers_and_strings_read_alike_and_null_is_absent() {
+        let line = json!({"qty": 1, "unitCost": "50000", "spec": null, "itemName": " 품목 "});
+        assert_eq!(text(&line, "qty").as_deref(), Some("1"));
+        assert_eq!(text(&line, "unitCost").as_deref(), Some("50000"));
+        assert_eq!(text(&line, "spec"), None);
+        assert_eq!(text(&line, "itemName").as_deref(), Some("품목"));
+    }
+
+    #[test]
+    fn a_forward_invoice_is_not_registered_as_a_request() {
+        let body = json!({"issueType": "정발행", "invoiceeCorpNum": "2208162517"});
+        assert_eq!(reverse_input(&body, "2208162517").unwrap_err().code, INVALID_TYPE);
+    }
+
+    #[test]
+    fn the_buyer_must_be_the_tokens_business() {
+        let body = json!({"issueType": "역발행", "invoiceeCorpNum": "1248105557"});
+        assert_eq!(reverse_input(&body, "2208162517").unwrap_err().code, WRONG_CORP_NUM);
+    }
+
+    #[test]
+    fn korean_names_and_compact_dates_map_to_settles() {
+        let body = json!({"issueType": "역발행", "invoiceeCorpNum": "2208162517",
+            "writeDate": "20261130", "taxType": "과세", "purposeType": "청구",
+            "supplyCostTotal": 100000, "taxTotal": "10000", "totalAmount": "110000",
+            "detailList": [{"serialNum": 1, "purchaseDT": "20261130", "itemName": "정산",
+                            "supplyCost": "100000", "tax": 10000}]});
+        let input = reverse_input(&body, "2208162517").unwrap();
+        assert_eq!(input.write_date.as_deref(), Some("2026-11-30"));
+        assert_eq!(input.tax_type.as_deref(), Some("taxable"));
+        assert_eq!(input.purpose.as_deref(), Some("claim"));
+        let items = input.items.unwrap();
+        assert_eq!(items[0].supply_amount.unwrap().0, Decimal::from(100_000));
+        assert_eq!(items[0].date.as_deref(), Some("2026-11-30"));
+    }
+}

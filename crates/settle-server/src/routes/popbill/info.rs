@@ -1,0 +1,71 @@
+//! Popbill's `TaxinvoiceInfo`, the summary `getInfo` answers, from a stored tax invoice.
+//! Every field is present (`null` where settle has nothing to say).
+
+use serde_json::{Value, json};
+use settle_core::tax_invoice::{Purpose, TaxInvoiceRecord, TaxType};
+use time::OffsetDateTime;
+
+/// `yyyyMMddHHmmss` in Korean time.
+pub(crate) fn korean_time(at: OffsetDateTime) -> String {
+    let at = at.to_offset(settle_core::KST);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// The server's own document id: the last 18 characters of settle's id, upper case.
+fn item_key(record: &TaxInvoiceRecord) -> String {
+    let id = record.id.as_str();
+    id[id.len().saturating_sub(18)..].to_ascii_uppercase()
+}
+
+/// The summary of `record`.
+pub(crate) fn info(record: &TaxInvoiceRecord) -> Value {
+    let doc = &record.document;
+    let compact = |d: time::Date| d.to_string().replace('-', "");
+    json!({
+        "itemKey": item_key(record),
+        "taxType": match doc.tax_type { TaxType::Taxable => "과세", TaxType::ZeroRated => "영세" },
+        "writeDate": compact(doc.write_date),
+        "regDT": korean_time(record.created_at),
+        "invoicerCorpName": doc.supplier.name,
+        "invoicerCorpNum": doc.supplier.brn.digits(),
+        "invoicerMgtKey": record.document_key.as_str(),
+        "invoicerPrintYN": false,
+        "invoiceeCorpName": doc.buyer.name,
+        "invoiceeCorpNum": doc.buyer.brn.digits(),
+        "invoiceeMgtKey": record.document_key.as_str(),
+        "invoiceePrintYN": false,
+        "trusteeCorpName": null,
+        "trusteeCorpNum": null,
+        "trusteeMgtKey": null,
+        "trusteePrintYN": false,
+        "supplyCostTotal": doc.supply_total.to_string(),
+        "taxTotal": doc.tax_total.to_string(),
+        "purposeType": match doc.purpose { Purpose::Receipt => "영수", Purpose::Claim => "청구" },
+        "modifyCode": doc.amendment.as_ref().map(|a| a.reason.code()),
+        "issueType": "역발행",
+        "issueDT": record.issued_at.map(korean_time),
+        "preIssueDT": null,
+        "stateCode": record.state.popbill_code(),
+        "stateDT": korean_time(record.updated_at),
+        "openYN": false,
+        "openDT": null,
+        "ntsresult": record.nts_result_code,
+        "ntsconfirmNum": record.approval_number,
+        "ntssendDT": record.filed_at.map(korean_time),
+        "ntsresultDT": record.filed_at.map(korean_time),
+        "ntssendErrCode": record.nts_result_code,
+        "stateMemo": null,
+        "lateIssueYN": false,
+        "interOPYN": false,
+        "closeDownState": null,
+        "closeDownStateDate": null,
+    })
+}
