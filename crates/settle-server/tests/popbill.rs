@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
-use support::issuance::{TENANT_BRN, create_partner, linked_tenant};
+use support::issuance::{PASSWORD, TENANT_BRN, create_partner, leaf, linked_tenant};
 use support::{TestApp, brn, send};
 
 /// The Python of the test venv (`scripts/test` exports `SETTLE_TEST_PYTHON`).
@@ -57,6 +57,25 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
     let partner = create_partner(&t, &partner_brn, "tax@partner.example").await;
     let (status, _) = send(t.post(&format!("/v1/partners/{partner}/nts-link"), &json!({}))).await;
     assert_eq!(status, 200);
+    // The partner registers its certificate (as it does on its supplier page).
+    let partner_leaf = leaf(&ca, &partner_brn);
+    settle_app::certificates::register(
+        &t.app,
+        &settle_core::ids::TenantId::parse(&t.tenant_id).unwrap(),
+        &settle_app::certificates::Party::Partner(
+            settle_core::ids::PartnerId::parse(&partner).unwrap(),
+        ),
+        &settle_core::brn::Brn::parse(&partner_brn).unwrap(),
+        settle_app::certificates::CertificateFiles::Npki {
+            certificate: partner_leaf.certificate_der().unwrap(),
+            key: partner_leaf
+                .sign_pri_kisa(PASSWORD, settle_nts::certificate::OID_SEED_CBC_WITH_SHA1)
+                .unwrap(),
+        },
+        PASSWORD,
+    )
+    .await
+    .unwrap();
     let (status, key) = send(t.post("/v1/popbill-keys", &json!({}))).await;
     assert_eq!(status, 201, "{key}");
     let (link_id, secret) = (
@@ -98,8 +117,8 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
     assert_eq!(out["certificate_expiration"], expected.as_str(), "{out}");
     assert_eq!(out["certificate_check"], 1, "{out}");
     assert_eq!(
-        out["partner_certificate"], -26000001,
-        "the partner registered none: {out}"
+        out["partner_certificate"], "ok",
+        "the partner reads its own certificate: {out}"
     );
     assert_eq!(out["stranger_token"], -10000012, "{out}");
     assert_eq!(out["wrong_secret"], -10000032, "{out}");
@@ -130,10 +149,43 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
     let (status, record) = send(t.get("/v1/tax-invoices/PB-1")).await;
     assert_eq!(
         (status, record["state"].as_str()),
-        (200, Some("requested")),
+        (200, Some("sent")),
         "the same document through /v1"
     );
     assert_eq!(record["total"], "110000");
+
+    let seller = &out["seller"];
+    let confirm = seller["issued"].as_str().unwrap();
+    assert!(
+        confirm.len() == 24 && confirm.bytes().all(|b| b.is_ascii_digit()),
+        "{seller}"
+    );
+    assert_eq!(seller["issued_state"], 300, "{seller}");
+    assert_eq!(seller["issue_again"], -11000001, "{seller}");
+    assert_eq!(seller["platform_cannot_issue"], -11000008, "{seller}");
+    assert_eq!(seller["refused_state"], 400, "{seller}");
+    assert_eq!(seller["send_to_nts"], 1, "{seller}");
+    assert_eq!(seller["filed_state"], 304, "{seller}");
+    let logs: Vec<i64> = seller["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        &logs[..3],
+        &[100, 220, 230],
+        "drafted, requested, issued: {seller}"
+    );
+    assert_eq!(logs.last(), Some(&254), "then filed: {seller}");
+    let xml = seller["xml"].as_str().unwrap();
+    assert!(xml.contains(confirm), "the XML carries the approval number");
+    let dir = tempfile::tempdir().unwrap();
+    let pem = partner_leaf.certificate_pem().unwrap();
+    assert!(
+        settle_testkit::xmlsec1_accepts(dir.path(), xml, &pem),
+        "xmlsec1 verifies the seller's signature"
+    );
 }
 
 async fn errors_are_json_with_negative_codes_and_never_2xx(engine: TestEngine) {

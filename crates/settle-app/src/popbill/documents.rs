@@ -56,7 +56,7 @@ pub fn popbill_error(error: AppError) -> PopbillError {
 }
 
 /// The caller as a principal of the use cases.
-fn principal(caller: &Caller) -> Principal {
+pub(crate) fn principal(caller: &Caller) -> Principal {
     Principal {
         tenant_id: caller.tenant_id.clone(),
         roles: Roles::all(),
@@ -89,11 +89,16 @@ pub async fn regist_request(app: &App, caller: &Caller, body: &Value) -> Result<
         let mut conn = app.store.read().await?;
         let brn = settle_core::brn::Brn::parse(&seller)
             .map_err(|e| PopbillError::new(-11001014, 400, format!("invoicerCorpNum: {e}")))?;
-        settle_store::partners::find_many(&mut conn, &caller.tenant_id, true, &[brn.digits().to_owned()])
-            .await?
-            .into_iter()
-            .next()
-            .ok_or_else(|| PopbillError::new(-11001014, 400, "the seller is not a partner"))?
+        settle_store::partners::find_many(
+            &mut conn,
+            &caller.tenant_id,
+            true,
+            &[brn.digits().to_owned()],
+        )
+        .await?
+        .into_iter()
+        .next()
+        .ok_or_else(|| PopbillError::new(-11001014, 400, "the seller is not a partner"))?
     };
     let draft = DraftInput {
         document_key: Some(key),
@@ -145,7 +150,9 @@ pub async fn buyer_action(
     let by = principal(caller);
     let done = match verb {
         "REQUEST" => tax_invoices::request(app, &by, key, memo).await.map(|_| ()),
-        "CANCELREQUEST" => tax_invoices::cancel_request(app, &by, key, memo).await.map(|_| ()),
+        "CANCELREQUEST" => tax_invoices::cancel_request(app, &by, key, memo)
+            .await
+            .map(|_| ()),
         "DELETE" => tax_invoices::delete(app, &by, key).await,
         _ => {
             return Err(PopbillError::new(

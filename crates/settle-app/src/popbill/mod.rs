@@ -10,6 +10,7 @@
 mod documents;
 mod keys;
 mod members;
+mod seller;
 mod signature;
 mod token;
 mod wire;
@@ -19,10 +20,11 @@ pub use documents::{
     regist_request,
 };
 pub use keys::{NewPopbillKey, create_key};
-pub use wire::iso_date;
 pub use members::{Member, check_is_member, is_member};
+pub use seller::{logs, seller_action, xml};
 pub use signature::{ServiceId, body_digest, sign, string_to_sign};
 pub use token::{Caller, IssuedToken, TOKEN_LIFETIME, TokenRequest, authenticate, issue_token};
+pub use wire::iso_date;
 
 /// An error in Popbill's shape: a negative code, a message and the HTTP status to send it
 /// with (never 2xx: the SDK takes any 2xx for success).

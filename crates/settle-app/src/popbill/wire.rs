@@ -31,7 +31,10 @@ pub fn text(object: &Value, field: &str) -> Option<String> {
 
 fn decimal(object: &Value, field: &str) -> Option<DecimalInput> {
     let text = text(object, field)?;
-    text.replace(',', "").parse::<Decimal>().ok().map(DecimalInput)
+    text.replace(',', "")
+        .parse::<Decimal>()
+        .ok()
+        .map(DecimalInput)
 }
 
 /// `yyyyMMdd` as `YYYY-MM-DD` (anything else passes through for validation to refuse).
@@ -50,9 +53,14 @@ fn refused(code: i64, message: &str) -> PopbillError {
 /// The content of a reverse-issued `Taxinvoice` the platform `corp_num` sends.
 pub fn reverse_input(body: &Value, corp_num: &str) -> Result<TaxInvoiceInput, PopbillError> {
     if text(body, "issueType").as_deref() != Some("역발행") {
-        return Err(refused(INVALID_TYPE, "issueType must be 역발행 for registRequest"));
+        return Err(refused(
+            INVALID_TYPE,
+            "issueType must be 역발행 for registRequest",
+        ));
     }
-    let invoicee = text(body, "invoiceeCorpNum").unwrap_or_default().replace('-', "");
+    let invoicee = text(body, "invoiceeCorpNum")
+        .unwrap_or_default()
+        .replace('-', "");
     if invoicee != corp_num {
         return Err(refused(
             WRONG_CORP_NUM,
@@ -131,13 +139,19 @@ mod tests {
     #[test]
     fn a_forward_invoice_is_not_registered_as_a_request() {
         let body = json!({"issueType": "정발행", "invoiceeCorpNum": "2208162517"});
-        assert_eq!(reverse_input(&body, "2208162517").unwrap_err().code, INVALID_TYPE);
+        assert_eq!(
+            reverse_input(&body, "2208162517").unwrap_err().code,
+            INVALID_TYPE
+        );
     }
 
     #[test]
     fn the_buyer_must_be_the_tokens_business() {
         let body = json!({"issueType": "역발행", "invoiceeCorpNum": "1248105557"});
-        assert_eq!(reverse_input(&body, "2208162517").unwrap_err().code, WRONG_CORP_NUM);
+        assert_eq!(
+            reverse_input(&body, "2208162517").unwrap_err().code,
+            WRONG_CORP_NUM
+        );
     }
 
     #[test]

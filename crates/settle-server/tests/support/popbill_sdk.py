@@ -92,4 +92,17 @@ steps["regist_again"] = service.registRequest(platform, reverse_invoice("PB-1"))
 steps["partner_cannot_request"] = code_of(
     lambda: service.registRequest(partner, reverse_invoice("PB-2"))
 )
+
+seller = out["seller"] = {}
+seller["issued"] = service.issue(partner, "SELL", "PB-1", "발행합니다").ntsConfirmNum
+seller["issued_state"] = service.getInfo(partner, "SELL", "PB-1").stateCode
+seller["issue_again"] = code_of(lambda: service.issue(partner, "SELL", "PB-1"))
+service.registRequest(platform, reverse_invoice("PB-3"))
+seller["platform_cannot_issue"] = code_of(lambda: service.issue(platform, "SELL", "PB-3"))
+service.refuse(partner, "SELL", "PB-3", "금액이 다릅니다")
+seller["refused_state"] = service.getInfo(platform, "BUY", "PB-3").stateCode
+seller["send_to_nts"] = service.sendToNTS(partner, "SELL", "PB-1").code
+seller["filed_state"] = service.getInfo(platform, "BUY", "PB-1").stateCode
+seller["logs"] = [log.docLogType for log in service.getLogs(platform, "BUY", "PB-1")]
+seller["xml"] = service.getXML(partner, "SELL", "PB-1").retObject
 print(json.dumps(out))

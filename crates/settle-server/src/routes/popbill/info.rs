@@ -69,3 +69,33 @@ pub(crate) fn info(record: &TaxInvoiceRecord) -> Value {
         "closeDownStateDate": null,
     })
 }
+
+/// Popbill's log type for a state reached.
+fn log_type(state: &str) -> u16 {
+    match state {
+        "drafted" => 100,
+        "requested" => 220,
+        "refused" => 221,
+        "request_cancelled" => 222,
+        "issued" => 230,
+        "issue_cancelled" => 240,
+        "sending" => 252,
+        "sent" => 254,
+        "send_failed" => 255,
+        _ => 101,
+    }
+}
+
+/// One `TaxinvoiceLog` entry.
+pub(crate) fn log(entry: &settle_app::tax_invoices::HistoryView) -> Value {
+    json!({
+        "docLogType": log_type(entry.to),
+        "log": entry.to,
+        "procType": entry.to,
+        "procCorpName": null,
+        "procContactName": entry.actor,
+        "procMemo": entry.memo,
+        "regDT": korean_time(entry.at),
+        "ip": null,
+    })
+}

@@ -97,17 +97,36 @@ pub async fn dispatch(
                 .await
                 .map(|()| done())
         }
-        ("GET", ["Taxinvoice", kind, key]) if query.is_empty() => match KeyType::parse(kind) {
-            Some(kind) => popbill::document(&state.app, &caller, kind, key)
+        ("GET", ["Taxinvoice", kind, key]) => match (KeyType::parse(kind), query) {
+            (Some(kind), "") => popbill::document(&state.app, &caller, kind, key)
                 .await
                 .map(|record| info::info(&record)),
+            (Some(kind), "XML") => popbill::xml(&state.app, &caller, kind, key)
+                .await
+                .map(|xml| serde_json::json!({"code": 1, "message": "", "retObject": xml})),
+            _ => Err(unsupported(&method, &uri)),
+        },
+        ("GET", ["Taxinvoice", kind, key, "Logs"]) => match KeyType::parse(kind) {
+            Some(kind) => popbill::logs(&state.app, &caller, kind, key)
+                .await
+                .map(|entries| Value::Array(entries.iter().map(info::log).collect())),
             None => Err(unsupported(&method, &uri)),
         },
-        ("POST", ["Taxinvoice", kind, key]) => match KeyType::parse(kind) {
-            Some(kind) => popbill::buyer_action(&state.app, &caller, kind, key, &verb, memo)
+        ("POST", ["Taxinvoice", kind, key]) => match (KeyType::parse(kind), verb.as_str()) {
+            (Some(kind), "ISSUE" | "REFUSE" | "CANCELISSUE" | "NTS") => {
+                popbill::seller_action(&state.app, &caller, kind, key, &verb, memo)
+                    .await
+                    .map(|approval| match approval.filter(|_| verb == "ISSUE") {
+                        Some(number) => serde_json::json!({
+                            "code": 1, "message": "발행되었습니다", "ntsConfirmNum": number
+                        }),
+                        None => done(),
+                    })
+            }
+            (Some(kind), _) => popbill::buyer_action(&state.app, &caller, kind, key, &verb, memo)
                 .await
                 .map(|()| done()),
-            None => Err(unsupported(&method, &uri)),
+            (None, _) => Err(unsupported(&method, &uri)),
         },
         _ => Err(unsupported(&method, &uri)),
     };

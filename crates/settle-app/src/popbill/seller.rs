@@ -1,0 +1,107 @@
+//! The seller's calls (`SELL`, a token for a linked partner's BRN): issue with its
+//! registered certificate, refuse, cancel an issue, file at once; and the reads either
+//! party may make: the signed XML and the log.
+
+use settle_core::tax_invoice::TaxInvoiceState;
+
+use super::documents::{KeyType, document, popbill_error, principal};
+use super::{Caller, Member, PopbillError};
+use crate::App;
+use crate::supplier::{self, SupplierPrincipal};
+use crate::tax_invoices::{self, HistoryView};
+
+/// What refusing says when the caller gave no reason.
+const DEFAULT_REFUSAL: &str = "역발행 요청 거부";
+
+fn supplier_principal(caller: &Caller) -> Result<SupplierPrincipal, PopbillError> {
+    let Member::Partner(partner_id) = &caller.member else {
+        return Err(PopbillError::new(
+            super::documents::NOT_ALLOWED,
+            403,
+            "only the seller (a partner's token, with SELL) may do this",
+        ));
+    };
+    let brn = settle_core::brn::Brn::parse(&caller.corp_num)
+        .map_err(|e| PopbillError::new(super::SERVER_ERROR, 500, e.to_string()))?;
+    Ok(SupplierPrincipal {
+        tenant_id: caller.tenant_id.clone(),
+        partner_id: partner_id.clone(),
+        actor: format!("popbill:{}:{}", caller.link_id, caller.corp_num),
+        brn,
+    })
+}
+
+/// A seller's action on a document: `ISSUE` (answers the approval number), `REFUSE`,
+/// `CANCELISSUE` or `NTS`.
+pub async fn seller_action(
+    app: &App,
+    caller: &Caller,
+    key_type: KeyType,
+    key: &str,
+    verb: &str,
+    memo: Option<String>,
+) -> Result<Option<String>, PopbillError> {
+    if key_type != KeyType::Sell {
+        return Err(PopbillError::new(
+            super::documents::NOT_ALLOWED,
+            403,
+            "the seller addresses its documents with SELL",
+        ));
+    }
+    let by = supplier_principal(caller)?;
+    let record = document(app, caller, key_type, key).await?;
+    let id = record.id.as_str();
+    let done = match verb {
+        "ISSUE" => supplier::issue(app, &by, id, memo).await,
+        "REFUSE" => {
+            let reason = memo.unwrap_or_else(|| DEFAULT_REFUSAL.to_owned());
+            supplier::refuse(app, &by, id, Some(reason)).await
+        }
+        "CANCELISSUE" => supplier::cancel_issue(app, &by, id, memo).await,
+        "NTS" => {
+            if record.state != TaxInvoiceState::Issued {
+                return Err(PopbillError::new(
+                    super::documents::CANNOT_PROCESS,
+                    400,
+                    "only an issued invoice is sent to the NTS",
+                ));
+            }
+            crate::filing::file_now(app, &principal(caller), key).await
+        }
+        _ => {
+            return Err(PopbillError::new(
+                super::SERVER_ERROR,
+                501,
+                format!("{verb} is not offered"),
+            ));
+        }
+    };
+    let record = done.map_err(popbill_error)?;
+    Ok(record.approval_number)
+}
+
+/// The signed NTS XML of an issued document.
+pub async fn xml(
+    app: &App,
+    caller: &Caller,
+    key_type: KeyType,
+    key: &str,
+) -> Result<String, PopbillError> {
+    document(app, caller, key_type, key).await?;
+    tax_invoices::signed_xml(app, &principal(caller), key)
+        .await
+        .map_err(popbill_error)
+}
+
+/// A document's transitions, oldest first.
+pub async fn logs(
+    app: &App,
+    caller: &Caller,
+    key_type: KeyType,
+    key: &str,
+) -> Result<Vec<HistoryView>, PopbillError> {
+    document(app, caller, key_type, key).await?;
+    tax_invoices::history(app, &principal(caller), key)
+        .await
+        .map_err(popbill_error)
+}
