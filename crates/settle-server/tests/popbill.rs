@@ -178,6 +178,17 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
         "drafted, requested, issued: {seller}"
     );
     assert_eq!(logs.last(), Some(&254), "then filed: {seller}");
+    assert_eq!(
+        seller["detail"],
+        json!({"ntsconfirmNum": confirm, "totalAmount": "110000",
+               "items": [["판매 정산", "100000", "10000"]]}),
+        "{seller}"
+    );
+    assert_eq!(
+        seller["infos"],
+        json!([["PB-1", 304], ["PB-3", 400]]),
+        "unknown keys are left out"
+    );
     let xml = seller["xml"].as_str().unwrap();
     assert!(xml.contains(confirm), "the XML carries the approval number");
     let dir = tempfile::tempdir().unwrap();

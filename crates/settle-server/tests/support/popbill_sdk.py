@@ -105,4 +105,13 @@ seller["send_to_nts"] = service.sendToNTS(partner, "SELL", "PB-1").code
 seller["filed_state"] = service.getInfo(platform, "BUY", "PB-1").stateCode
 seller["logs"] = [log.docLogType for log in service.getLogs(platform, "BUY", "PB-1")]
 seller["xml"] = service.getXML(partner, "SELL", "PB-1").retObject
+detail = service.getDetailInfo(platform, "BUY", "PB-1")
+seller["detail"] = {
+    "ntsconfirmNum": detail.ntsconfirmNum,
+    "totalAmount": detail.totalAmount,
+    "items": [(d.itemName, d.supplyCost, d.tax) for d in detail.detailList],
+}
+seller["infos"] = sorted(
+    (i.invoiceeMgtKey, i.stateCode) for i in service.getInfos(platform, "BUY", ["PB-1", "PB-3", "NOPE"])
+)
 print(json.dumps(out))

@@ -99,3 +99,72 @@ pub(crate) fn log(entry: &settle_app::tax_invoices::HistoryView) -> Value {
         "ip": null,
     })
 }
+
+/// The whole document as Popbill's `Taxinvoice` object (`getDetailInfo`).
+pub(crate) fn detail(record: &TaxInvoiceRecord) -> Value {
+    let doc = &record.document;
+    let compact = |d: time::Date| d.to_string().replace('-', "");
+    let remark = |i: usize| doc.remarks.get(i).cloned();
+    let lines: Vec<Value> = doc
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            json!({
+                "serialNum": i + 1,
+                "purchaseDT": compact(l.date),
+                "itemName": l.name,
+                "spec": l.spec,
+                "qty": l.quantity.map(|q| q.to_string()),
+                "unitCost": l.unit_price.map(|p| p.to_string()),
+                "supplyCost": l.supply_amount.to_string(),
+                "tax": l.tax_amount.to_string(),
+                "remark": l.remark,
+            })
+        })
+        .collect();
+    let (s, b) = (&doc.supplier, &doc.buyer);
+    json!({
+        "writeDate": compact(doc.write_date),
+        "chargeDirection": "정과금",
+        "issueType": "역발행",
+        "purposeType": match doc.purpose { Purpose::Receipt => "영수", Purpose::Claim => "청구" },
+        "taxType": match doc.tax_type { TaxType::Taxable => "과세", TaxType::ZeroRated => "영세" },
+        "invoicerCorpNum": s.brn.digits(),
+        "invoicerMgtKey": record.document_key.as_str(),
+        "invoicerTaxRegID": s.sub_business_id,
+        "invoicerCorpName": s.name,
+        "invoicerCEOName": s.ceo_name,
+        "invoicerAddr": s.address,
+        "invoicerBizType": s.biz_type,
+        "invoicerBizClass": s.biz_item,
+        "invoicerContactName": s.contact.name,
+        "invoicerTEL": s.contact.phone,
+        "invoicerEmail": s.contact.email,
+        "invoiceeType": "사업자",
+        "invoiceeCorpNum": b.brn.digits(),
+        "invoiceeMgtKey": record.document_key.as_str(),
+        "invoiceeTaxRegID": b.sub_business_id,
+        "invoiceeCorpName": b.name,
+        "invoiceeCEOName": b.ceo_name,
+        "invoiceeAddr": b.address,
+        "invoiceeBizType": b.biz_type,
+        "invoiceeBizClass": b.biz_item,
+        "invoiceeContactName1": b.contact.name,
+        "invoiceeTEL1": b.contact.phone,
+        "invoiceeEmail1": b.contact.email,
+        "supplyCostTotal": doc.supply_total.to_string(),
+        "taxTotal": doc.tax_total.to_string(),
+        "totalAmount": doc.total.to_string(),
+        "remark1": remark(0),
+        "remark2": remark(1),
+        "remark3": remark(2),
+        "modifyCode": doc.amendment.as_ref().map(|a| a.reason.code()),
+        "orgNTSConfirmNum": doc.amendment.as_ref().map(|a| a.original_approval_number.clone()),
+        "ntsconfirmNum": record.approval_number,
+        "closeDownState": null,
+        "closeDownStateDate": null,
+        "detailList": lines,
+        "addContactList": [],
+    })
+}

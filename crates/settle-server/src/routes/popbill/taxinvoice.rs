@@ -101,10 +101,17 @@ pub async fn dispatch(
             (Some(kind), "") => popbill::document(&state.app, &caller, kind, key)
                 .await
                 .map(|record| info::info(&record)),
+            (Some(kind), "Detail") => popbill::document(&state.app, &caller, kind, key)
+                .await
+                .map(|record| info::detail(&record)),
             (Some(kind), "XML") => popbill::xml(&state.app, &caller, kind, key)
                 .await
                 .map(|xml| serde_json::json!({"code": 1, "message": "", "retObject": xml})),
             _ => Err(unsupported(&method, &uri)),
+        },
+        ("POST", ["Taxinvoice", kind]) if query.is_empty() => match KeyType::parse(kind) {
+            Some(kind) => infos(&state, &caller, kind, &json).await,
+            None => Err(unsupported(&method, &uri)),
         },
         ("GET", ["Taxinvoice", kind, key, "Logs"]) => match KeyType::parse(kind) {
             Some(kind) => popbill::logs(&state.app, &caller, kind, key)
@@ -134,6 +141,32 @@ pub async fn dispatch(
         Ok(body) => ok(body),
         Err(e) => error(&e),
     }
+}
+
+/// `getInfos`: the summaries of the keys in a JSON array (at most 1,000); keys the caller
+/// has no document under are left out.
+async fn infos(
+    state: &AppState,
+    caller: &Caller,
+    kind: KeyType,
+    keys: &Value,
+) -> Result<Value, PopbillError> {
+    let Some(keys) = keys.as_array().filter(|k| k.len() <= 1000) else {
+        return Err(PopbillError::new(
+            UNSUPPORTED,
+            400,
+            "the body is an array of at most 1,000 keys",
+        ));
+    };
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys.iter().filter_map(Value::as_str) {
+        match popbill::document(&state.app, caller, kind, key).await {
+            Ok(record) => out.push(info::info(&record)),
+            Err(e) if e.code == popbill::NO_SUCH_DOCUMENT => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(Value::Array(out))
 }
 
 fn unsupported(method: &Method, uri: &Uri) -> PopbillError {
