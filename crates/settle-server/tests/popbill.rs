@@ -189,6 +189,15 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
         json!([["PB-1", 304], ["PB-3", 400]]),
         "unknown keys are left out"
     );
+    assert_eq!(
+        seller["search"],
+        json!([2, ["PB-1", "PB-3"]]),
+        "issued and refused ones: {seller}"
+    );
+    assert_eq!(
+        seller["partner_search"], 0,
+        "none of the partner's waits: {seller}"
+    );
     let xml = seller["xml"].as_str().unwrap();
     assert!(xml.contains(confirm), "the XML carries the approval number");
     let dir = tempfile::tempdir().unwrap();

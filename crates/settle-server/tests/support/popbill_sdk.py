@@ -111,6 +111,13 @@ seller["detail"] = {
     "totalAmount": detail.totalAmount,
     "items": [(d.itemName, d.supplyCost, d.tax) for d in detail.detailList],
 }
+found = service.search(
+    platform, "BUY", "W", TODAY, TODAY, ["3**", "400"], None, None, None, None, None, None, 1, 10, "A"
+)
+seller["search"] = [found.total, sorted(i.invoiceeMgtKey for i in found.list)]
+seller["partner_search"] = service.search(
+    partner, "SELL", "W", TODAY, TODAY, ["2**"], None, None, None, None, None, None, 1, 10, "D"
+).total
 seller["infos"] = sorted(
     (i.invoiceeMgtKey, i.stateCode) for i in service.getInfos(platform, "BUY", ["PB-1", "PB-3", "NOPE"])
 )

@@ -109,6 +109,10 @@ pub async fn dispatch(
                 .map(|xml| serde_json::json!({"code": 1, "message": "", "retObject": xml})),
             _ => Err(unsupported(&method, &uri)),
         },
+        ("GET", ["Taxinvoice", kind]) => match KeyType::parse(kind) {
+            Some(kind) => search(&state, &caller, kind, &uri).await,
+            None => Err(unsupported(&method, &uri)),
+        },
         ("POST", ["Taxinvoice", kind]) if query.is_empty() => match KeyType::parse(kind) {
             Some(kind) => infos(&state, &caller, kind, &json).await,
             None => Err(unsupported(&method, &uri)),
@@ -167,6 +171,53 @@ async fn infos(
         }
     }
     Ok(Value::Array(out))
+}
+
+/// `search`: `TISearchResult` for `DType`, `SDate`, `EDate`, `State`, `Page`, `PerPage` and
+/// `Order` (write dates only; other narrowing parameters are accepted and ignored).
+async fn search(
+    state: &AppState,
+    caller: &Caller,
+    kind: KeyType,
+    uri: &Uri,
+) -> Result<Value, PopbillError> {
+    let params: HashMap<String, String> = Query::try_from_uri(uri)
+        .map(|Query(params)| params)
+        .unwrap_or_default();
+    let number = |name: &str, default: usize| {
+        params
+            .get(name)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(default)
+    };
+    let per_page = number("PerPage", 500).clamp(1, popbill::MAX_PER_PAGE);
+    let request = popbill::SearchQuery {
+        from: params.get("SDate").cloned(),
+        to: params.get("EDate").cloned(),
+        states: params
+            .get("State")
+            .map(|s| {
+                s.split(',')
+                    .map(|c| c.trim().to_owned())
+                    .filter(|c| !c.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        page: number("Page", 1),
+        per_page,
+        ascending: params.get("Order").is_some_and(|o| o == "A"),
+    };
+    let page = request.page.max(1);
+    let found = popbill::search(&state.app, caller, kind, request).await?;
+    Ok(serde_json::json!({
+        "code": 1,
+        "message": "",
+        "total": found.total,
+        "perPage": per_page,
+        "pageNum": page,
+        "pageCount": found.total.div_ceil(per_page),
+        "list": found.list.iter().map(info::info).collect::<Vec<_>>(),
+    }))
 }
 
 fn unsupported(method: &Method, uri: &Uri) -> PopbillError {
