@@ -218,6 +218,7 @@ async fn a_sales_agent_sees_no_button_that_changes_anything(engine: TestEngine) 
         ("/app/payments", "payments"),
         ("/app/rebill-requests", "rebill-requests"),
         ("/app/reconciliation?period=2026-10", "reconciliation"),
+        ("/app/settlements", "settlements"),
     ] {
         browser.visit(path).await;
         let buttons = browser

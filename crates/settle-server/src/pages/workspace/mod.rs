@@ -8,11 +8,15 @@ mod billing;
 mod forms;
 mod invoices;
 mod lines;
+mod partner_settlement;
 mod partners;
 mod people;
 mod printed;
 mod profiles;
 mod reconciliation;
+mod sections;
+mod settlement_forms;
+mod settlements;
 mod setup;
 mod tax_invoices;
 mod texts;
@@ -131,6 +135,34 @@ pub fn router() -> Router<AppState> {
             "/app/billing-profiles/{id}",
             get(profiles::profile).post(profiles::edit_profile),
         )
+        .route("/app/settlements", get(settlements::list))
+        .route("/app/settlements/close", post(settlements::close))
+        .route("/app/settlements/payouts", get(settlements::payout_file))
+        .route("/app/settlements/{id}", get(settlement_forms::show))
+        .route(
+            "/app/settlements/{id}/tax-invoice",
+            post(settlement_forms::document),
+        )
+        .route(
+            "/app/settlements/{id}/paid",
+            post(settlement_forms::mark_paid),
+        )
+        .route(
+            "/app/partners/{id}/settlement",
+            get(partner_settlement::partner),
+        )
+        .route(
+            "/app/partners/{id}/settlement/contracts",
+            post(partner_settlement::add_contract),
+        )
+        .route(
+            "/app/partners/{id}/settlement/bank-account",
+            post(partner_settlement::set_bank_account),
+        )
+        .route(
+            "/app/transfers/upload",
+            get(settlement_forms::upload_form).post(settlement_forms::upload),
+        )
         .route("/app/uploads/{id}", get(uploads::show))
         .route("/app/users", get(people::users).post(people::invite))
         .route("/app/users/{id}/{action}", post(people::user_action))
@@ -202,6 +234,7 @@ impl Staff {
         if roles.allows(Right::ReadInvoices) {
             nav.push(NavLink::new("/app/invoices", w.invoices));
             nav.push(NavLink::new("/app/reconciliation", w.reconciliation));
+            nav.push(NavLink::new("/app/settlements", w.settlements.title));
         }
         nav.push(NavLink::new(
             "/account",
