@@ -30,8 +30,10 @@ CREATE TABLE settlements (
 CREATE UNIQUE INDEX settlements_cycle ON settlements (tenant_id, partner_id, period_start);
 CREATE INDEX settlements_period ON settlements (tenant_id, period_end);
 
+-- Open transfers are found through a partial index that closing only deletes from; a
+-- settlement's own transfers are read through its partner's (transfers_partner).
 ALTER TABLE transfers ADD COLUMN settlement_id TEXT REFERENCES settlements(id);
-CREATE INDEX transfers_settlement ON transfers (tenant_id, partner_id, settlement_id, occurred_on);
+CREATE INDEX transfers_open ON transfers (tenant_id, partner_id, occurred_on) WHERE settlement_id IS NULL;
 
 CREATE TABLE partner_bank_accounts (
     partner_id      TEXT PRIMARY KEY REFERENCES partners(id),
