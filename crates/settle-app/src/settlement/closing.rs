@@ -200,6 +200,7 @@ pub async fn close(
             "one of these cycles was closed meanwhile",
         ));
     }
+    let mut events = Vec::with_capacity(records.len());
     for record in &records {
         let marked = closing::mark_settled(&mut tx, record).await?;
         if marked != u64::from(record.totals.transfers) {
@@ -208,7 +209,7 @@ pub async fn close(
                 record.id, record.totals.transfers
             )));
         }
-        let event = audit(
+        events.push(audit(
             tenant,
             &by.actor,
             "settlement.closed",
@@ -222,9 +223,9 @@ pub async fn close(
                 "payout": record.totals.payout.to_string(),
             }),
             now,
-        );
-        crate::webhooks::record(&mut tx, &event).await?;
+        ));
     }
+    crate::webhooks::record_many(&mut tx, &events).await?;
     statement::enqueue(&mut tx, tenant, &records, now).await?;
     tx.commit().await?;
     report.closed = records;

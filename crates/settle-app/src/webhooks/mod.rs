@@ -8,7 +8,7 @@ pub mod signature;
 pub mod target;
 
 pub use deliver::deliver_webhooks;
-pub(crate) use publish::{record, record_histories, record_history};
+pub(crate) use publish::{record, record_histories, record_history, record_many};
 
 use base64::Engine;
 use rand::RngCore;

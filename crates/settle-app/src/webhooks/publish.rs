@@ -19,8 +19,15 @@ use crate::AppError;
 /// Appends `event` to the audit log and, when it is a webhook event, queues its delivery
 /// to every enabled endpoint of the tenant that subscribed to it.
 pub(crate) async fn record(conn: &mut AnyConnection, event: &Event) -> Result<(), AppError> {
-    events::append(conn, event).await?;
-    publish(conn, std::slice::from_ref(event)).await
+    record_many(conn, std::slice::from_ref(event)).await
+}
+
+/// [`record`] for many events of one change (the tenant's endpoints are read once).
+pub(crate) async fn record_many(conn: &mut AnyConnection, all: &[Event]) -> Result<(), AppError> {
+    for event in all {
+        events::append(conn, event).await?;
+    }
+    publish(conn, all).await
 }
 
 /// Appends tax-invoice state changes of one tenant to their history and publishes each as
