@@ -6,24 +6,13 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::{Value, json};
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
 use support::issuance::{PASSWORD, TENANT_BRN, create_partner, leaf, linked_tenant};
-use support::{TestApp, brn, send};
-
-/// The Python of the test venv (`scripts/test` exports `SETTLE_TEST_PYTHON`).
-fn python() -> PathBuf {
-    match std::env::var_os("SETTLE_TEST_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            let home = std::env::var_os("HOME").expect("HOME is set");
-            Path::new(&home).join(".cache/settle-test-venv/bin/python")
-        }
-    }
-}
+use support::{TestApp, brn, python, send};
 
 /// Runs the SDK script against the server; what each call answered.
 fn sdk(t: &TestApp, link_id: &str, secret: &str, partner_brn: &str) -> Value {

@@ -14,21 +14,10 @@ use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use settle_testkit::{TestEngine, both_engines};
 use support::billing::{bill, billed_partner, charge, draft_invoice, text_of, void_and_rebill};
-use support::{TestApp, send};
+use support::{TestApp, python, send};
 
 fn decimal(text: &str) -> Decimal {
     Decimal::from_str(text).unwrap_or_else(|e| panic!("{text:?} is a decimal: {e}"))
-}
-
-/// The Python of the test venv (`scripts/test` exports `SETTLE_TEST_PYTHON`).
-fn python() -> PathBuf {
-    match std::env::var_os("SETTLE_TEST_PYTHON") {
-        Some(path) => PathBuf::from(path),
-        None => {
-            let home = std::env::var_os("HOME").expect("HOME is set");
-            Path::new(&home).join(".cache/settle-test-venv/bin/python")
-        }
-    }
 }
 
 /// The official validators: `SETTLE_VALIDATORS` (which `./scripts/test` sets), else

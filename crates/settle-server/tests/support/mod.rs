@@ -215,3 +215,14 @@ impl TestApp {
         panic!("fewer than {count} emails arrived in the outbox");
     }
 }
+
+/// The Python of the test venv (`scripts/test` exports `SETTLE_TEST_PYTHON`).
+pub fn python() -> std::path::PathBuf {
+    match std::env::var_os("SETTLE_TEST_PYTHON") {
+        Some(path) => std::path::PathBuf::from(path),
+        None => {
+            let home = std::env::var_os("HOME").expect("HOME is set");
+            std::path::Path::new(&home).join(".cache/settle-test-venv/bin/python")
+        }
+    }
+}
