@@ -1,6 +1,6 @@
 //! Closing settlements: every cycle that has ended, of one partner or of all, computed from
-//! the unsettled transfers and stored in one transaction with its transfers marked
-//! settled, its `settlement.closed` event and its statement email. Once closed, the amounts
+//! the open transfers and stored in one transaction with its reach (which decides the
+//! transfers it holds), its `settlement.closed` event and its statement email. Once closed, the amounts
 //! never change; a later transfer of a closed cycle lands in the next one.
 
 use std::collections::HashMap;
@@ -163,7 +163,7 @@ pub async fn close(
             .await?
             .ok_or_else(|| AppError::not_found("partner"))?;
     }
-    closing::lock_transfers(&mut tx).await?;
+    let through_seq = closing::lock_transfers(&mut tx).await?;
     let contracts =
         contracts_by_partner(store::contracts(&mut tx, tenant, partner.as_ref()).await?);
     let last_closed = closing::last_closed(&mut tx, tenant, partner.as_ref()).await?;
@@ -180,7 +180,7 @@ pub async fn close(
                 .get(&partner_id)
                 .map(Vec::as_slice)
                 .unwrap_or_default();
-            let last = last_closed.get(&partner_id).copied();
+            let last = last_closed.get(&partner_id).map(|reach| reach.end);
             match plan(tenant, &partner_id, &transfers, terms, last, through, now) {
                 Ok(cycles) => planned.extend(cycles.into_iter().map(|p| p.record)),
                 Err(error) => report.failed.push(failure(&partner_id, &error)),
@@ -194,7 +194,7 @@ pub async fn close(
         ));
     }
     let records: Vec<SettlementRecord> = planned;
-    if !closing::insert(&mut tx, &records).await? {
+    if !closing::insert(&mut tx, &records, through_seq).await? {
         return Err(AppError::conflict(
             "settlement.closed",
             "one of these cycles was closed meanwhile",
@@ -202,13 +202,6 @@ pub async fn close(
     }
     let mut events = Vec::with_capacity(records.len());
     for record in &records {
-        let marked = closing::mark_settled(&mut tx, record).await?;
-        if marked != u64::from(record.totals.transfers) {
-            return Err(AppError::internal(format!(
-                "settlement {} computed {} transfers but would settle {marked}",
-                record.id, record.totals.transfers
-            )));
-        }
         events.push(audit(
             tenant,
             &by.actor,
@@ -253,7 +246,7 @@ pub async fn open(
     let last = closing::last_closed(&mut conn, tenant, Some(&partner))
         .await?
         .get(&partner)
-        .copied();
+        .map(|reach| reach.end);
     let query = closing::UnsettledQuery::new(&conn, tenant, Some(&partner), through);
     let transfers = query
         .fetch(&mut conn)

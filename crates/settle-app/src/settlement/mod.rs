@@ -62,7 +62,8 @@ pub async fn create_contract(
     let closed = store::closing::last_closed(&mut tx, &by.tenant_id, Some(&found.id)).await?;
     if let Some(end) = closed
         .get(&found.id)
-        .filter(|end| contract.effective_from <= **end)
+        .map(|reach| reach.end)
+        .filter(|end| contract.effective_from <= *end)
     {
         return Err(AppError::conflict(
             "settlement_contract.closed_period",
@@ -205,7 +206,6 @@ pub(crate) async fn record_labelled(
                 tenant_id: by.tenant_id.clone(),
                 transfer,
                 created_at: now,
-                settlement_id: None,
             }),
             Err(found) => errors.extend(found.into_iter().map(prefix)),
         }

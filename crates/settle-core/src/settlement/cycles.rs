@@ -4,9 +4,9 @@
 //! through a day closes, oldest first, every cycle that holds a transfer and has ended by
 //! then; each transfer lands in the first of them ending on or after its date. A transfer
 //! dated on or before the partner's last closed cycle arrived late, so it lands in the
-//! first cycle closed after it, as a correction of the closed one. The store assigns
-//! transfers by the same rule (`settlement_id IS NULL AND occurred_on <= end`, cycle by
-//! cycle), so what is computed is exactly what is marked settled.
+//! first cycle closed after it, as a correction of the closed one. Which settlement holds
+//! a transfer afterwards is decided by the settlements' [reaches](super::Reach), which
+//! give exactly this assignment.
 
 use std::collections::BTreeSet;
 

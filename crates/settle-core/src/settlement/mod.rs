@@ -18,6 +18,7 @@ mod compute;
 mod contract;
 mod cycles;
 mod input;
+mod reach;
 #[cfg(test)]
 mod tests;
 mod transfer;
@@ -33,11 +34,12 @@ pub use compute::{
 pub use contract::{Contract, Cycle, FeeRule, Taxation, in_force, taxation_fits};
 pub use cycles::{CycleToClose, cycles_to_close};
 pub use input::{ContractInput, DEFAULT_INCOME_TAX_RATE, MAX_REFERENCE, TransferInput};
+pub use reach::{Reach, holder};
 pub use transfer::{Transfer, TransferKind};
 
 use time::OffsetDateTime;
 
-use crate::ids::{SettlementContractId, SettlementId, TenantId, TransferId};
+use crate::ids::{SettlementContractId, TenantId, TransferId};
 
 /// A stored contract.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,6 +65,4 @@ pub struct TransferRecord {
     pub transfer: Transfer,
     /// Recorded.
     pub created_at: OffsetDateTime,
-    /// The closed settlement that settled it; none while its cycle is open.
-    pub settlement_id: Option<SettlementId>,
 }

@@ -1,20 +1,21 @@
-//! Closing settlements: the unsettled transfers of a tenant read a partner at a time, the
-//! closed settlements stored, and their transfers marked settled by the rule the core
-//! plans them with (cycle by cycle, oldest first: `settlement_id IS NULL AND occurred_on
-//! <= end`).
+//! Closing settlements: the open transfers of a tenant read a partner at a time, and the
+//! closed settlements stored with their [reach](settle_core::settlement::Reach): the
+//! highest transfer number recorded when they closed. No transfer row is written; which
+//! settlement holds a transfer is read from the reaches (`seq <= through_seq AND
+//! occurred_on <= period_end`, the oldest such settlement of its partner).
 //!
-//! A row of the unsettled read is a partner with its transfers aggregated (`string_agg …
+//! A row of the open read is a partner with its transfers aggregated (`string_agg …
 //! ORDER BY occurred_on, id`, the same SQL on both engines), so a million transfers cross
 //! the embedded engine's row channel as ten thousand rows.
 
 use std::collections::HashMap;
 
-use futures::stream::{BoxStream, StreamExt};
+use futures::stream::{BoxStream, StreamExt, TryStreamExt};
 use rust_decimal::Decimal;
 use settle_core::currency::Currency;
 use settle_core::ids::{PartnerId, SettlementId, TaxInvoiceId, TenantId};
 use settle_core::settlement::{
-    Payout, SettlementRecord, SettlementState, Taxation, Totals, Transfer, TransferKind,
+    Payout, Reach, SettlementRecord, SettlementState, Taxation, Totals, Transfer, TransferKind,
     Withholding,
 };
 use sqlx::AnyConnection;
@@ -33,7 +34,9 @@ const FIELD: char = '\u{1e}';
 const ROW: char = '\u{1f}';
 
 crate::table_row! {
-    /// A row of `settlements`.
+    /// A row of `settlements`. Its reach (`through_seq`) is written with it and read only
+    /// by SQL, which decides with it which transfers it holds.
+    #[allow(dead_code)]
     pub(crate) struct SettlementRow in "settlements" {
         id: Text,
         tenant_id: Text,
@@ -59,28 +62,34 @@ crate::table_row! {
         payout_reference: Null<Text>,
         closed_at: Instant,
         updated_at: Instant,
+        through_seq: Int,
     }
 }
 
-/// Keeps other writers from adding transfers while a close reads and marks them (on
-/// PostgreSQL; the embedded engine has one writer at a time anyway).
-pub async fn lock_transfers(conn: &mut AnyConnection) -> StoreResult<()> {
+/// Keeps other writers from adding transfers while a close reads them (on PostgreSQL; the
+/// embedded engine has one writer at a time anyway), and returns the highest transfer
+/// number recorded: every transfer up to it is visible to the close, none after it is.
+pub async fn lock_transfers(conn: &mut AnyConnection) -> StoreResult<i64> {
     if !bulk::sqlite(conn) {
         sqlx::query("LOCK TABLE transfers IN SHARE ROW EXCLUSIVE MODE")
-            .execute(conn)
+            .execute(&mut *conn)
             .await?;
     }
-    Ok(())
+    let row = sqlx::query("SELECT COALESCE(MAX(seq), 0) AS seq FROM transfers")
+        .fetch_one(conn)
+        .await?;
+    Int::read(&row, "seq")
 }
 
-/// The last day of each partner's latest closed settlement.
+/// The reach of each partner's latest closed settlement.
 pub async fn last_closed(
     conn: &mut AnyConnection,
     tenant: &TenantId,
     partner: Option<&PartnerId>,
-) -> StoreResult<HashMap<PartnerId, Date>> {
+) -> StoreResult<HashMap<PartnerId, Reach>> {
     let sql = format!(
-        "SELECT partner_id, CAST(MAX(period_end) AS TEXT) AS period_end FROM settlements \
+        "SELECT partner_id, MAX(through_seq) AS through_seq, \
+         CAST(MAX(period_end) AS TEXT) AS period_end FROM settlements \
          WHERE tenant_id = $1 {} GROUP BY partner_id",
         if partner.is_some() {
             "AND partner_id = $2"
@@ -94,19 +103,26 @@ pub async fn last_closed(
     }
     let mut out = HashMap::new();
     for row in query.fetch_all(conn).await? {
+        let reach = Reach {
+            through_seq: Int::read(&row, "through_seq")?,
+            end: Day::read(&row, "period_end")?,
+        };
         out.insert(
             PartnerId::from_trusted(Text::read(&row, "partner_id")?),
-            Day::read(&row, "period_end")?,
+            reach,
         );
     }
     Ok(out)
 }
 
-/// A partner's unsettled transfers, oldest first.
+/// A partner's open transfers, oldest first.
 pub type Unsettled = (PartnerId, Vec<Transfer>);
 
-/// The read of the transfers no settlement holds yet that happened by a day (of one
-/// partner, or of every partner of the tenant), a partner at a time.
+/// The read of the open transfers that happened by a day (of one partner, or of every
+/// partner of the tenant), a partner at a time. A transfer is open while its partner's
+/// latest reach does not cover it: recorded after that close, or dated after its last day.
+/// Each kind is read through its own index (`transfers_partner_seq` for the first,
+/// `transfers_partner` for the second), so a close reads what is open, not the history.
 pub struct UnsettledQuery {
     sql: String,
     args: Vec<String>,
@@ -131,15 +147,27 @@ impl UnsettledQuery {
             "CAST(t.discount AS TEXT)",
         ]
         .join(" || $2::text || ");
+        let aggregate = |open: &str| {
+            format!(
+                "(SELECT string_agg({fields}, $3::text ORDER BY t.occurred_on, t.id) \
+                 FROM transfers t WHERE t.tenant_id = $1 AND t.partner_id = p.id \
+                 AND {open} AND t.occurred_on <= $4::date)"
+            )
+        };
+        let (of_settlements, of_partners) = if partner.is_some() {
+            ("AND partner_id = $5", "AND p.id = $5")
+        } else {
+            ("", "")
+        };
         let sql = format!(
-            "SELECT t.partner_id, string_agg({fields}, $3::text ORDER BY t.occurred_on, t.id) \
-             AS transfers FROM transfers t WHERE t.tenant_id = $1 AND t.settlement_id IS NULL \
-             AND t.occurred_on <= $4::date {} GROUP BY t.partner_id ORDER BY t.partner_id",
-            if partner.is_some() {
-                "AND t.partner_id = $5"
-            } else {
-                ""
-            }
+            "WITH latest AS (SELECT partner_id, MAX(through_seq) AS seq, \
+             MAX(period_end) AS day FROM settlements WHERE tenant_id = $1 {of_settlements} \
+             GROUP BY partner_id) \
+             SELECT p.id AS partner_id, {} AS recorded_after, {} AS dated_after \
+             FROM partners p LEFT JOIN latest l ON l.partner_id = p.id \
+             WHERE p.tenant_id = $1 {of_partners} ORDER BY p.id",
+            aggregate("t.seq > COALESCE(l.seq, 0)"),
+            aggregate("t.seq <= l.seq AND t.occurred_on > l.day"),
         );
         let args = [
             Some(tenant.as_str().to_owned()),
@@ -154,7 +182,7 @@ impl UnsettledQuery {
         }
     }
 
-    /// Streams the partners with their transfers.
+    /// Streams the partners that have open transfers, with them.
     pub fn fetch<'c>(
         &'c self,
         conn: &'c mut AnyConnection,
@@ -166,18 +194,22 @@ impl UnsettledQuery {
         query
             .fetch(conn)
             .map(|row| decode_partner(&row.map_err(StoreError::from)?))
+            .try_filter(|(_, transfers)| std::future::ready(!transfers.is_empty()))
             .boxed()
     }
 }
 
 fn decode_partner(row: &AnyRow) -> StoreResult<Unsettled> {
     let partner = PartnerId::from_trusted(Text::read(row, "partner_id")?);
-    let text = Null::<Text>::read(row, "transfers")?.unwrap_or_default();
-    let transfers = text
-        .split(ROW)
-        .filter(|t| !t.is_empty())
-        .map(|t| decode_aggregated(&partner, t))
-        .collect::<StoreResult<_>>()?;
+    let mut transfers = Vec::new();
+    for column in ["recorded_after", "dated_after"] {
+        let text = Null::<Text>::read(row, column)?.unwrap_or_default();
+        for t in text.split(ROW).filter(|t| !t.is_empty()) {
+            transfers.push(decode_aggregated(&partner, t)?);
+        }
+    }
+    // Each column is in date order; together they are once sorted (stably) by date.
+    transfers.sort_by_key(|t: &Transfer| t.occurred_on);
     Ok((partner, transfers))
 }
 
@@ -208,9 +240,14 @@ fn decode_aggregated(partner: &PartnerId, text: &str) -> StoreResult<Transfer> {
     })
 }
 
-/// Stores closed settlements; false (nothing stored) when one of their cycles is closed
-/// already, which a concurrent close did.
-pub async fn insert(conn: &mut AnyConnection, records: &[SettlementRecord]) -> StoreResult<bool> {
+/// Stores closed settlements reaching `through_seq` (the highest transfer number the close
+/// saw, from [`lock_transfers`]); false (nothing stored) when one of their cycles is
+/// closed already, which a concurrent close did.
+pub async fn insert(
+    conn: &mut AnyConnection,
+    records: &[SettlementRecord],
+    through_seq: i64,
+) -> StoreResult<bool> {
     let sqlite = bulk::sqlite(conn);
     let (into, kinds) = (SettlementRow::TABLE.target(), SettlementRow::TABLE.kinds());
     let mut stored = 0;
@@ -250,33 +287,12 @@ pub async fn insert(conn: &mut AnyConnection, records: &[SettlementRecord]) -> S
                 .bind(r.payout.as_ref().map(|p| p.paid_on.to_string()))
                 .bind(r.payout.as_ref().and_then(|p| p.reference.clone()))
                 .bind(instant(r.closed_at))
-                .bind(instant(r.updated_at));
+                .bind(instant(r.updated_at))
+                .bind(through_seq);
         }
         stored += query.fetch_all(&mut *conn).await?.len();
     }
     Ok(stored == records.len())
-}
-
-/// Marks settled by `settlement` the partner's unsettled transfers that happened by its
-/// last day; returns how many. Called cycle by cycle, oldest first.
-pub async fn mark_settled(
-    conn: &mut AnyConnection,
-    settlement: &SettlementRecord,
-) -> StoreResult<u64> {
-    let sql = for_engine(
-        conn,
-        "UPDATE transfers SET settlement_id = $1 WHERE tenant_id = $2 AND partner_id = $3 \
-         AND settlement_id IS NULL AND occurred_on <= $4::date",
-    )
-    .into_owned();
-    let done = sqlx::query(&sql)
-        .bind(settlement.id.as_str())
-        .bind(settlement.tenant_id.as_str())
-        .bind(settlement.partner_id.as_str())
-        .bind(settlement.period_end.to_string())
-        .execute(conn)
-        .await?;
-    Ok(done.rows_affected())
 }
 
 /// One settlement.
@@ -367,19 +383,28 @@ pub async fn list(
     query.fetch_all(conn).await?.iter().map(decode).collect()
 }
 
-/// The transfers a settlement holds, in date order.
+/// `t` is held by an earlier settlement of its partner than `s`: one whose reach covers
+/// it (reaches only grow, so one is the holder).
+const HELD_BEFORE: &str = "EXISTS (SELECT 1 FROM settlements e WHERE e.tenant_id = s.tenant_id \
+     AND e.partner_id = s.partner_id AND e.period_end < s.period_end \
+     AND t.seq <= e.through_seq AND t.occurred_on <= e.period_end)";
+
+/// The transfers a settlement holds, in date order: those its reach covers and no earlier
+/// settlement's does.
 pub async fn transfers_in(
     conn: &mut AnyConnection,
     settlement: &SettlementRecord,
 ) -> StoreResult<Vec<settle_core::settlement::TransferRecord>> {
     let sql = format!(
-        "SELECT {} FROM transfers WHERE tenant_id = $1 AND partner_id = $2 \
-         AND settlement_id = $3 ORDER BY occurred_on, id",
-        TransferRow::columns()
+        "SELECT {} FROM settlements s JOIN transfers t ON t.tenant_id = s.tenant_id \
+         AND t.partner_id = s.partner_id AND t.seq <= s.through_seq \
+         AND t.occurred_on <= s.period_end \
+         WHERE s.tenant_id = $1 AND s.id = $2 AND NOT {HELD_BEFORE} \
+         ORDER BY t.occurred_on, t.id",
+        TransferRow::TABLE.select_list("t.")
     );
     let rows = sqlx::query(&sql)
         .bind(settlement.tenant_id.as_str())
-        .bind(settlement.partner_id.as_str())
         .bind(settlement.id.as_str())
         .fetch_all(conn)
         .await?;
@@ -397,19 +422,20 @@ pub async fn earlier_settlements_of_orders(
     if orders.is_empty() {
         return Ok(out);
     }
-    let marks: Vec<String> = (0..orders.len()).map(|i| format!("${}", i + 5)).collect();
+    let marks: Vec<String> = (0..orders.len()).map(|i| format!("${}", i + 4)).collect();
+    // `s` is the holder: its reach covers the transfer and no earlier one's does.
     let sql = format!(
-        "SELECT t.order_id, MIN(t.settlement_id) AS settlement_id FROM transfers t \
-         JOIN settlements s ON s.id = t.settlement_id \
-         WHERE t.tenant_id = $1 AND t.partner_id = $2 AND t.settlement_id <> $3 \
-         AND s.period_end < $4::date AND t.order_id IN ({}) GROUP BY t.order_id",
+        "SELECT t.order_id, MIN(s.id) AS settlement_id FROM transfers t \
+         JOIN settlements s ON s.tenant_id = t.tenant_id AND s.partner_id = t.partner_id \
+         AND t.seq <= s.through_seq AND t.occurred_on <= s.period_end \
+         WHERE t.tenant_id = $1 AND t.partner_id = $2 AND s.period_end < $3::date \
+         AND t.order_id IN ({}) AND NOT {HELD_BEFORE} GROUP BY t.order_id",
         marks.join(", ")
     );
     let sql = for_engine(conn, &sql).into_owned();
     let mut query = sqlx::query(&sql)
         .bind(settlement.tenant_id.as_str())
         .bind(settlement.partner_id.as_str())
-        .bind(settlement.id.as_str())
         .bind(settlement.period_start.to_string());
     for order in orders {
         query = query.bind(order.as_str());

@@ -6,7 +6,7 @@ pub mod closing;
 
 use std::collections::HashSet;
 
-use settle_core::ids::{PartnerId, SettlementContractId, SettlementId, TenantId, TransferId};
+use settle_core::ids::{PartnerId, SettlementContractId, TenantId, TransferId};
 use settle_core::settlement::{Contract, ContractRecord, Transfer, TransferKind, TransferRecord};
 use sqlx::AnyConnection;
 use sqlx::any::AnyRow;
@@ -45,7 +45,6 @@ crate::table_row! {
         amount: Dec,
         discount: Dec,
         created_at: Instant,
-        settlement_id: Null<Text>,
     }
 }
 
@@ -151,8 +150,7 @@ pub async fn insert_transfers(
                 .bind(t.category.as_deref())
                 .bind(t.amount.to_string())
                 .bind(t.discount.to_string())
-                .bind(instant(r.created_at))
-                .bind(None::<String>);
+                .bind(instant(r.created_at));
         }
         for row in query.fetch_all(&mut *conn).await? {
             stored.insert(TransferId::from_trusted(text(&row, "id")?));
@@ -204,6 +202,5 @@ pub(crate) fn decode_transfer(row: &AnyRow) -> StoreResult<TransferRecord> {
             discount: row.discount,
         },
         created_at: row.created_at,
-        settlement_id: row.settlement_id.map(SettlementId::from_trusted),
     })
 }
