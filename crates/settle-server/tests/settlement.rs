@@ -11,6 +11,7 @@ use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines, xmlsec1_accepts};
 use support::billing::text_of;
 use support::issuance::{certificate_form, create_partner, leaf, linked_tenant, token_of};
+use support::receiver::Receiver;
 use support::{TestApp, brn, send};
 use time::{Date, OffsetDateTime};
 
@@ -336,10 +337,68 @@ async fn bad_settlement_requests_get_clear_errors(engine: TestEngine) {
     assert_eq!(status, 404);
 }
 
+async fn settlement_events_reach_a_subscribed_endpoint(engine: TestEngine) {
+    let t = TestApp::start(engine).await;
+    let receiver = Receiver::start(0).await;
+    let events = json!([
+        "settlement.closed",
+        "settlement.documented",
+        "settlement.paid"
+    ]);
+    let (status, endpoint) = send(t.post(
+        "/v1/webhook-endpoints",
+        &json!({"url": receiver.url, "events": events}),
+    ))
+    .await;
+    assert_eq!(status, 201, "{endpoint}");
+    let (_, partner, _, _) =
+        settled_partner(&t, "forward_fee_invoice", "hooks@seller.example").await;
+    let settlement = close_last_month(&t, &partner).await;
+    let id = text_of(&settlement["id"]);
+    let (status, documented) =
+        send(t.post(&format!("/v1/settlements/{id}/tax-invoice"), &json!({}))).await;
+    assert_eq!(status, 201, "{documented}");
+    let paid_on = text_of(&settlement["payout_date"]);
+    let paid = t.post(
+        &format!("/v1/settlements/{id}/paid"),
+        &json!({"paid_on": paid_on, "reference": "BULK-1"}),
+    );
+    assert_eq!(send(paid).await.0, 200);
+    let got = receiver.until(|got| got.len() >= 3).await;
+    let bodies: Vec<Value> = got
+        .iter()
+        .map(|r| serde_json::from_str(&r.body).unwrap())
+        .collect();
+    let of = |kind: &str| {
+        bodies
+            .iter()
+            .find(|b| b["type"] == kind)
+            .unwrap_or_else(|| panic!("no {kind} in {bodies:?}"))
+            .clone()
+    };
+    let closed = of("settlement.closed");
+    assert_eq!(closed["data"]["id"], id.as_str());
+    assert_eq!(closed["data"]["details"]["partner_id"], partner.as_str());
+    assert_eq!(
+        closed["data"]["details"]["owed"],
+        settlement["totals"]["owed"]
+    );
+    let documented_event = of("settlement.documented");
+    assert_eq!(documented_event["data"]["id"], id.as_str());
+    assert_eq!(
+        documented_event["data"]["details"]["document_key"],
+        documented["document_key"]
+    );
+    let paid = of("settlement.paid");
+    assert_eq!(paid["data"]["details"]["paid_on"], paid_on.as_str());
+    assert_eq!(paid["data"]["details"]["reference"], "BULK-1");
+}
+
 both_engines!(
     a_closed_month_is_explained_line_by_line,
     the_reverse_tax_invoice_states_the_settlement_and_verifies_after_issue,
     the_forward_fee_invoice_is_issued_and_signed_by_the_platform,
     the_payout_file_lists_what_is_due_with_the_account,
     bad_settlement_requests_get_clear_errors,
+    settlement_events_reach_a_subscribed_endpoint,
 );
