@@ -9,6 +9,7 @@ pub mod error;
 mod error_responses;
 mod extract;
 mod middleware;
+pub mod nts_simulator;
 pub mod openapi;
 mod pages;
 mod routes;

@@ -6,19 +6,22 @@
 //! effect.
 
 mod batch;
+pub mod protocol;
+mod remote;
 mod simulator;
 
 use async_trait::async_trait;
 use settle_core::brn::Brn;
 
 pub use batch::{BatchReport, JOB_KIND, batch_cutoff, file_now, run_batch};
-pub use simulator::Simulator;
+pub use remote::RemoteFiler;
+pub use simulator::{ALREADY_RECEIVED, Simulator};
 
 /// The NTS answer that means accepted.
 pub const SUCCESS: &str = "SUC001";
 
 /// One invoice handed to the filer.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Submission {
     /// Its approval number.
     pub approval_number: String,
@@ -27,7 +30,7 @@ pub struct Submission {
 }
 
 /// The filer's answer for one invoice.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FilingResult {
     /// `SUC001`, or an error code (`SYN002`, `SYN003`, `SYN004`, `ERR001`…).
     pub code: String,

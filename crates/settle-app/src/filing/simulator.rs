@@ -20,10 +20,42 @@ pub struct Simulator {
     store: Store,
 }
 
+/// The message of the answer to an invoice filed again (the first answer's code).
+pub const ALREADY_RECEIVED: &str = "already received";
+
 impl Simulator {
     /// A simulator keeping its register in `store`.
     pub fn new(store: Store) -> Self {
         Self { store }
+    }
+
+    /// What was answered before for each of `numbers`: none for an invoice never taken
+    /// (a refused one is not taken).
+    pub async fn status(
+        &self,
+        numbers: &[String],
+    ) -> Result<Vec<Option<FilingResult>>, FilerError> {
+        let mut conn = self.store.read().await.map_err(store_error)?;
+        let asked: Vec<&str> = numbers.iter().map(String::as_str).collect();
+        let received = nts_simulator::receipts(&mut conn, &asked)
+            .await
+            .map_err(store_error)?;
+        Ok(numbers
+            .iter()
+            .map(|n| {
+                received
+                    .get(n)
+                    .map(|(_, code)| result(code, ALREADY_RECEIVED))
+            })
+            .collect())
+    }
+
+    /// How many invoices the register holds.
+    pub async fn received(&self) -> Result<i64, FilerError> {
+        let mut conn = self.store.read().await.map_err(store_error)?;
+        nts_simulator::receipt_count(&mut conn)
+            .await
+            .map_err(store_error)
     }
 }
 
@@ -99,7 +131,7 @@ impl Filer for Simulator {
             let number = submission.approval_number.as_str();
             if let Some((hash, code)) = received.get(number) {
                 results.push(if *hash == checked.content_hash {
-                    result(code, "already received")
+                    result(code, ALREADY_RECEIVED)
                 } else {
                     result("SYN003", "duplicate approval number")
                 });

@@ -58,19 +58,29 @@ impl TestApp {
         engine: TestEngine,
         clock: std::sync::Arc<dyn settle_app::Clock>,
     ) -> Self {
-        Self::start_with(engine, clock, None).await
+        Self::start_with(engine, clock, None, None).await
+    }
+
+    /// The server filing through `filer` instead of the embedded simulator.
+    pub async fn start_filing_to(
+        engine: TestEngine,
+        filer: std::sync::Arc<dyn settle_app::filing::Filer>,
+    ) -> Self {
+        let clock = std::sync::Arc::new(settle_app::SystemClock);
+        Self::start_with(engine, clock, None, Some(filer)).await
     }
 
     /// The server announcing `public_url` (as behind a TLS proxy) in links and cookies.
     pub async fn start_with_public_url(engine: TestEngine, public_url: &str) -> Self {
         let clock = std::sync::Arc::new(settle_app::SystemClock);
-        Self::start_with(engine, clock, Some(public_url)).await
+        Self::start_with(engine, clock, Some(public_url), None).await
     }
 
     async fn start_with(
         engine: TestEngine,
         clock: std::sync::Arc<dyn settle_app::Clock>,
         public_url: Option<&str>,
+        filer: Option<std::sync::Arc<dyn settle_app::filing::Filer>>,
     ) -> Self {
         let db = fresh_database(engine).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -84,7 +94,11 @@ impl TestApp {
             webhook_allow_private: true,
             ..Settings::default()
         };
-        let app = App::new(Store::open(&db.url).await.expect("open store"))
+        let mut app = App::new(Store::open(&db.url).await.expect("open store"));
+        if let Some(filer) = filer {
+            app = app.with_filer(filer);
+        }
+        let app = app
             .with_clock(clock)
             .with_settings(settings)
             .with_secret_key(SecretKey::from_secret("a secret key for the tests").unwrap());

@@ -1,0 +1,174 @@
+//! Filing across a real socket: settle files through the filer protocol to the NTS
+//! simulator served on loopback with faults injected (failures, answers held back past
+//! the client's timeout, answers cut off after the work is done). Every document ends
+//! `sent` or `send_failed` with its reason, and none is taken twice.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use settle_app::certificates::CertificateFiles;
+use settle_app::filing::{RemoteFiler, Simulator};
+use settle_app::supplier::SupplierPrincipal;
+use settle_core::brn::Brn;
+use settle_core::ids::{PartnerId, TenantId};
+use settle_nts::certificate::{OID_SEED_CBC_WITH_SHA1, ThrowawayCa};
+use settle_server::nts_simulator::{Faults, Rate, serve_on};
+use settle_store::Store;
+use settle_testkit::{TestDatabase, TestEngine, both_engines, fresh_database};
+use support::issuance::{PASSWORD, create_partner, invoice, leaf, linked_tenant};
+use support::{TestApp, brn, send};
+
+/// The simulator serving on loopback over its own database; its URL.
+async fn simulator(faults: Faults) -> (String, Store, TestDatabase) {
+    let db = fresh_database(TestEngine::Sqlite).await;
+    let store = Store::open(&db.url).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(serve_on(Simulator::new(store.clone()), faults, listener));
+    (url, store, db)
+}
+
+/// A linked partner with its certificate registered; the supplier acting for it.
+async fn supplier(t: &TestApp, ca: &ThrowawayCa, number: u32) -> SupplierPrincipal {
+    let digits = brn(number);
+    let partner = create_partner(t, &digits, &format!("tax{number}@supplier.example")).await;
+    let link = format!("/v1/partners/{partner}/nts-link");
+    let (status, body) = send(t.post(&link, &json!({}))).await;
+    assert_eq!(status, 200, "{body}");
+    let brn = Brn::parse(&digits).unwrap();
+    let by = SupplierPrincipal {
+        tenant_id: TenantId::from_trusted(t.tenant_id.clone()),
+        partner_id: PartnerId::from_trusted(partner),
+        actor: format!("supplier:{}", brn.digits()),
+        brn,
+    };
+    let own = leaf(ca, by.brn.digits());
+    let files = CertificateFiles::Npki {
+        certificate: own.certificate_der().unwrap(),
+        key: own.sign_pri_kisa(PASSWORD, OID_SEED_CBC_WITH_SHA1).unwrap(),
+    };
+    settle_app::supplier::register_certificate(&t.app, &by, files, PASSWORD)
+        .await
+        .unwrap();
+    by
+}
+
+/// Requests and issues `count` documents of `by`, keyed `{prefix}-n`.
+async fn issue(t: &TestApp, by: &SupplierPrincipal, prefix: &str, count: usize) {
+    for n in 0..count {
+        let mut body = invoice(&format!("{prefix}-{n}"), by.partner_id.as_str());
+        body["request"] = json!(true);
+        let (status, record) = send(t.post("/v1/tax-invoices", &body)).await;
+        assert_eq!(status, 201, "{record}");
+        let id = record["id"].as_str().unwrap();
+        settle_app::supplier::issue(&t.app, by, id, None)
+            .await
+            .unwrap();
+    }
+}
+
+async fn stats(url: &str) -> Value {
+    reqwest::get(format!("{url}/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+async fn state_of(t: &TestApp, key: &str) -> Value {
+    let (status, record) = send(t.get(&format!("/v1/tax-invoices/{key}"))).await;
+    assert_eq!(status, 200, "{record}");
+    record
+}
+
+async fn a_faulty_service_files_every_document_once(engine: TestEngine) {
+    let faults = Faults {
+        fail_rate: Rate::parse("0.2").unwrap(),
+        timeout_rate: Rate::parse("0.1").unwrap(),
+        drop_after_accept: Rate::parse("0.1").unwrap(),
+        // A seed under which answers to filings are lost: held back and cut off.
+        seed: Some(23),
+        ..Faults::default()
+    };
+    let (url, simulator_store, _sim_db) = simulator(faults).await;
+    let filer = RemoteFiler::new(&url, Duration::from_secs(5))
+        .unwrap()
+        .with_backoff(Duration::from_millis(20));
+    let t = TestApp::start_filing_to(engine, Arc::new(filer)).await;
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(&t, &ca).await;
+    let accepted = supplier(&t, &ca, 124_810_123).await;
+    let forgotten = supplier(&t, &ca, 124_810_456).await;
+    issue(&t, &accepted, "OK", 40).await;
+    issue(&t, &forgotten, "GONE", 8).await;
+    // The NTS no longer knows the second supplier: its documents are refused (ERR001).
+    let mut conn = simulator_store.write().await.unwrap();
+    sqlx::query("DELETE FROM nts_simulator_members WHERE brn = $1")
+        .bind(forgotten.brn.digits())
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    conn.commit().await.unwrap();
+
+    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let report = settle_app::filing::run_batch(&t.app, tomorrow)
+        .await
+        .unwrap();
+    assert_eq!((report.filed, report.sent, report.failed), (48, 40, 8));
+    for n in 0..40 {
+        assert_eq!(state_of(&t, &format!("OK-{n}")).await["state"], "sent");
+    }
+    for n in 0..8 {
+        let record = state_of(&t, &format!("GONE-{n}")).await;
+        assert_eq!(record["state"], "send_failed");
+        let (_, history) = send(t.get(&format!("/v1/tax-invoices/GONE-{n}/history"))).await;
+        assert!(history.to_string().contains("ERR001"), "{history}");
+    }
+    let seen = stats(&url).await;
+    assert_eq!(seen["received"], 40, "{seen}");
+    assert_eq!(
+        seen["resubmitted"], 0,
+        "nothing taken was submitted again: {seen}"
+    );
+    let faults = ["failed", "timed_out", "dropped"]
+        .iter()
+        .map(|k| seen[k].as_u64().unwrap())
+        .sum::<u64>();
+    assert!(faults > 0, "the service misbehaved along the way: {seen}");
+}
+
+async fn a_service_that_never_answers_leaves_documents_claimed(engine: TestEngine) {
+    let faults = Faults {
+        fail_rate: Rate::ALWAYS,
+        ..Faults::default()
+    };
+    let (url, _store, _sim_db) = simulator(Faults::default()).await;
+    let (down, _down_store, _down_db) = simulator(faults).await;
+    // Members are registered with the working service; filing goes to the failing one.
+    let linking = RemoteFiler::new(&url, Duration::from_secs(5)).unwrap();
+    let t = TestApp::start_filing_to(engine, Arc::new(linking)).await;
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    linked_tenant(&t, &ca).await;
+    let by = supplier(&t, &ca, 124_810_789).await;
+    issue(&t, &by, "DOWN", 2).await;
+    let failing = RemoteFiler::new(&down, Duration::from_secs(5))
+        .unwrap()
+        .with_backoff(Duration::from_millis(1));
+    let app = t.app.clone().with_filer(Arc::new(failing));
+    let tomorrow = time::OffsetDateTime::now_utc() + time::Duration::days(1);
+    let error = settle_app::filing::run_batch(&app, tomorrow)
+        .await
+        .unwrap_err();
+    assert_eq!(error.code, "nts.filer_unavailable");
+    assert_eq!(state_of(&t, "DOWN-0").await["state"], "sending");
+    assert_eq!(stats(&down).await["received"], 0);
+}
+
+both_engines!(
+    a_faulty_service_files_every_document_once,
+    a_service_that_never_answers_leaves_documents_claimed,
+);
