@@ -1,6 +1,7 @@
 //! Configuration shared by every subcommand: flags, or the environment variables they name.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use settle_app::secrets::SecretKey;
@@ -82,6 +83,36 @@ pub struct Config {
         global = true
     )]
     pub webhook_allow_private: bool,
+    /// Where issued invoices are filed: `simulator` (the embedded NTS simulator) or
+    /// `remote` (a filing service speaking the filer protocol at `SETTLE_FILER_URL`, such
+    /// as `settle nts-simulator serve`).
+    #[arg(
+        long = "filer",
+        env = "SETTLE_FILER",
+        default_value = "simulator",
+        global = true
+    )]
+    pub filer: FilerKind,
+    /// The filing service's base URL, for `SETTLE_FILER=remote`.
+    #[arg(long = "filer-url", env = "SETTLE_FILER_URL", global = true)]
+    pub filer_url: Option<String>,
+    /// Seconds a filing request may take before it is given up and retried.
+    #[arg(
+        long = "filer-timeout",
+        env = "SETTLE_FILER_TIMEOUT",
+        default_value_t = 30,
+        global = true
+    )]
+    pub filer_timeout: u64,
+}
+
+/// Where issued invoices are filed.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FilerKind {
+    /// The embedded NTS simulator.
+    Simulator,
+    /// A filing service over HTTP (the filer protocol).
+    Remote,
 }
 
 impl Config {
@@ -90,6 +121,24 @@ impl Config {
         match &self.database_url {
             Some(url) if !url.trim().is_empty() => url.clone(),
             _ => format!("sqlite://{}", self.data.join("settle.db").display()),
+        }
+    }
+
+    /// The filer configured, unless it is the embedded simulator.
+    fn filer(&self) -> anyhow::Result<Option<Arc<dyn settle_app::filing::Filer>>> {
+        match self.filer {
+            FilerKind::Simulator => Ok(None),
+            FilerKind::Remote => {
+                let url = self
+                    .filer_url
+                    .as_deref()
+                    .filter(|u| !u.trim().is_empty())
+                    .ok_or_else(|| anyhow::anyhow!("SETTLE_FILER=remote needs SETTLE_FILER_URL"))?;
+                let timeout = std::time::Duration::from_secs(self.filer_timeout.max(1));
+                let filer = settle_app::filing::RemoteFiler::new(url, timeout)
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok(Some(Arc::new(filer)))
+            }
         }
     }
 
@@ -151,6 +200,9 @@ impl Config {
                 app = app.with_secret_key(SecretKey::load_or_create(&self.data.join("secret.key"))?)
             }
             None => {}
+        }
+        if let Some(filer) = self.filer()? {
+            app = app.with_filer(filer);
         }
         if let Some(path) = &self.cert_trust {
             let trust = settle_nts::TrustBundle::from_pem_file(path)

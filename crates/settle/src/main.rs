@@ -6,6 +6,7 @@ mod config;
 mod export;
 mod nts;
 mod settlement;
+mod simulator;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -103,6 +104,9 @@ enum Command {
         #[arg(long)]
         partner: Option<String>,
     },
+    /// The NTS simulator as a service of its own, with faults injected.
+    #[command(subcommand)]
+    NtsSimulator(simulator::SimulatorCommand),
     /// Benchmarks.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
@@ -269,6 +273,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             period,
             partner,
         } => settlement::settle_run(&cli.config, &tenant, &period, partner.as_deref()).await?,
+        Command::NtsSimulator(command) => simulator::run(command, &cli.config).await?,
         Command::Bench(command) => bench::run(command, &cli.config).await?,
     }
     Ok(())

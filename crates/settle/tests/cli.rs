@@ -12,6 +12,8 @@ use settle_testkit::{TestDatabase, TestEngine, both_engines, fresh_database};
 struct Settle {
     db: TestDatabase,
     engine: TestEngine,
+    /// A filing service to file through instead of the embedded simulator.
+    filer_url: Option<String>,
 }
 
 impl Settle {
@@ -20,6 +22,7 @@ impl Settle {
         Settle {
             db: fresh_database(engine).await,
             engine,
+            filer_url: None,
         }
     }
 
@@ -40,6 +43,12 @@ impl Settle {
         if self.engine == TestEngine::Postgres {
             command.env("DATABASE_URL", &self.db.url);
         }
+        if let Some(url) = &self.filer_url {
+            command
+                .env("SETTLE_FILER", "remote")
+                .env("SETTLE_FILER_URL", url)
+                .env("SETTLE_FILER_TIMEOUT", "5");
+        }
         command
     }
 
@@ -55,6 +64,11 @@ impl Settle {
     }
 
     async fn serve(&self) -> (Server, String) {
+        self.start(&["serve"], "/health").await
+    }
+
+    /// Runs `args --addr A` until `ready` answers 200 there; the process and its URL.
+    async fn start(&self, args: &[&str], ready: &str) -> (Server, String) {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -63,15 +77,16 @@ impl Settle {
         let addr = format!("127.0.0.1:{port}");
         let server = Server(
             self.command()
-                .args(["serve", "--addr", &addr])
+                .args(args)
+                .args(["--addr", &addr])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
-                .expect("start settle serve"),
+                .expect("start settle"),
         );
         let base = format!("http://{addr}");
         for _ in 0..200 {
-            if reqwest::get(format!("{base}/health"))
+            if reqwest::get(format!("{base}{ready}"))
                 .await
                 .is_ok_and(|r| r.status() == 200)
             {
@@ -79,7 +94,7 @@ impl Settle {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        panic!("settle serve did not come up on {addr}");
+        panic!("settle {args:?} did not come up on {addr}");
     }
 }
 
@@ -230,7 +245,46 @@ fn certificate_form(ca: &ThrowawayCa) -> Form {
 /// The served worker writes the request email into `$SETTLE_DATA/outbox`, the supplier
 /// follows it, and `settle nts run-batch` files the issued invoice.
 async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
-    let settle = Settle::on(engine).await;
+    issue_and_file(&Settle::on(engine).await).await;
+}
+
+/// As above, filing through `settle nts-simulator serve` (another process, its own
+/// database) that fails, and cuts off answers after taking the filing, a third of the
+/// time each: the invoice is filed once, and both parties are members there.
+async fn filing_through_the_simulator_service(engine: TestEngine) {
+    let service = Settle::on(TestEngine::Sqlite).await;
+    let args = [
+        "nts-simulator",
+        "serve",
+        "--fail-rate",
+        "0.3",
+        "--drop-after-accept",
+        "0.3",
+        "--latency",
+        "5ms",
+        "--seed",
+        "3",
+    ];
+    let (_simulator, url) = service.start(&args, "/stats").await;
+    let mut settle = Settle::on(engine).await;
+    settle.filer_url = Some(url.clone());
+    issue_and_file(&settle).await;
+    let stats: Value = reqwest::get(format!("{url}/stats"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (stats["received"].as_i64(), stats["resubmitted"].as_i64()),
+        (Some(1), Some(0)),
+        "{stats}"
+    );
+}
+
+/// Links a tenant and a partner on a served settle, requests an invoice, has the supplier
+/// issue it from the emailed link, and files it with `settle nts run-batch`.
+async fn issue_and_file(settle: &Settle) {
     let (_server, base) = settle.serve().await;
     let tenant = settle.create_tenant("플랫폼", "124-81-01231");
     let key = tenant["api_key"].as_str().unwrap().to_owned();
@@ -491,6 +545,7 @@ both_engines!(
     cli_beside_a_running_server_and_data_survives_restart,
     demo_fills_a_tenant_and_prints_a_working_key,
     served_outbox_and_the_filing_batch_command,
+    filing_through_the_simulator_service,
     export_and_reconcile_a_billed_period,
     settle_a_month_from_files,
 );
