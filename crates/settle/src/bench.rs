@@ -16,6 +16,7 @@ mod billing_period;
 mod issue;
 mod pdf;
 mod reconciliation;
+mod remote_filing;
 mod settlement;
 mod sign;
 mod tax_invoices;
@@ -74,6 +75,26 @@ pub enum BenchCommand {
         /// database is made there.
         #[arg(long)]
         postgres: Option<String>,
+    },
+    /// Files a day's batch through `settle nts-simulator serve` (a separate process) that
+    /// fails and times out; checks every document ends `sent` or `send_failed` and none
+    /// is taken twice.
+    RemoteFiling {
+        /// Documents in the batch.
+        #[arg(long, default_value_t = 10_000)]
+        documents: usize,
+        /// Suppliers they are spread over.
+        #[arg(long, default_value_t = 10)]
+        partners: usize,
+        /// The simulator's failure rate.
+        #[arg(long, default_value = "0.2")]
+        fail_rate: String,
+        /// The simulator's timeout rate.
+        #[arg(long, default_value = "0.2")]
+        timeout_rate: String,
+        /// Milliseconds settle waits for an answer.
+        #[arg(long, default_value_t = 2_000)]
+        timeout_ms: u64,
     },
     /// Closes a month of settlement: partners with monthly contracts and last month's
     /// transfers are recorded once (setup); each run closes the month with `settle
@@ -211,6 +232,20 @@ pub async fn run(command: BenchCommand, config: &Config) -> anyhow::Result<()> {
             runs,
             filing,
         } => tax_invoices::run(documents, files, clients, partners, runs, filing).await?,
+        BenchCommand::RemoteFiling {
+            documents,
+            partners,
+            fail_rate,
+            timeout_rate,
+            timeout_ms,
+        } => {
+            let faults = remote_filing::Faults {
+                fail_rate,
+                timeout_rate,
+                timeout: std::time::Duration::from_millis(timeout_ms),
+            };
+            remote_filing::run(documents, partners, faults).await?
+        }
         BenchCommand::ImportPartners { rows, runs } => {
             let file = partner_csv(rows);
             println!(

@@ -202,10 +202,7 @@ async fn issue_and_file(
     documents: usize,
 ) -> anyhow::Result<(Duration, Duration)> {
     let started = Instant::now();
-    for record in all_records(app, world).await? {
-        settle_app::supplier::issue(app, world.supplier_of(&record)?, record.id.as_str(), None)
-            .await?;
-    }
+    issue_all(app, world).await?;
     let issued = started.elapsed();
     let started = Instant::now();
     let report = settle_app::filing::run_batch(app, app.now() + time::Duration::days(1)).await?;
@@ -215,6 +212,16 @@ async fn issue_and_file(
         "filed {report:?}, expected {documents} sent"
     );
     Ok((issued, filed))
+}
+
+/// Issues every requested document of the world, each signed with its supplier's
+/// certificate.
+pub(super) async fn issue_all(app: &App, world: &World) -> anyhow::Result<()> {
+    for record in all_records(app, world).await? {
+        settle_app::supplier::issue(app, world.supplier_of(&record)?, record.id.as_str(), None)
+            .await?;
+    }
+    Ok(())
 }
 
 /// Every tax invoice of the world's tenant, in creation order.
