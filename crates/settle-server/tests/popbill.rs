@@ -27,6 +27,7 @@ fn sdk(t: &TestApp, link_id: &str, secret: &str, partner_brn: &str) -> Value {
             TENANT_BRN,
             partner_brn,
             &brn(211_870_001),
+            &brn(211_870_002),
         ])
         .output()
         .expect("run the SDK script");
@@ -195,6 +196,51 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
         settle_testkit::xmlsec1_accepts(dir.path(), xml, &pem),
         "xmlsec1 verifies the seller's signature"
     );
+
+    let drafts = &out["drafts"];
+    assert_eq!(
+        (&drafts["register"], &drafts["registered_state"]),
+        (&json!(1), &json!(100)),
+        "register keeps a draft (임시저장): {drafts}"
+    );
+    assert_eq!(drafts["update"], 1, "{drafts}");
+    assert_eq!(drafts["updated_total"], "220000", "{drafts}");
+    assert_eq!(
+        (&drafts["request"], &drafts["requested_state"]),
+        (&json!(1), &json!(200)),
+        "{drafts}"
+    );
+    assert_eq!(
+        drafts["update_requested"], -11000001,
+        "a requested invoice is not edited: {drafts}"
+    );
+    let page = format!("{}/app/tax-invoices/PB-D", t.base);
+    assert_eq!(drafts["view_url"], page.as_str(), "{drafts}");
+    assert_eq!(
+        drafts["pdf_url"],
+        format!("{page}/pdf").as_str(),
+        "{drafts}"
+    );
+    assert_eq!(
+        drafts["box_url"],
+        format!("{}/app/tax-invoices", t.base).as_str()
+    );
+    assert_eq!(drafts["partner_url"], -11000008, "{drafts}");
+    assert_eq!(drafts["assign_key"], -11000001, "{drafts}");
+    let (status, record) = send(t.get("/v1/tax-invoices/PB-D")).await;
+    assert_eq!((status, record["total"].as_str()), (200, Some("220000")));
+
+    let joined = &out["join"];
+    assert_eq!(
+        (&joined["before"], &joined["join"], &joined["after"]),
+        (&json!(0), &json!(1), &json!(1)),
+        "joinMember links the business as a partner: {joined}"
+    );
+    assert_eq!(joined["join_again"], 1, "joining again changes nothing");
+    let (_, partners) = send(t.get("/v1/partners?q=새파트너")).await;
+    let found = &partners["data"][0];
+    assert_eq!(found["ceo_name"], "최대표", "{partners}");
+    assert_eq!(found["nts_link"]["status"], "linked", "{partners}");
 }
 
 async fn errors_are_json_with_negative_codes_and_never_2xx(engine: TestEngine) {

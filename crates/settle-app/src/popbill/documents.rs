@@ -77,37 +77,80 @@ fn platform_only(caller: &Caller, key_type: KeyType) -> Result<(), PopbillError>
     }
 }
 
-/// `registRequest`: drafts the reverse-issued invoice under the buyer's key
-/// (`invoiceeMgtKey`) and requests it from the seller (`invoicerCorpNum`, a partner).
-pub async fn regist_request(app: &App, caller: &Caller, body: &Value) -> Result<(), PopbillError> {
+/// The partner a reverse-issued `Taxinvoice` names as its seller (`invoicerCorpNum`).
+async fn seller_of(
+    app: &App,
+    caller: &Caller,
+    body: &Value,
+) -> Result<settle_core::partner::Partner, PopbillError> {
+    let seller = text(body, "invoicerCorpNum").unwrap_or_default();
+    let brn = settle_core::brn::Brn::parse(&seller)
+        .map_err(|e| PopbillError::new(-11001014, 400, format!("invoicerCorpNum: {e}")))?;
+    let mut conn = app.store.read().await?;
+    settle_store::partners::find_many(
+        &mut conn,
+        &caller.tenant_id,
+        true,
+        &[brn.digits().to_owned()],
+    )
+    .await?
+    .into_iter()
+    .next()
+    .ok_or_else(|| PopbillError::new(-11001014, 400, "the seller is not a partner"))
+}
+
+/// `register` (`request: false`, state 100) and `registRequest` (`request: true`, state
+/// 200): drafts the reverse-issued invoice under the buyer's key (`invoiceeMgtKey`) for
+/// the seller (`invoicerCorpNum`, a partner), and requests it from the seller.
+pub async fn register(
+    app: &App,
+    caller: &Caller,
+    body: &Value,
+    request: bool,
+) -> Result<(), PopbillError> {
     platform_only(caller, KeyType::Buy)?;
     let input = reverse_input(body, &caller.corp_num)?;
     let key = text(body, "invoiceeMgtKey")
         .ok_or_else(|| PopbillError::new(-11000006, 400, "invoiceeMgtKey is required"))?;
-    let seller = text(body, "invoicerCorpNum").unwrap_or_default();
-    let partner = {
-        let mut conn = app.store.read().await?;
-        let brn = settle_core::brn::Brn::parse(&seller)
-            .map_err(|e| PopbillError::new(-11001014, 400, format!("invoicerCorpNum: {e}")))?;
-        settle_store::partners::find_many(
-            &mut conn,
-            &caller.tenant_id,
-            true,
-            &[brn.digits().to_owned()],
-        )
-        .await?
-        .into_iter()
-        .next()
-        .ok_or_else(|| PopbillError::new(-11001014, 400, "the seller is not a partner"))?
-    };
+    let partner = seller_of(app, caller, body).await?;
     let draft = DraftInput {
         document_key: Some(key),
         partner_id: Some(partner.id.to_string()),
         invoice: input,
-        request: true,
+        request,
         memo: text(body, "memo"),
     };
     tax_invoices::create(app, &principal(caller), draft)
+        .await
+        .map(|_| ())
+        .map_err(popbill_error)
+}
+
+/// `regist_request`: [`register`] and request at once.
+pub async fn regist_request(app: &App, caller: &Caller, body: &Value) -> Result<(), PopbillError> {
+    register(app, caller, body, true).await
+}
+
+/// `update`: replaces the content of the buyer's registered (state 100) invoice.
+pub async fn update(
+    app: &App,
+    caller: &Caller,
+    key_type: KeyType,
+    key: &str,
+    body: &Value,
+) -> Result<(), PopbillError> {
+    platform_only(caller, key_type)?;
+    document(app, caller, key_type, key).await?;
+    let input = reverse_input(body, &caller.corp_num)?;
+    let partner = seller_of(app, caller, body).await?;
+    let draft = DraftInput {
+        document_key: Some(key.to_owned()),
+        partner_id: Some(partner.id.to_string()),
+        invoice: input,
+        request: false,
+        memo: None,
+    };
+    tax_invoices::update(app, &principal(caller), key, draft)
         .await
         .map(|_| ())
         .map_err(popbill_error)

@@ -52,3 +52,66 @@ pub async fn check_is_member(
     let tenant = TenantId::from_trusted(key.tenant_id);
     Ok(is_member(&mut conn, &tenant, corp_num).await?.is_some())
 }
+
+/// Popbill: the business number is not valid.
+pub const INVALID_CORP_NUM: i64 = super::SERVER_ERROR;
+
+/// `joinMember` (no token; the form names its `LinkID`): makes the business `CorpNum` a
+/// member of the link, that is, links the tenant's partner with that number with the
+/// filing service, first adding it from the form (`CorpName`, `CEOName`, `Addr`,
+/// `BizType`, `BizClass`, `ContactName`, `ContactEmail`, `ContactTEL`) if the tenant has
+/// none. Joining a member again changes nothing.
+pub async fn join_member(app: &crate::App, form: &serde_json::Value) -> Result<(), PopbillError> {
+    use super::wire::text;
+    let link_id = text(form, "LinkID").unwrap_or_default();
+    let tenant = {
+        let mut conn = app.store.read().await?;
+        settle_store::popbill::key(&mut conn, &link_id)
+            .await?
+            .map(|key| TenantId::from_trusted(key.tenant_id))
+            .ok_or_else(|| {
+                PopbillError::new(super::TOKEN_GENERATION_FAILED, 401, "unknown LinkID")
+            })?
+    };
+    let corp_num = text(form, "CorpNum").unwrap_or_default();
+    let brn = Brn::parse(&corp_num)
+        .map_err(|e| PopbillError::new(INVALID_CORP_NUM, 400, format!("CorpNum: {e}")))?;
+    let by = crate::auth::Principal::cli(tenant.clone());
+    let existing = {
+        let mut conn = app.store.read().await?;
+        if tenants::get(&mut conn, &tenant)
+            .await?
+            .is_some_and(|t| t.brn == brn)
+        {
+            return Ok(());
+        }
+        partners::find_many(&mut conn, &tenant, true, &[brn.digits().to_owned()])
+            .await?
+            .into_iter()
+            .next()
+    };
+    let partner = match existing {
+        Some(partner) => partner,
+        None => {
+            let input = settle_core::partner::PartnerInput {
+                brn: Some(brn.digits().to_owned()),
+                name: text(form, "CorpName"),
+                ceo_name: text(form, "CEOName"),
+                address: text(form, "Addr"),
+                biz_type: text(form, "BizType"),
+                biz_item: text(form, "BizClass"),
+                contact_name: text(form, "ContactName"),
+                contact_email: text(form, "ContactEmail"),
+                contact_phone: text(form, "ContactTEL"),
+                ..Default::default()
+            };
+            crate::partners::create(app, &by, input)
+                .await
+                .map_err(super::popbill_error)?
+        }
+    };
+    crate::nts_link::link_partner(app, &by, partner.id.as_str())
+        .await
+        .map(|_| ())
+        .map_err(super::popbill_error)
+}

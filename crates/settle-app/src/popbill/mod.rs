@@ -17,11 +17,11 @@ mod token;
 mod wire;
 
 pub use documents::{
-    CANNOT_PROCESS, KeyType, NO_SUCH_DOCUMENT, buyer_action, document, popbill_error,
-    regist_request,
+    CANNOT_PROCESS, KeyType, NO_SUCH_DOCUMENT, NOT_ALLOWED, buyer_action, document, popbill_error,
+    regist_request, register, update,
 };
 pub use keys::{NewPopbillKey, create_key};
-pub use members::{Member, check_is_member, is_member};
+pub use members::{Member, check_is_member, is_member, join_member};
 pub use search::{MAX_PER_PAGE, SearchQuery, SearchResult, search};
 pub use seller::{logs, seller_action, xml};
 pub use signature::{ServiceId, body_digest, sign, string_to_sign};

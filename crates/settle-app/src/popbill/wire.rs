@@ -55,7 +55,7 @@ pub fn reverse_input(body: &Value, corp_num: &str) -> Result<TaxInvoiceInput, Po
     if text(body, "issueType").as_deref() != Some("역발행") {
         return Err(refused(
             INVALID_TYPE,
-            "issueType must be 역발행 for registRequest",
+            "issueType must be 역발행 (settle takes reverse-issued invoices here)",
         ));
     }
     let invoicee = text(body, "invoiceeCorpNum")

@@ -3,7 +3,7 @@ it as the SDK's integrators do: the auth URL through linkhub's own setter, the A
 swapping the HTTPS connection for plain HTTP to the same host and port. Prints what each
 call answered as JSON.
 
-usage: popbill_sdk.py HOST:PORT LINK_ID SECRET_KEY PLATFORM_BRN PARTNER_BRN STRANGER_BRN
+usage: popbill_sdk.py HOST:PORT LINK_ID SECRET_KEY PLATFORM_BRN PARTNER_BRN STRANGER_BRN JOIN_BRN
 """
 
 import http.client
@@ -15,9 +15,9 @@ from datetime import datetime, timedelta, timezone
 import linkhub
 import popbill.base as pbase
 from linkhub import LinkhubException
-from popbill import PopbillException, Taxinvoice, TaxinvoiceDetail, TaxinvoiceService
+from popbill import JoinForm, PopbillException, Taxinvoice, TaxinvoiceDetail, TaxinvoiceService
 
-hostport, link_id, secret, platform, partner, stranger = sys.argv[1:7]
+hostport, link_id, secret, platform, partner, stranger, joiner = sys.argv[1:8]
 linkhub.authURL("http://" + hostport)
 pbase.httpclient = types.SimpleNamespace(
     HTTPSConnection=lambda _host, *a, **k: http.client.HTTPConnection(hostport, timeout=30)
@@ -121,4 +121,33 @@ seller["partner_search"] = service.search(
 seller["infos"] = sorted(
     (i.invoiceeMgtKey, i.stateCode) for i in service.getInfos(platform, "BUY", ["PB-1", "PB-3", "NOPE"])
 )
+drafts = out["drafts"] = {}
+drafts["register"] = service.register(platform, reverse_invoice("PB-D")).code
+drafts["registered_state"] = service.getInfo(platform, "BUY", "PB-D").stateCode
+larger = reverse_invoice("PB-D")
+larger.supplyCostTotal, larger.taxTotal, larger.totalAmount = "200000", "20000", "220000"
+larger.detailList[0].unitCost = larger.detailList[0].supplyCost = "200000"
+larger.detailList[0].tax = "20000"
+drafts["update"] = service.update(platform, "BUY", "PB-D", larger).code
+drafts["updated_total"] = service.getDetailInfo(platform, "BUY", "PB-D").totalAmount
+drafts["request"] = service.request(platform, "BUY", "PB-D", "요청합니다").code
+drafts["requested_state"] = service.getInfo(platform, "BUY", "PB-D").stateCode
+drafts["update_requested"] = code_of(lambda: service.update(platform, "BUY", "PB-D", larger))
+drafts["view_url"] = service.getViewURL(platform, "BUY", "PB-D")
+drafts["pdf_url"] = service.getPDFURL(platform, "BUY", "PB-D")
+drafts["box_url"] = service.getURL(platform, None, "TBOX")
+drafts["partner_url"] = code_of(lambda: service.getPopUpURL(partner, "SELL", "PB-D"))
+drafts["assign_key"] = code_of(
+    lambda: service.assignMgtKey(platform, "BUY", "022072217590500001", "PB-X")
+)
+
+joined = out["join"] = {}
+joined["before"] = service.checkIsMember(joiner).code
+joined["join"] = service.joinMember(JoinForm(
+    ID="newpartner", Password="unused-password", CorpNum=joiner, CEOName="최대표",
+    CorpName="새파트너", Addr="부산광역시 해운대구", BizType="도소매", BizClass="잡화",
+    ContactName="정담당", ContactEmail="tax@joiner.example", ContactTEL="051-000-0000",
+)).code
+joined["after"] = service.checkIsMember(joiner).code
+joined["join_again"] = service.joinMember(JoinForm(CorpNum=joiner, CorpName="새파트너")).code
 print(json.dumps(out))

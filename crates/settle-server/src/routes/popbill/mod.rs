@@ -32,7 +32,10 @@ pub fn router() -> Router<AppState> {
         .route("/POPBILL/PartnerPoint", get(auth::point))
         .route("/POPBILL_TEST/PartnerPoint", get(auth::point))
         .route("/Time", get(auth::time))
-        .route("/Join", get(taxinvoice::check_is_member))
+        .route(
+            "/Join",
+            get(taxinvoice::check_is_member).post(taxinvoice::join_member),
+        )
         .route("/Taxinvoice", any(taxinvoice::dispatch))
         .route("/Taxinvoice/", any(taxinvoice::dispatch))
         .route("/Taxinvoice/{*rest}", any(taxinvoice::dispatch))

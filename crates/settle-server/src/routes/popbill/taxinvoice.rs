@@ -41,6 +41,21 @@ pub async fn check_is_member(
     }
 }
 
+/// `POST /Join` (no token): a `JoinForm` with its `LinkID` makes `CorpNum` a member.
+pub async fn join_member(State(state): State<AppState>, body: Bytes) -> Response {
+    let form: Value = match serde_json::from_slice(&body) {
+        Ok(form) => form,
+        Err(e) => {
+            let message = format!("the body is not JSON: {e}");
+            return error(&PopbillError::new(UNSUPPORTED, 400, message));
+        }
+    };
+    match popbill::join_member(&state.app, &form).await {
+        Ok(()) => ok(done()),
+        Err(e) => error(&e),
+    }
+}
+
 /// Every `/Taxinvoice…` call.
 pub async fn dispatch(
     State(state): State<AppState>,
@@ -71,6 +86,18 @@ pub async fn dispatch(
         .unwrap_or_default()
         .trim()
         .to_ascii_uppercase();
+    // `assignMgtKey` (`/Taxinvoice/{ItemKey}/{MgtKeyType}`, a form body): documents made in
+    // settle always carry their key.
+    if let ["Taxinvoice", item, kind] = segments.as_slice()
+        && KeyType::parse(item).is_none()
+        && KeyType::parse(kind).is_some()
+    {
+        return error(&PopbillError::new(
+            popbill::CANNOT_PROCESS,
+            400,
+            "every document made in settle has its key; there is none to assign",
+        ));
+    }
     // An empty body (a call without a memo) is an empty object.
     let json: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
@@ -92,10 +119,17 @@ pub async fn dispatch(
             certificate_expiration(&state, &caller).await
         }
         ("GET", ["Taxinvoice", "CertCheck"]) => certificate_check(&state, &caller).await,
-        ("POST", ["Taxinvoice"]) if verb == "REQUEST" => {
-            popbill::regist_request(&state.app, &caller, &json)
+        ("POST", ["Taxinvoice"]) if verb == "REQUEST" || verb.is_empty() => {
+            popbill::register(&state.app, &caller, &json, verb == "REQUEST")
                 .await
                 .map(|()| done())
+        }
+        ("GET", ["Taxinvoice"]) if query.starts_with("TG=") => Ok(box_url(&state)),
+        ("GET", ["Taxinvoice", kind, key]) if query.starts_with("TG=") => {
+            match KeyType::parse(kind) {
+                Some(kind) => document_url(&state, &caller, kind, key, &query[3..]).await,
+                None => Err(unsupported(&method, &uri)),
+            }
         }
         ("GET", ["Taxinvoice", kind, key]) => match (KeyType::parse(kind), query) {
             (Some(kind), "") => popbill::document(&state.app, &caller, kind, key)
@@ -124,6 +158,9 @@ pub async fn dispatch(
             None => Err(unsupported(&method, &uri)),
         },
         ("POST", ["Taxinvoice", kind, key]) => match (KeyType::parse(kind), verb.as_str()) {
+            (Some(kind), "PATCH") => popbill::update(&state.app, &caller, kind, key, &json)
+                .await
+                .map(|()| done()),
             (Some(kind), "ISSUE" | "REFUSE" | "CANCELISSUE" | "NTS") => {
                 popbill::seller_action(&state.app, &caller, kind, key, &verb, memo)
                     .await
@@ -145,6 +182,47 @@ pub async fn dispatch(
         Ok(body) => ok(body),
         Err(e) => error(&e),
     }
+}
+
+/// `getURL`: the workspace's list of tax invoices.
+fn box_url(state: &AppState) -> Value {
+    let base = state.app.settings.public_url.trim_end_matches('/');
+    serde_json::json!({"url": format!("{base}/app/tax-invoices")})
+}
+
+/// `getPopUpURL`, `getViewURL`, `getPrintURL`, `getEPrintURL`, `getMailURL`, `getPDFURL`
+/// (`TG` = `POPUP`, `VIEW`, `PRINT`, `PRINTOLD`, `EPRINT`, `MAIL`, `PDF`): the platform's
+/// page of the document, or its PDF. A supplier opens its documents from the link emailed
+/// to it.
+async fn document_url(
+    state: &AppState,
+    caller: &Caller,
+    kind: KeyType,
+    key: &str,
+    target: &str,
+) -> Result<Value, PopbillError> {
+    let record = popbill::document(&state.app, caller, kind, key).await?;
+    if caller.member != Member::Platform {
+        return Err(PopbillError::new(
+            popbill::NOT_ALLOWED,
+            403,
+            "a supplier opens its documents from the link emailed to it",
+        ));
+    }
+    let base = state.app.settings.public_url.trim_end_matches('/');
+    let page = format!("{base}/app/tax-invoices/{}", record.document_key);
+    let url = match target.to_ascii_uppercase().as_str() {
+        "POPUP" | "VIEW" | "MAIL" => page,
+        "PRINT" | "PRINTOLD" | "EPRINT" | "PDF" => format!("{page}/pdf"),
+        other => {
+            return Err(PopbillError::new(
+                UNSUPPORTED,
+                400,
+                format!("TG={other} is not offered"),
+            ));
+        }
+    };
+    Ok(serde_json::json!({"url": url}))
 }
 
 /// `getInfos`: the summaries of the keys in a JSON array (at most 1,000); keys the caller
