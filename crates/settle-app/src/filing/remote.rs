@@ -20,7 +20,7 @@ use super::{Filer, FilerError, FilingResult, Submission};
 /// Invoices per request.
 const CHUNK: usize = 100;
 /// Requests in flight at once.
-const CONCURRENCY: usize = 4;
+const CONCURRENCY: usize = 8;
 /// Tries per chunk (and per membership) before the batch gives up; the invoices then stay
 /// claimed until their lease lapses and a later batch files them.
 const ATTEMPTS: u32 = 12;
