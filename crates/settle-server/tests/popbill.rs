@@ -230,6 +230,27 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
     let (status, record) = send(t.get("/v1/tax-invoices/PB-D")).await;
     assert_eq!((status, record["total"].as_str()), (200, Some("220000")));
 
+    let self_issued = &out["regist_issue"];
+    let confirm = self_issued["confirm"].as_str().unwrap_or_default();
+    assert_eq!(
+        confirm.len(),
+        24,
+        "registIssue answers the approval number: {self_issued}"
+    );
+    assert_eq!(
+        (&self_issued["state"], &self_issued["platform_sees"]),
+        (&json!(300), &json!(300)),
+        "{self_issued}"
+    );
+    assert_eq!(
+        self_issued["again"], -11000001,
+        "a key is issued once: {self_issued}"
+    );
+    assert_eq!(
+        self_issued["platform_cannot"], -11000008,
+        "only a seller issues: {self_issued}"
+    );
+
     let joined = &out["join"];
     assert_eq!(
         (&joined["before"], &joined["join"], &joined["after"]),

@@ -23,7 +23,7 @@ pub use documents::{
 pub use keys::{NewPopbillKey, create_key};
 pub use members::{Member, check_is_member, is_member, join_member};
 pub use search::{MAX_PER_PAGE, SearchQuery, SearchResult, search};
-pub use seller::{logs, seller_action, xml};
+pub use seller::{logs, regist_issue, seller_action, xml};
 pub use signature::{ServiceId, body_digest, sign, string_to_sign};
 pub use token::{Caller, IssuedToken, TOKEN_LIFETIME, TokenRequest, authenticate, issue_token};
 pub use wire::iso_date;

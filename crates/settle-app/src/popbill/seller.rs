@@ -5,10 +5,11 @@
 use settle_core::tax_invoice::TaxInvoiceState;
 
 use super::documents::{KeyType, document, popbill_error, principal};
+use super::wire::{issued_input, text};
 use super::{Caller, Member, PopbillError};
 use crate::App;
 use crate::supplier::{self, SupplierPrincipal};
-use crate::tax_invoices::{self, HistoryView};
+use crate::tax_invoices::{self, DraftInput, HistoryView};
 
 /// What refusing says when the caller gave no reason.
 const DEFAULT_REFUSAL: &str = "역발행 요청 거부";
@@ -78,6 +79,42 @@ pub async fn seller_action(
     };
     let record = done.map_err(popbill_error)?;
     Ok(record.approval_number)
+}
+
+/// `registIssue`: the seller issues an invoice to the platform on its own (정발행 on
+/// Popbill). It is recorded under the seller's key (`invoicerMgtKey`) as asked of the
+/// seller, then issued with the seller's certificate; answers the approval number. Each
+/// step is its own transaction: a document left asked for (the process stopped between
+/// them) is issued by `issue` under the same key.
+pub async fn regist_issue(
+    app: &App,
+    caller: &Caller,
+    body: &serde_json::Value,
+) -> Result<String, PopbillError> {
+    let by = supplier_principal(caller)?;
+    let key = text(body, "invoicerMgtKey")
+        .ok_or_else(|| PopbillError::new(-11000006, 400, "invoicerMgtKey is required"))?;
+    let platform = {
+        let mut conn = app.store.read().await?;
+        settle_store::tenants::get(&mut conn, &caller.tenant_id)
+            .await?
+            .ok_or_else(|| PopbillError::new(super::SERVER_ERROR, 500, "no tenant"))?
+    };
+    let input = issued_input(body, &caller.corp_num, platform.brn.digits())?;
+    let draft = DraftInput {
+        document_key: Some(key),
+        partner_id: Some(by.partner_id.to_string()),
+        invoice: input,
+        request: true,
+        memo: text(body, "memo"),
+    };
+    let record = tax_invoices::create(app, &principal(caller), draft)
+        .await
+        .map_err(popbill_error)?;
+    let issued = supplier::issue(app, &by, record.id.as_str(), None)
+        .await
+        .map_err(popbill_error)?;
+    Ok(issued.approval_number.unwrap_or_default())
 }
 
 /// The signed NTS XML of an issued document.

@@ -50,23 +50,61 @@ fn refused(code: i64, message: &str) -> PopbillError {
     PopbillError::new(code, 400, message)
 }
 
+/// A business number field, digits only.
+fn corp_num(body: &Value, field: &str) -> String {
+    text(body, field).unwrap_or_default().replace('-', "")
+}
+
 /// The content of a reverse-issued `Taxinvoice` the platform `corp_num` sends.
-pub fn reverse_input(body: &Value, corp_num: &str) -> Result<TaxInvoiceInput, PopbillError> {
+pub fn reverse_input(
+    body: &Value,
+    corp_num_of_token: &str,
+) -> Result<TaxInvoiceInput, PopbillError> {
     if text(body, "issueType").as_deref() != Some("역발행") {
         return Err(refused(
             INVALID_TYPE,
             "issueType must be 역발행 (settle takes reverse-issued invoices here)",
         ));
     }
-    let invoicee = text(body, "invoiceeCorpNum")
-        .unwrap_or_default()
-        .replace('-', "");
-    if invoicee != corp_num {
+    if corp_num(body, "invoiceeCorpNum") != corp_num_of_token {
         return Err(refused(
             WRONG_CORP_NUM,
             "invoiceeCorpNum must be the business number of the token",
         ));
     }
+    content(body)
+}
+
+/// The content of a `Taxinvoice` a supplier (`seller`, the token's business) issues itself
+/// to the platform (`buyer`): `issueType` 정발행.
+pub fn issued_input(
+    body: &Value,
+    seller: &str,
+    buyer: &str,
+) -> Result<TaxInvoiceInput, PopbillError> {
+    if text(body, "issueType").as_deref() != Some("정발행") {
+        return Err(refused(
+            INVALID_TYPE,
+            "issueType must be 정발행 for registIssue",
+        ));
+    }
+    if corp_num(body, "invoicerCorpNum") != seller {
+        return Err(refused(
+            WRONG_CORP_NUM,
+            "invoicerCorpNum must be the business number of the token",
+        ));
+    }
+    if corp_num(body, "invoiceeCorpNum") != buyer {
+        return Err(refused(
+            WRONG_CORP_NUM,
+            "invoiceeCorpNum must be the platform's business number",
+        ));
+    }
+    content(body)
+}
+
+/// What every `Taxinvoice` carries: dates, tax type, purpose, lines, remarks, totals.
+fn content(body: &Value) -> Result<TaxInvoiceInput, PopbillError> {
     let write_date = text(body, "writeDate")
         .map(|d| iso_date(&d))
         .ok_or_else(|| refused(NO_WRITE_DATE, "writeDate is required (yyyyMMdd)"))?;

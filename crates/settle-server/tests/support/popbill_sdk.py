@@ -141,6 +141,16 @@ drafts["assign_key"] = code_of(
     lambda: service.assignMgtKey(platform, "BUY", "022072217590500001", "PB-X")
 )
 
+forward = reverse_invoice("")
+forward.issueType, forward.purposeType = "정발행", "영수"
+forward.invoicerMgtKey, forward.invoiceeMgtKey = "PB-F", ""
+self_issued = out["regist_issue"] = {}
+self_issued["platform_cannot"] = code_of(lambda: service.registIssue(platform, forward))
+self_issued["confirm"] = service.registIssue(partner, forward, memo="바로 발행").ntsConfirmNum
+self_issued["state"] = service.getInfo(partner, "SELL", "PB-F").stateCode
+self_issued["platform_sees"] = service.getInfo(platform, "BUY", "PB-F").stateCode
+self_issued["again"] = code_of(lambda: service.registIssue(partner, forward))
+
 joined = out["join"] = {}
 joined["before"] = service.checkIsMember(joiner).code
 joined["join"] = service.joinMember(JoinForm(

@@ -124,6 +124,15 @@ pub async fn dispatch(
                 .await
                 .map(|()| done())
         }
+        ("POST", ["Taxinvoice"]) if verb == "ISSUE" => {
+            popbill::regist_issue(&state.app, &caller, &json)
+                .await
+                .map(|number| {
+                    serde_json::json!({
+                        "code": 1, "message": "발행되었습니다", "ntsConfirmNum": number
+                    })
+                })
+        }
         ("GET", ["Taxinvoice"]) if query.starts_with("TG=") => Ok(box_url(&state)),
         ("GET", ["Taxinvoice", kind, key]) if query.starts_with("TG=") => {
             match KeyType::parse(kind) {
