@@ -26,7 +26,7 @@ pub use search::{MAX_PER_PAGE, SearchQuery, SearchResult, search};
 pub use seller::{logs, regist_issue, seller_action, xml};
 pub use signature::{ServiceId, body_digest, sign, string_to_sign};
 pub use token::{Caller, IssuedToken, TOKEN_LIFETIME, TokenRequest, authenticate, issue_token};
-pub use wire::iso_date;
+pub use wire::{compact_date, iso_date, purpose_name, tax_type_name, taxinvoice_object};
 
 /// An error in Popbill's shape: a negative code, a message and the HTTP status to send it
 /// with (never 2xx: the SDK takes any 2xx for success).

@@ -4,9 +4,11 @@
 //! settle's.
 
 use rust_decimal::Decimal;
-use serde_json::Value;
+use serde_json::{Value, json};
 use settle_core::money::DecimalInput;
-use settle_core::tax_invoice::{AmendmentInput, TaxInvoiceInput, TaxInvoiceLineInput};
+use settle_core::tax_invoice::{
+    AmendmentInput, Purpose, TaxInvoice, TaxInvoiceInput, TaxInvoiceLineInput, TaxType,
+};
 
 use super::PopbillError;
 
@@ -156,6 +158,95 @@ fn content(body: &Value) -> Result<TaxInvoiceInput, PopbillError> {
         tax_total: decimal(body, "taxTotal"),
         total: decimal(body, "totalAmount"),
         ..TaxInvoiceInput::default()
+    })
+}
+
+/// Popbill's name of a tax type.
+pub fn tax_type_name(tax_type: TaxType) -> &'static str {
+    match tax_type {
+        TaxType::Taxable => "과세",
+        TaxType::ZeroRated => "영세",
+    }
+}
+
+/// Popbill's name of a purpose.
+pub fn purpose_name(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::Receipt => "영수",
+        Purpose::Claim => "청구",
+    }
+}
+
+/// `yyyyMMdd`.
+pub fn compact_date(date: time::Date) -> String {
+    date.to_string().replace('-', "")
+}
+
+/// The content of `doc` as Popbill's `Taxinvoice` object, under `key` for both parties,
+/// of `issue_type` (`역발행` or `정발행`): what `getDetailInfo` answers and `registIssue`
+/// takes.
+pub fn taxinvoice_object(doc: &TaxInvoice, key: &str, issue_type: &str) -> Value {
+    let remark = |i: usize| doc.remarks.get(i).cloned();
+    let lines: Vec<Value> = doc
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(i, l)| {
+            json!({
+                "serialNum": i + 1,
+                "purchaseDT": compact_date(l.date),
+                "itemName": l.name,
+                "spec": l.spec,
+                "qty": l.quantity.map(|q| q.to_string()),
+                "unitCost": l.unit_price.map(|p| p.to_string()),
+                "supplyCost": l.supply_amount.to_string(),
+                "tax": l.tax_amount.to_string(),
+                "remark": l.remark,
+            })
+        })
+        .collect();
+    let (s, b) = (&doc.supplier, &doc.buyer);
+    json!({
+        "writeDate": compact_date(doc.write_date),
+        "chargeDirection": "정과금",
+        "issueType": issue_type,
+        "purposeType": purpose_name(doc.purpose),
+        "taxType": tax_type_name(doc.tax_type),
+        "invoicerCorpNum": s.brn.digits(),
+        "invoicerMgtKey": key,
+        "invoicerTaxRegID": s.sub_business_id,
+        "invoicerCorpName": s.name,
+        "invoicerCEOName": s.ceo_name,
+        "invoicerAddr": s.address,
+        "invoicerBizType": s.biz_type,
+        "invoicerBizClass": s.biz_item,
+        "invoicerContactName": s.contact.name,
+        "invoicerTEL": s.contact.phone,
+        "invoicerEmail": s.contact.email,
+        "invoiceeType": "사업자",
+        "invoiceeCorpNum": b.brn.digits(),
+        "invoiceeMgtKey": key,
+        "invoiceeTaxRegID": b.sub_business_id,
+        "invoiceeCorpName": b.name,
+        "invoiceeCEOName": b.ceo_name,
+        "invoiceeAddr": b.address,
+        "invoiceeBizType": b.biz_type,
+        "invoiceeBizClass": b.biz_item,
+        "invoiceeContactName1": b.contact.name,
+        "invoiceeTEL1": b.contact.phone,
+        "invoiceeEmail1": b.contact.email,
+        "supplyCostTotal": doc.supply_total.to_string(),
+        "taxTotal": doc.tax_total.to_string(),
+        "totalAmount": doc.total.to_string(),
+        "remark1": remark(0),
+        "remark2": remark(1),
+        "remark3": remark(2),
+        "modifyCode": doc.amendment.as_ref().map(|a| a.reason.code()),
+        "orgNTSConfirmNum": doc.amendment.as_ref().map(|a| a.original_approval_number.clone()),
+        "closeDownState": null,
+        "closeDownStateDate": null,
+        "detailList": lines,
+        "addContactList": [],
     })
 }
 

@@ -2,7 +2,8 @@
 //! Every field is present (`null` where settle has nothing to say).
 
 use serde_json::{Value, json};
-use settle_core::tax_invoice::{Purpose, TaxInvoiceRecord, TaxType};
+use settle_app::popbill::{compact_date, purpose_name, tax_type_name, taxinvoice_object};
+use settle_core::tax_invoice::TaxInvoiceRecord;
 use time::OffsetDateTime;
 
 /// `yyyyMMddHHmmss` in Korean time.
@@ -28,11 +29,10 @@ fn item_key(record: &TaxInvoiceRecord) -> String {
 /// The summary of `record`.
 pub(crate) fn info(record: &TaxInvoiceRecord) -> Value {
     let doc = &record.document;
-    let compact = |d: time::Date| d.to_string().replace('-', "");
     json!({
         "itemKey": item_key(record),
-        "taxType": match doc.tax_type { TaxType::Taxable => "과세", TaxType::ZeroRated => "영세" },
-        "writeDate": compact(doc.write_date),
+        "taxType": tax_type_name(doc.tax_type),
+        "writeDate": compact_date(doc.write_date),
         "regDT": korean_time(record.created_at),
         "invoicerCorpName": doc.supplier.name,
         "invoicerCorpNum": doc.supplier.brn.digits(),
@@ -48,7 +48,7 @@ pub(crate) fn info(record: &TaxInvoiceRecord) -> Value {
         "trusteePrintYN": false,
         "supplyCostTotal": doc.supply_total.to_string(),
         "taxTotal": doc.tax_total.to_string(),
-        "purposeType": match doc.purpose { Purpose::Receipt => "영수", Purpose::Claim => "청구" },
+        "purposeType": purpose_name(doc.purpose),
         "modifyCode": doc.amendment.as_ref().map(|a| a.reason.code()),
         "issueType": "역발행",
         "issueDT": record.issued_at.map(korean_time),
@@ -102,69 +102,7 @@ pub(crate) fn log(entry: &settle_app::tax_invoices::HistoryView) -> Value {
 
 /// The whole document as Popbill's `Taxinvoice` object (`getDetailInfo`).
 pub(crate) fn detail(record: &TaxInvoiceRecord) -> Value {
-    let doc = &record.document;
-    let compact = |d: time::Date| d.to_string().replace('-', "");
-    let remark = |i: usize| doc.remarks.get(i).cloned();
-    let lines: Vec<Value> = doc
-        .lines
-        .iter()
-        .enumerate()
-        .map(|(i, l)| {
-            json!({
-                "serialNum": i + 1,
-                "purchaseDT": compact(l.date),
-                "itemName": l.name,
-                "spec": l.spec,
-                "qty": l.quantity.map(|q| q.to_string()),
-                "unitCost": l.unit_price.map(|p| p.to_string()),
-                "supplyCost": l.supply_amount.to_string(),
-                "tax": l.tax_amount.to_string(),
-                "remark": l.remark,
-            })
-        })
-        .collect();
-    let (s, b) = (&doc.supplier, &doc.buyer);
-    json!({
-        "writeDate": compact(doc.write_date),
-        "chargeDirection": "정과금",
-        "issueType": "역발행",
-        "purposeType": match doc.purpose { Purpose::Receipt => "영수", Purpose::Claim => "청구" },
-        "taxType": match doc.tax_type { TaxType::Taxable => "과세", TaxType::ZeroRated => "영세" },
-        "invoicerCorpNum": s.brn.digits(),
-        "invoicerMgtKey": record.document_key.as_str(),
-        "invoicerTaxRegID": s.sub_business_id,
-        "invoicerCorpName": s.name,
-        "invoicerCEOName": s.ceo_name,
-        "invoicerAddr": s.address,
-        "invoicerBizType": s.biz_type,
-        "invoicerBizClass": s.biz_item,
-        "invoicerContactName": s.contact.name,
-        "invoicerTEL": s.contact.phone,
-        "invoicerEmail": s.contact.email,
-        "invoiceeType": "사업자",
-        "invoiceeCorpNum": b.brn.digits(),
-        "invoiceeMgtKey": record.document_key.as_str(),
-        "invoiceeTaxRegID": b.sub_business_id,
-        "invoiceeCorpName": b.name,
-        "invoiceeCEOName": b.ceo_name,
-        "invoiceeAddr": b.address,
-        "invoiceeBizType": b.biz_type,
-        "invoiceeBizClass": b.biz_item,
-        "invoiceeContactName1": b.contact.name,
-        "invoiceeTEL1": b.contact.phone,
-        "invoiceeEmail1": b.contact.email,
-        "supplyCostTotal": doc.supply_total.to_string(),
-        "taxTotal": doc.tax_total.to_string(),
-        "totalAmount": doc.total.to_string(),
-        "remark1": remark(0),
-        "remark2": remark(1),
-        "remark3": remark(2),
-        "modifyCode": doc.amendment.as_ref().map(|a| a.reason.code()),
-        "orgNTSConfirmNum": doc.amendment.as_ref().map(|a| a.original_approval_number.clone()),
-        "ntsconfirmNum": record.approval_number,
-        "closeDownState": null,
-        "closeDownStateDate": null,
-        "detailList": lines,
-        "addContactList": [],
-    })
+    let mut object = taxinvoice_object(&record.document, record.document_key.as_str(), "역발행");
+    object["ntsconfirmNum"] = json!(record.approval_number);
+    object
 }
