@@ -8,18 +8,15 @@ mod support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use serde_json::{Value, json};
-use settle_app::certificates::CertificateFiles;
+use serde_json::Value;
 use settle_app::filing::{RemoteFiler, Simulator};
-use settle_app::supplier::SupplierPrincipal;
-use settle_core::brn::Brn;
-use settle_core::ids::{PartnerId, TenantId};
-use settle_nts::certificate::{OID_SEED_CBC_WITH_SHA1, ThrowawayCa};
+use settle_nts::certificate::ThrowawayCa;
 use settle_server::nts_simulator::{Faults, Rate, serve_on};
 use settle_store::Store;
 use settle_testkit::{TestDatabase, TestEngine, both_engines, fresh_database};
-use support::issuance::{PASSWORD, create_partner, invoice, leaf, linked_tenant};
-use support::{TestApp, brn, send};
+use support::filing::{issue, state_of, supplier};
+use support::issuance::linked_tenant;
+use support::{TestApp, send};
 
 /// The simulator serving on loopback over its own database; its URL.
 async fn simulator(faults: Faults) -> (String, Store, TestDatabase) {
@@ -31,45 +28,6 @@ async fn simulator(faults: Faults) -> (String, Store, TestDatabase) {
     (url, store, db)
 }
 
-/// A linked partner with its certificate registered; the supplier acting for it.
-async fn supplier(t: &TestApp, ca: &ThrowawayCa, number: u32) -> SupplierPrincipal {
-    let digits = brn(number);
-    let partner = create_partner(t, &digits, &format!("tax{number}@supplier.example")).await;
-    let link = format!("/v1/partners/{partner}/nts-link");
-    let (status, body) = send(t.post(&link, &json!({}))).await;
-    assert_eq!(status, 200, "{body}");
-    let brn = Brn::parse(&digits).unwrap();
-    let by = SupplierPrincipal {
-        tenant_id: TenantId::from_trusted(t.tenant_id.clone()),
-        partner_id: PartnerId::from_trusted(partner),
-        actor: format!("supplier:{}", brn.digits()),
-        brn,
-    };
-    let own = leaf(ca, by.brn.digits());
-    let files = CertificateFiles::Npki {
-        certificate: own.certificate_der().unwrap(),
-        key: own.sign_pri_kisa(PASSWORD, OID_SEED_CBC_WITH_SHA1).unwrap(),
-    };
-    settle_app::supplier::register_certificate(&t.app, &by, files, PASSWORD)
-        .await
-        .unwrap();
-    by
-}
-
-/// Requests and issues `count` documents of `by`, keyed `{prefix}-n`.
-async fn issue(t: &TestApp, by: &SupplierPrincipal, prefix: &str, count: usize) {
-    for n in 0..count {
-        let mut body = invoice(&format!("{prefix}-{n}"), by.partner_id.as_str());
-        body["request"] = json!(true);
-        let (status, record) = send(t.post("/v1/tax-invoices", &body)).await;
-        assert_eq!(status, 201, "{record}");
-        let id = record["id"].as_str().unwrap();
-        settle_app::supplier::issue(&t.app, by, id, None)
-            .await
-            .unwrap();
-    }
-}
-
 async fn stats(url: &str) -> Value {
     reqwest::get(format!("{url}/stats"))
         .await
@@ -77,12 +35,6 @@ async fn stats(url: &str) -> Value {
         .json()
         .await
         .unwrap()
-}
-
-async fn state_of(t: &TestApp, key: &str) -> Value {
-    let (status, record) = send(t.get(&format!("/v1/tax-invoices/{key}"))).await;
-    assert_eq!(status, 200, "{record}");
-    record
 }
 
 async fn a_faulty_service_files_every_document_once(engine: TestEngine) {

@@ -83,9 +83,10 @@ pub struct Config {
         global = true
     )]
     pub webhook_allow_private: bool,
-    /// Where issued invoices are filed: `simulator` (the embedded NTS simulator) or
-    /// `remote` (a filing service speaking the filer protocol at `SETTLE_FILER_URL`, such
-    /// as `settle nts-simulator serve`).
+    /// Where issued invoices are filed: `simulator` (the embedded NTS simulator), `remote`
+    /// (a filing service speaking the filer protocol at `SETTLE_FILER_URL`, such as `settle
+    /// nts-simulator serve`) or `popbill` (Popbill, or a service speaking its API, at
+    /// `SETTLE_POPBILL_URL`).
     #[arg(
         long = "filer",
         env = "SETTLE_FILER",
@@ -96,6 +97,33 @@ pub struct Config {
     /// The filing service's base URL, for `SETTLE_FILER=remote`.
     #[arg(long = "filer-url", env = "SETTLE_FILER_URL", global = true)]
     pub filer_url: Option<String>,
+    /// The Popbill(-compatible) service's base URL, for `SETTLE_FILER=popbill` (it answers
+    /// both the token handshake and the API).
+    #[arg(long = "popbill-url", env = "SETTLE_POPBILL_URL", global = true)]
+    pub popbill_url: Option<String>,
+    /// The link id of settle's account at that service.
+    #[arg(
+        long = "popbill-link-id",
+        env = "SETTLE_POPBILL_LINK_ID",
+        global = true
+    )]
+    pub popbill_link_id: Option<String>,
+    /// The link id's secret key (base64).
+    #[arg(
+        long = "popbill-secret-key",
+        env = "SETTLE_POPBILL_SECRET_KEY",
+        global = true,
+        hide_env_values = true
+    )]
+    pub popbill_secret_key: Option<String>,
+    /// Use Popbill's test environment (`POPBILL_TEST` tokens).
+    #[arg(
+        long = "popbill-test",
+        env = "SETTLE_POPBILL_TEST",
+        default_value_t = false,
+        global = true
+    )]
+    pub popbill_test: bool,
     /// Seconds a filing request may take before it is given up and retried.
     #[arg(
         long = "filer-timeout",
@@ -113,6 +141,8 @@ pub enum FilerKind {
     Simulator,
     /// A filing service over HTTP (the filer protocol).
     Remote,
+    /// Popbill, or a service speaking its API.
+    Popbill,
 }
 
 impl Config {
@@ -137,6 +167,28 @@ impl Config {
                 let timeout = std::time::Duration::from_secs(self.filer_timeout.max(1));
                 let filer = settle_app::filing::RemoteFiler::new(url, timeout)
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
+                Ok(Some(Arc::new(filer)))
+            }
+            FilerKind::Popbill => {
+                let given = |value: &Option<String>, name: &str| {
+                    value
+                        .clone()
+                        .filter(|v| !v.trim().is_empty())
+                        .ok_or_else(|| anyhow::anyhow!("SETTLE_FILER=popbill needs {name}"))
+                };
+                let url = given(&self.popbill_url, "SETTLE_POPBILL_URL")?;
+                let link_id = given(&self.popbill_link_id, "SETTLE_POPBILL_LINK_ID")?;
+                let secret = given(&self.popbill_secret_key, "SETTLE_POPBILL_SECRET_KEY")?;
+                let service = if self.popbill_test {
+                    settle_app::popbill::ServiceId::PopbillTest
+                } else {
+                    settle_app::popbill::ServiceId::Popbill
+                };
+                let timeout = std::time::Duration::from_secs(self.filer_timeout.max(1));
+                let filer = settle_app::filing::PopbillFiler::new(
+                    &url, &link_id, &secret, service, timeout,
+                )
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
                 Ok(Some(Arc::new(filer)))
             }
         }

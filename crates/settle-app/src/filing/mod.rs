@@ -6,6 +6,7 @@
 //! effect.
 
 mod batch;
+pub mod popbill;
 pub mod protocol;
 mod remote;
 mod simulator;
@@ -14,6 +15,7 @@ use async_trait::async_trait;
 use settle_core::brn::Brn;
 
 pub use batch::{BatchReport, JOB_KIND, batch_cutoff, file_now, run_batch};
+pub use popbill::PopbillFiler;
 pub use remote::RemoteFiler;
 pub use simulator::{ALREADY_RECEIVED, Simulator};
 

@@ -4,6 +4,7 @@
 
 pub mod billing;
 pub mod browser;
+pub mod filing;
 pub mod issuance;
 pub mod pages;
 pub mod receiver;
