@@ -29,6 +29,9 @@ pub struct Settings {
     /// Whether webhook endpoints may be on private, loopback or link-local addresses
     /// (refused by default: a tenant must not reach into settle's own network).
     pub webhook_allow_private: bool,
+    /// How long a filer's claim on the invoices it is filing lasts; a filer that died is
+    /// taken over once it lapses.
+    pub filing_lease: time::Duration,
 }
 
 impl Default for Settings {
@@ -41,6 +44,7 @@ impl Default for Settings {
             smtp_url: None,
             mail_from: "settle <noreply@settle.localhost>".to_owned(),
             webhook_allow_private: false,
+            filing_lease: time::Duration::minutes(10),
         }
     }
 }

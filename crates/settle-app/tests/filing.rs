@@ -161,6 +161,52 @@ async fn a_dead_filer_is_taken_over_without_filing_twice(engine: TestEngine) {
     );
 }
 
+/// A claim by `owner` on the issued invoice, lasting until `until`.
+async fn claim_for(
+    world: &World,
+    record: &settle_core::tax_invoice::TaxInvoiceRecord,
+    owner: &str,
+    until: time::OffsetDateTime,
+) {
+    let now = world.app.now();
+    let mut tx = world.app.store.write().await.unwrap();
+    let claims = tax_invoices::claim(
+        &mut tx,
+        TaxInvoiceState::Issued,
+        TaxInvoiceState::Sending,
+        tax_invoices::Due::IssuedBefore(now + Duration::days(1)),
+        Some(&record.id),
+        owner,
+        now,
+        until,
+        10,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(claims.len(), 1);
+}
+
+async fn filing_now_takes_over_only_a_lapsed_claim(engine: TestEngine) {
+    let world = World::new(engine).await;
+    let held = world.issued("HELD-1").await;
+    let now = world.app.now();
+    claim_for(&world, &held, "alive", now + Duration::minutes(5)).await;
+    let refused = settle_app::filing::file_now(&world.app, &world.admin, "HELD-1")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refused.code, "tax_invoice.state_changed",
+        "a live claim holds"
+    );
+    let lapsed = world.issued("LAPSED-1").await;
+    claim_for(&world, &lapsed, "dead", now - Duration::seconds(1)).await;
+    let filed = settle_app::filing::file_now(&world.app, &world.admin, "LAPSED-1")
+        .await
+        .unwrap();
+    assert_eq!(filed.state, TaxInvoiceState::Sent);
+}
+
 async fn the_batch_files_only_what_was_issued_before_its_day(engine: TestEngine) {
     let world = World::new(engine).await;
     world.issued("TODAY-1").await;
@@ -235,6 +281,7 @@ both_engines!(
     issue_and_withdraw_race_has_one_winner,
     two_servers_file_each_invoice_once,
     a_dead_filer_is_taken_over_without_filing_twice,
+    filing_now_takes_over_only_a_lapsed_claim,
     the_batch_files_only_what_was_issued_before_its_day,
     the_simulator_refuses_what_the_nts_refuses,
 );

@@ -75,6 +75,15 @@ pub struct Config {
         global = true
     )]
     pub filing_time: String,
+    /// Seconds a filer's claim on the invoices it files lasts; a filer that died is taken
+    /// over once it lapses.
+    #[arg(
+        long = "filing-lease",
+        env = "SETTLE_FILING_LEASE",
+        default_value_t = 600,
+        global = true
+    )]
+    pub filing_lease: u32,
     /// Allow webhook endpoints on private, loopback and link-local addresses.
     #[arg(
         long = "webhook-allow-private",
@@ -224,6 +233,7 @@ impl Config {
             smtp_url: self.smtp_url.clone().filter(|u| !u.trim().is_empty()),
             mail_from: self.mail_from.clone(),
             webhook_allow_private: self.webhook_allow_private,
+            filing_lease: time::Duration::seconds(i64::from(self.filing_lease.max(1))),
         })
     }
 

@@ -19,8 +19,6 @@ use crate::{App, AppError, mail};
 pub const JOB_KIND: &str = "nts.batch";
 /// Invoices claimed (and filed) per round.
 const CHUNK: u32 = 1_000;
-/// How long a claim lasts before another filer may take the invoice over.
-const LEASE: Duration = Duration::minutes(10);
 /// The actor of the filing transitions in the history.
 const SYSTEM: &str = "system";
 
@@ -56,11 +54,18 @@ pub async fn run_batch(app: &App, as_of: OffsetDateTime) -> Result<BatchReport, 
     }
 }
 
-/// Files one issued invoice now instead of in the batch (`send-to-nts`).
+/// Files one issued invoice now instead of in the batch (`send-to-nts`), or takes over
+/// one whose filer died (its lease lapsed).
 pub async fn file_now(app: &App, by: &Principal, key: &str) -> Result<TaxInvoiceRecord, AppError> {
     by.require(Right::WriteTaxInvoices)?;
     let record = crate::tax_invoices::load(app, by, key).await?;
-    crate::tax_invoices::check(&record, TaxInvoiceAction::StartFiling)?;
+    // An invoice left `sending` by a filer that died is taken over once its lease lapses.
+    let action = if record.state == TaxInvoiceState::Sending {
+        TaxInvoiceAction::ResumeFiling
+    } else {
+        TaxInvoiceAction::StartFiling
+    };
+    crate::tax_invoices::check(&record, action)?;
     let owner = format!("now:{}", ulid::Ulid::new());
     let far_future = app.now() + Duration::days(1);
     let claims = claim(app, far_future, Some(&record.id), &owner).await?;
@@ -98,9 +103,18 @@ async fn claim(
     ] {
         let step = transition(from, action)?;
         let to = step.to().unwrap_or(from);
-        let claimed =
-            tax_invoices::claim(&mut tx, from, to, due, only, owner, now, now + LEASE, CHUNK)
-                .await?;
+        let claimed = tax_invoices::claim(
+            &mut tx,
+            from,
+            to,
+            due,
+            only,
+            owner,
+            now,
+            now + app.settings.filing_lease,
+            CHUNK,
+        )
+        .await?;
         if step.changes_state() {
             let history: Vec<_> = claimed
                 .iter()

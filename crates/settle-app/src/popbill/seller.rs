@@ -60,7 +60,11 @@ pub async fn seller_action(
         }
         "CANCELISSUE" => supplier::cancel_issue(app, &by, id, memo).await,
         "NTS" => {
-            if record.state != TaxInvoiceState::Issued {
+            // An issued invoice, or one whose filer died (taken over once its lease lapses).
+            if !matches!(
+                record.state,
+                TaxInvoiceState::Issued | TaxInvoiceState::Sending
+            ) {
                 return Err(PopbillError::new(
                     super::documents::CANNOT_PROCESS,
                     400,

@@ -30,6 +30,8 @@ const CONCURRENCY: usize = 8;
 const ATTEMPTS: u32 = 12;
 /// Calls per invoice in all, failed or not (waiting for a transmission included).
 const MAX_STEPS: u32 = 40;
+/// Waits on a document in transmission before the service is asked to take it over.
+const WAITS_BEFORE_TAKEOVER: u32 = 5;
 /// Popbill: no document under the key.
 const NO_SUCH_DOCUMENT: i64 = -11000005;
 
@@ -48,7 +50,7 @@ enum Step {
     Issue,
     /// Issued: send it to the NTS.
     Send,
-    /// Being sent: ask again shortly.
+    /// Being sent: ask again shortly (and, after a while, ask the service to take over).
     Wait,
 }
 
@@ -91,6 +93,7 @@ impl PopbillFiler {
         let key = management_key(&submission.approval_number);
         let at = format!("/Taxinvoice/SELL/{key}");
         let mut failures = 0;
+        let mut waits = 0;
         let mut refused: Option<(Step, CallError)> = None;
         let mut last = String::new();
         for _ in 0..MAX_STEPS {
@@ -150,7 +153,17 @@ impl PopbillFiler {
                         .await
                 }
                 Step::Wait => {
+                    waits += 1;
                     self.pause(0).await;
+                    if waits % WAITS_BEFORE_TAKEOVER == 0 {
+                        // Long in transmission: the service's own filer may have died. Ask
+                        // it to take over; it refuses while that filer's claim holds.
+                        let body = json!({});
+                        let _ = self
+                            .client
+                            .call(&seller, &at, Some("NTS"), Some(&body))
+                            .await;
+                    }
                     continue;
                 }
             };
