@@ -1,122 +1,14 @@
 //! The `settle` binary as an operator uses it: a server process, CLI commands beside it,
 //! a restart. On SQLite (the default data directory) and on PostgreSQL (`DATABASE_URL`).
 
-use std::process::{Child, Command, Stdio};
+mod support;
+
 use std::time::Duration;
 
-use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
-use settle_nts::certificate::{LeafSpec, ThrowawayCa};
-use settle_testkit::{TestDatabase, TestEngine, both_engines, fresh_database};
-
-struct Settle {
-    db: TestDatabase,
-    engine: TestEngine,
-    /// A filing service to file through instead of the embedded simulator.
-    filer_url: Option<String>,
-}
-
-impl Settle {
-    /// settle on a fresh database of `engine`.
-    async fn on(engine: TestEngine) -> Self {
-        Settle {
-            db: fresh_database(engine).await,
-            engine,
-            filer_url: None,
-        }
-    }
-
-    /// `settle tenant create`; its JSON (`tenant_id`, `api_key`).
-    fn create_tenant(&self, name: &str, brn: &str) -> Value {
-        let (ok, tenant, stderr) = self.run(&["tenant", "create", "--name", name, "--brn", brn]);
-        assert!(ok, "{stderr}");
-        tenant
-    }
-
-    fn command(&self) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_settle"));
-        command
-            .env_remove("DATABASE_URL")
-            .env("SETTLE_DATA", self.db.dir.path().join("data"))
-            .env("SETTLE_SECRET_KEY", "a secret key for the cli tests")
-            .env("SETTLE_WEBHOOK_ALLOW_PRIVATE", "true");
-        if self.engine == TestEngine::Postgres {
-            command.env("DATABASE_URL", &self.db.url);
-        }
-        if let Some(url) = &self.filer_url {
-            command
-                .env("SETTLE_FILER", "remote")
-                .env("SETTLE_FILER_URL", url)
-                .env("SETTLE_FILER_TIMEOUT", "5");
-        }
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> (bool, Value, String) {
-        let output = self.command().args(args).output().expect("run settle");
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        (
-            output.status.success(),
-            serde_json::from_str(stdout.trim()).unwrap_or(Value::Null),
-            stderr,
-        )
-    }
-
-    async fn serve(&self) -> (Server, String) {
-        self.start(&["serve"], "/health").await
-    }
-
-    /// Runs `args --addr A` until `ready` answers 200 there; the process and its URL.
-    async fn start(&self, args: &[&str], ready: &str) -> (Server, String) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let server = Server(
-            self.command()
-                .args(args)
-                .args(["--addr", &addr])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start settle"),
-        );
-        let base = format!("http://{addr}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{base}{ready}"))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return (server, base);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("settle {args:?} did not come up on {addr}");
-    }
-}
-
-/// A `settle serve` process, killed when dropped (also when a test fails).
-struct Server(Child);
-
-impl Server {
-    fn kill(&mut self) -> std::io::Result<()> {
-        self.0.kill()
-    }
-
-    fn wait(&mut self) -> std::io::Result<std::process::ExitStatus> {
-        self.0.wait()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use settle_nts::certificate::ThrowawayCa;
+use settle_testkit::{TestEngine, both_engines};
+use support::{Settle, certificate_form};
 
 async fn cli_beside_a_running_server_and_data_survives_restart(engine: TestEngine) {
     let settle = Settle::on(engine).await;
@@ -231,15 +123,6 @@ async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
         server.kill().unwrap();
         server.wait().unwrap();
     }
-}
-
-/// A form with a throwaway joint certificate as a PFX (without a VID, as test
-/// certificates are).
-fn certificate_form(ca: &ThrowawayCa) -> Form {
-    let leaf = ca.issue(&LeafSpec::new("cli")).unwrap();
-    Form::new()
-        .part("pfx", Part::bytes(leaf.pfx("pfx-password").unwrap()))
-        .text("password", "pfx-password")
 }
 
 /// The served worker writes the request email into `$SETTLE_DATA/outbox`, the supplier
