@@ -56,6 +56,30 @@ pub fn router(app: App) -> Router {
         .with_state(state)
 }
 
+/// The Popbill-compatible API alone (the Linkhub token service, `/Join`, `/Taxinvoice…`),
+/// for a listener of its own (`SETTLE_POPBILL_ADDR`), as Popbill's hosts are apart from
+/// the rest.
+pub fn popbill_router(app: App) -> Router {
+    Router::new()
+        .merge(routes::popbill::router())
+        .fallback(routes::not_found)
+        .layer(axum::middleware::from_fn(middleware::body_limit::layer))
+        .layer(DefaultBodyLimit::disable())
+        .layer(middleware::request_id::layers())
+        .with_state(AppState { app })
+}
+
+/// Serves the Popbill-compatible API alone on a bound listener until Ctrl-C or SIGTERM.
+pub async fn serve_popbill(app: App, listener: TcpListener) -> std::io::Result<()> {
+    tracing::info!(addr = %listener.local_addr()?, "the Popbill-compatible API is listening");
+    axum::serve(
+        listener,
+        popbill_router(app).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
 /// Serves `app` on `addr` until Ctrl-C or SIGTERM, then drains in-flight requests.
 pub async fn serve(app: App, addr: SocketAddr) -> std::io::Result<()> {
     let listener = TcpListener::bind(addr).await?;

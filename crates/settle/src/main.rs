@@ -54,6 +54,10 @@ enum Command {
         /// Fill a demo tenant first and print how to log in.
         #[arg(long)]
         demo: bool,
+        /// Also serve the Popbill-compatible API alone on this address (it is on the main
+        /// address in any case).
+        #[arg(long, env = "SETTLE_POPBILL_ADDR")]
+        popbill_addr: Option<SocketAddr>,
     },
     /// Fills a demo tenant with partners and prints how to log in.
     Demo,
@@ -189,7 +193,11 @@ async fn main() -> ExitCode {
 
 async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::Serve { addr, demo } => {
+        Command::Serve {
+            addr,
+            demo,
+            popbill_addr,
+        } => {
             let app = cli.config.open_at(Some(&addr.to_string())).await?;
             if demo {
                 print_demo(&app, &cli.config).await?;
@@ -200,8 +208,21 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
                 owner,
                 std::time::Duration::from_millis(250),
             ));
+            let popbill = match popbill_addr {
+                Some(addr) => {
+                    let listener = tokio::net::TcpListener::bind(addr).await?;
+                    Some(tokio::spawn(settle_server::serve_popbill(
+                        app.clone(),
+                        listener,
+                    )))
+                }
+                None => None,
+            };
             let served = settle_server::serve(app, addr).await;
             worker.abort();
+            if let Some(popbill) = popbill {
+                popbill.abort();
+            }
             served?;
         }
         Command::Demo => {

@@ -125,6 +125,40 @@ async fn demo_fills_a_tenant_and_prints_a_working_key(engine: TestEngine) {
     }
 }
 
+/// `SETTLE_POPBILL_ADDR` serves the Popbill-compatible API alone on an address of its own,
+/// beside the main listener (which serves it too).
+async fn the_popbill_api_listens_on_its_own_address(engine: TestEngine) {
+    let mut settle = Settle::on(engine).await;
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let popbill = format!("http://127.0.0.1:{port}");
+    settle
+        .env
+        .push(("SETTLE_POPBILL_ADDR".into(), format!("127.0.0.1:{port}")));
+    let (_server, base) = settle.serve().await;
+    for host in [&popbill, &base] {
+        let time = reqwest::get(format!("{host}/Time")).await.unwrap();
+        assert_eq!(time.status(), 200, "{host}");
+        let text = time.text().await.unwrap();
+        assert!(
+            text.len() == 20 && text.ends_with('Z'),
+            "Linkhub's time: {text}"
+        );
+    }
+    let api = reqwest::get(format!("{popbill}/v1/partners"))
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404, "only the Popbill API is there");
+    let member = reqwest::get(format!("{popbill}/Join?CorpNum=1234567890&LID=NOSUCH"))
+        .await
+        .unwrap();
+    let answer: Value = member.json().await.unwrap();
+    assert_eq!(answer["code"], 0);
+}
+
 /// The served worker writes the request email into `$SETTLE_DATA/outbox`, the supplier
 /// follows it, and `settle nts run-batch` files the issued invoice.
 async fn served_outbox_and_the_filing_batch_command(engine: TestEngine) {
@@ -429,6 +463,7 @@ both_engines!(
     demo_fills_a_tenant_and_prints_a_working_key,
     served_outbox_and_the_filing_batch_command,
     filing_through_the_simulator_service,
+    the_popbill_api_listens_on_its_own_address,
     export_and_reconcile_a_billed_period,
     settle_a_month_from_files,
 );
