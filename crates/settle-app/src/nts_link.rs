@@ -159,12 +159,12 @@ pub async fn link_tenant(
 ) -> Result<(Tenant, Registration), AppError> {
     by.require(Right::ManageTenant)?;
     let tenant = crate::tenants::get(app, &by.tenant_id).await?;
-    if tenant.as_buyer().is_none() {
+    let Some(party) = tenant.as_buyer() else {
         return Err(AppError::conflict(
             "tenant.profile_incomplete",
             "set the platform's representative, address and contact first (PATCH /v1/tenant)",
         ));
-    }
+    };
     let registration = certificates::register(
         app,
         &by.tenant_id,
@@ -175,7 +175,7 @@ pub async fn link_tenant(
     )
     .await?;
     app.filer
-        .register_member(&tenant.brn)
+        .register_member(&party)
         .await
         .map_err(filer_error)?;
     let now = app.now();
@@ -214,14 +214,19 @@ pub async fn link_partner(app: &App, by: &Principal, id: &str) -> Result<Partner
     if matches!(partner.nts_link, NtsLink::Linked { .. }) {
         return Ok(partner);
     }
-    let brn = partner.data.brn.ok_or_else(|| {
-        AppError::invalid(
+    if partner.data.brn.is_none() {
+        return Err(AppError::invalid(
             "partner.brn_required",
             "brn",
             "a partner without a business registration number cannot be linked",
-        )
-    })?;
-    app.filer.register_member(&brn).await.map_err(filer_error)?;
+        ));
+    }
+    let party =
+        crate::tax_invoices::partner_party(&partner).map_err(|e| AppError::validation(vec![e]))?;
+    app.filer
+        .register_member(&party)
+        .await
+        .map_err(filer_error)?;
     let tenant = crate::tenants::get(app, &by.tenant_id).await?;
     let email = mail::templates::partner_linked(
         &tenant.name,

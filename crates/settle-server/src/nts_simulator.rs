@@ -217,7 +217,7 @@ async fn members(
         let body = Json(json!({"error": "not a business registration number"}));
         return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
     };
-    let answer = match service.simulator.register_member(&brn).await {
+    let answer = match service.simulator.add_member(&brn).await {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(error) => return filer_failure(error),
     };

@@ -121,7 +121,31 @@ async fn a_wrong_secret_fails_the_batch_and_files_nothing(engine: TestEngine) {
     assert_eq!(listed["data"].as_array().unwrap().len(), 0, "{listed}");
 }
 
+async fn linking_a_partner_joins_it_to_the_popbill_side(engine: TestEngine) {
+    let ca = ThrowawayCa::new("test CA").unwrap();
+    let (popbill, link_id, secret) = service(engine, &ca).await;
+    let platform =
+        TestApp::start_filing_to(engine, Arc::new(filer(&popbill, &link_id, &secret))).await;
+    linked_tenant(&platform, &ca).await;
+    let newcomer = support::brn(124_810_654);
+    let id = support::issuance::create_partner(&platform, &newcomer, "new@partner.example").await;
+    let (status, linked) =
+        send(platform.post(&format!("/v1/partners/{id}/nts-link"), &json!({}))).await;
+    assert_eq!(status, 200, "{linked}");
+    let (_, partners) = send(popbill.get("/v1/partners?limit=100")).await;
+    let joined = partners["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["brn"].as_str().map(|b| b.replace('-', "")) == Some(newcomer.replace('-', "")))
+        .unwrap_or_else(|| panic!("the partner joined the Popbill side: {partners}"));
+    assert_eq!(joined["name"], linked["name"]);
+    assert_eq!(joined["contact"]["email"], "new@partner.example");
+    assert_eq!(joined["nts_link"]["status"], "linked");
+}
+
 both_engines!(
     issued_invoices_are_filed_once_through_popbill,
+    linking_a_partner_joins_it_to_the_popbill_side,
     a_wrong_secret_fails_the_batch_and_files_nothing,
 );

@@ -12,7 +12,7 @@ mod remote;
 mod simulator;
 
 use async_trait::async_trait;
-use settle_core::brn::Brn;
+use settle_core::tax_invoice::InvoiceParty;
 
 pub use batch::{BatchReport, JOB_KIND, batch_cutoff, file_now, run_batch};
 pub use popbill::PopbillFiler;
@@ -55,8 +55,9 @@ pub struct FilerError(pub String);
 /// Where issued invoices go: the NTS (through an ASP) or a simulator of it.
 #[async_trait]
 pub trait Filer: Send + Sync {
-    /// Registers a business with the filing service (its automatic membership).
-    async fn register_member(&self, brn: &Brn) -> Result<(), FilerError>;
+    /// Registers a business with the filing service (its automatic membership), with what
+    /// an invoice says of it (a service such as Popbill keeps its name and contact).
+    async fn register_member(&self, business: &InvoiceParty) -> Result<(), FilerError>;
 
     /// Files invoices; one result per submission, in order. Filing the same invoice again
     /// must answer what the first filing answered.

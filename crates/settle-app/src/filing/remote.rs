@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use futures::{StreamExt, stream};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use settle_core::brn::Brn;
+use settle_core::tax_invoice::InvoiceParty;
 
 use super::protocol::{
     FilingRequest, FilingResponse, MemberRequest, StatusRequest, StatusResponse,
@@ -165,9 +165,9 @@ impl RemoteFiler {
 
 #[async_trait]
 impl Filer for RemoteFiler {
-    async fn register_member(&self, brn: &Brn) -> Result<(), FilerError> {
+    async fn register_member(&self, business: &InvoiceParty) -> Result<(), FilerError> {
         let request = MemberRequest {
-            brn: brn.digits().to_owned(),
+            brn: business.brn.digits().to_owned(),
         };
         let mut last_error = String::new();
         for attempt in 0..ATTEMPTS {

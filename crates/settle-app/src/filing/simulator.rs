@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use settle_core::brn::Brn;
+use settle_core::tax_invoice::InvoiceParty;
 use settle_nts::SignatureError;
 use settle_store::{Store, nts_simulator};
 use sha2::{Digest, Sha256};
@@ -48,6 +49,15 @@ impl Simulator {
                     .map(|(_, code)| result(code, ALREADY_RECEIVED))
             })
             .collect())
+    }
+
+    /// Registers a business as a member (idempotent).
+    pub async fn add_member(&self, brn: &Brn) -> Result<(), FilerError> {
+        let mut tx = self.store.write().await.map_err(store_error)?;
+        nts_simulator::add_member(&mut tx, brn.digits(), OffsetDateTime::now_utc())
+            .await
+            .map_err(store_error)?;
+        tx.commit().await.map_err(store_error)
     }
 
     /// How many invoices the register holds.
@@ -106,12 +116,8 @@ fn check(submission: &Submission) -> Checked {
 
 #[async_trait]
 impl Filer for Simulator {
-    async fn register_member(&self, brn: &Brn) -> Result<(), FilerError> {
-        let mut tx = self.store.write().await.map_err(store_error)?;
-        nts_simulator::add_member(&mut tx, brn.digits(), OffsetDateTime::now_utc())
-            .await
-            .map_err(store_error)?;
-        tx.commit().await.map_err(store_error)
+    async fn register_member(&self, business: &InvoiceParty) -> Result<(), FilerError> {
+        self.add_member(&business.brn).await
     }
 
     async fn file(&self, submissions: &[Submission]) -> Result<Vec<FilingResult>, FilerError> {

@@ -173,9 +173,12 @@ impl PopbillClient {
         send(request).await
     }
 
-    /// `joinMember` (no token): makes `corp_num` a member of the link.
-    pub async fn join(&self, corp_num: &str) -> Result<(), CallError> {
-        let body = json!({"LinkID": self.link_id, "CorpNum": corp_num}).to_string();
+    /// `joinMember` (no token): makes the business of `form` (a `JoinForm`) a member of
+    /// the link.
+    pub async fn join(&self, form: &Value) -> Result<(), CallError> {
+        let mut form = form.clone();
+        form["LinkID"] = json!(self.link_id);
+        let body = form.to_string();
         let request = self
             .http
             .post(format!("{}/Join", self.base))

@@ -16,7 +16,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::{StreamExt, stream};
 use serde_json::{Value, json};
-use settle_core::brn::Brn;
+use settle_core::tax_invoice::InvoiceParty;
 
 pub use client::{CallError, PopbillClient};
 
@@ -193,6 +193,21 @@ pub fn management_key(approval_number: &str) -> String {
     approval_number.replace('-', "")
 }
 
+/// Popbill's `JoinForm` for a business (its link id is added by the client).
+fn join_form(business: &InvoiceParty) -> Value {
+    json!({
+        "CorpNum": business.brn.digits(),
+        "CorpName": business.name,
+        "CEOName": business.ceo_name,
+        "Addr": business.address,
+        "BizType": business.biz_type,
+        "BizClass": business.biz_item,
+        "ContactName": business.contact.name,
+        "ContactEmail": business.contact.email,
+        "ContactTEL": business.contact.phone,
+    })
+}
+
 fn with_memo(mut object: Value, memo: &str) -> Value {
     object["memo"] = json!(memo);
     object
@@ -243,17 +258,16 @@ fn next_step(info: &Value) -> Result<Step, FilingResult> {
 
 #[async_trait]
 impl Filer for PopbillFiler {
-    async fn register_member(&self, brn: &Brn) -> Result<(), FilerError> {
+    async fn register_member(&self, business: &InvoiceParty) -> Result<(), FilerError> {
         let unreachable = |e: CallError| FilerError(format!("Popbill: {e}"));
-        if self
-            .client
-            .is_member(brn.digits())
-            .await
-            .map_err(unreachable)?
-        {
+        let corp_num = business.brn.digits();
+        if self.client.is_member(corp_num).await.map_err(unreachable)? {
             return Ok(());
         }
-        self.client.join(brn.digits()).await.map_err(unreachable)
+        self.client
+            .join(&join_form(business))
+            .await
+            .map_err(unreachable)
     }
 
     async fn file(&self, submissions: &[Submission]) -> Result<Vec<FilingResult>, FilerError> {
