@@ -110,22 +110,7 @@ async fn a_dead_filer_is_taken_over_without_filing_twice(engine: TestEngine) {
     let record = world.issued("CRASH-1").await;
     let now = world.app.now();
     // A filer claims it, hands it to the NTS, and dies before recording the answer.
-    let mut tx = world.app.store.write().await.unwrap();
-    let claims = tax_invoices::claim(
-        &mut tx,
-        TaxInvoiceState::Issued,
-        TaxInvoiceState::Sending,
-        tax_invoices::Due::IssuedBefore(now + Duration::days(1)),
-        Some(&record.id),
-        "dead",
-        now,
-        now - Duration::seconds(1),
-        10,
-    )
-    .await
-    .unwrap();
-    tx.commit().await.unwrap();
-    assert_eq!(claims.len(), 1);
+    let claims = claim_for(&world, &record, "dead", now - Duration::seconds(1)).await;
     let submission = settle_app::filing::Submission {
         approval_number: claims[0].approval_number.clone(),
         signed_xml: claims[0].signed_xml.clone(),
@@ -167,7 +152,7 @@ async fn claim_for(
     record: &settle_core::tax_invoice::TaxInvoiceRecord,
     owner: &str,
     until: time::OffsetDateTime,
-) {
+) -> Vec<tax_invoices::FilingClaim> {
     let now = world.app.now();
     let mut tx = world.app.store.write().await.unwrap();
     let claims = tax_invoices::claim(
@@ -185,6 +170,7 @@ async fn claim_for(
     .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(claims.len(), 1);
+    claims
 }
 
 async fn filing_now_takes_over_only_a_lapsed_claim(engine: TestEngine) {

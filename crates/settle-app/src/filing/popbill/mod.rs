@@ -83,6 +83,23 @@ impl PopbillFiler {
         tokio::time::sleep(self.first_backoff * factor * jitter_permille / 1000).await;
     }
 
+    /// An action on the document at `at` with an empty body.
+    async fn act(&self, seller: &str, at: &str, verb: &str) -> Result<Value, CallError> {
+        let body = json!({});
+        self.client.call(seller, at, Some(verb), Some(&body)).await
+    }
+
+    /// Counts a failed call and waits before the next; false once the tries are spent.
+    async fn retry(&self, failures: &mut u32, last: &mut String, error: &CallError) -> bool {
+        *last = error.to_string();
+        *failures += 1;
+        if *failures >= ATTEMPTS {
+            return false;
+        }
+        self.pause(*failures - 1).await;
+        true
+    }
+
     /// Files one invoice, step by step from its state at the service.
     async fn file_one(&self, submission: &Submission) -> Result<FilingResult, FilerError> {
         let document = match settle_nts::xml::read(&submission.signed_xml) {
@@ -115,12 +132,9 @@ impl PopbillFiler {
                     ..
                 }) => Step::Register,
                 Err(error) if error.transient() => {
-                    last = error.to_string();
-                    failures += 1;
-                    if failures >= ATTEMPTS {
+                    if !self.retry(&mut failures, &mut last, &error).await {
                         break;
                     }
-                    self.pause(failures - 1).await;
                     continue;
                 }
                 Err(error) => return Ok(refusal(&error)),
@@ -140,29 +154,15 @@ impl PopbillFiler {
                         .call(&seller, "/Taxinvoice", Some("ISSUE"), Some(&body))
                         .await
                 }
-                Step::Issue => {
-                    let body = json!({});
-                    self.client
-                        .call(&seller, &at, Some("ISSUE"), Some(&body))
-                        .await
-                }
-                Step::Send => {
-                    let body = json!({});
-                    self.client
-                        .call(&seller, &at, Some("NTS"), Some(&body))
-                        .await
-                }
+                Step::Issue => self.act(&seller, &at, "ISSUE").await,
+                Step::Send => self.act(&seller, &at, "NTS").await,
                 Step::Wait => {
                     waits += 1;
                     self.pause(0).await;
                     if waits % WAITS_BEFORE_TAKEOVER == 0 {
                         // Long in transmission: the service's own filer may have died. Ask
                         // it to take over; it refuses while that filer's claim holds.
-                        let body = json!({});
-                        let _ = self
-                            .client
-                            .call(&seller, &at, Some("NTS"), Some(&body))
-                            .await;
+                        let _ = self.act(&seller, &at, "NTS").await;
                     }
                     continue;
                 }
@@ -170,12 +170,9 @@ impl PopbillFiler {
             match done {
                 Ok(_) => refused = None,
                 Err(error) if error.transient() => {
-                    last = error.to_string();
-                    failures += 1;
-                    if failures >= ATTEMPTS {
+                    if !self.retry(&mut failures, &mut last, &error).await {
                         break;
                     }
-                    self.pause(failures - 1).await;
                 }
                 Err(error) => refused = Some((step, error)),
             }
