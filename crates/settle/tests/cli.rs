@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
-use support::{Settle, certificate_form};
+use support::{Api, Settle, onboard};
 
 async fn cli_beside_a_running_server_and_data_survives_restart(engine: TestEngine) {
     let settle = Settle::on(engine).await;
@@ -204,94 +204,18 @@ async fn filing_through_the_simulator_service(engine: TestEngine) {
 async fn issue_and_file(settle: &Settle) {
     let (_server, base) = settle.serve().await;
     let tenant = settle.create_tenant("플랫폼", "124-81-01231");
-    let key = tenant["api_key"].as_str().unwrap().to_owned();
-    let client = reqwest::Client::new();
-    let call = |method: reqwest::Method, path: &str| {
-        client
-            .request(method, format!("{base}{path}"))
-            .bearer_auth(&key)
+    let api = Api {
+        base: base.clone(),
+        key: tenant["api_key"].as_str().unwrap().to_owned(),
+        client: reqwest::Client::new(),
     };
     let ca = ThrowawayCa::new("cli CA").unwrap();
-    let profile = json!({"ceo_name": "대표", "contact": {"email": "billing@platform.example"}});
-    assert_eq!(
-        call(reqwest::Method::PATCH, "/v1/tenant")
-            .json(&profile)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
-    let linked = call(reqwest::Method::POST, "/v1/tenant/nts-link")
-        .multipart(certificate_form(&ca))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(linked.status(), 200, "{}", linked.text().await.unwrap());
-    let partner: Value = call(reqwest::Method::POST, "/v1/partners")
-        .json(&json!({"brn": "120-81-47521", "name": "한빛", "ceo_name": "김한빛", "address": "서울",
-            "biz_type": "도소매", "biz_item": "생활용품", "contact": {"name": "이정산", "email": "tax@hanbit.example"}}))
-        .send().await.unwrap().json().await.unwrap();
-    let partner_id = partner["id"].as_str().unwrap();
-    call(
-        reqwest::Method::POST,
-        &format!("/v1/partners/{partner_id}/nts-link"),
-    )
-    .send()
-    .await
-    .unwrap();
-    let today = settle_core::KST;
-    let today = time::OffsetDateTime::now_utc().to_offset(today).date();
-    let invoice: Value = call(reqwest::Method::POST, "/v1/tax-invoices")
-        .json(&json!({"document_key": "CLI-1", "partner_id": partner_id, "write_date": today.to_string(),
-            "tax_type": "taxable", "purpose": "claim", "request": true, "items": [{"name": "정산", "supply_amount": 50000}]}))
-        .send().await.unwrap().json().await.unwrap();
-    assert_eq!(invoice["state"], "requested", "{invoice}");
-
-    // The server's worker writes the request into the outbox folder.
-    let outbox = settle.db.dir.path().join("data/outbox");
-    let mut request_mail = None;
-    for _ in 0..200 {
-        let found = settle_testkit::outbox_messages(&outbox)
-            .into_iter()
-            .find(|m| m.subject.contains("발행 요청"));
-        if found.is_some() {
-            request_mail = found;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let request_mail = request_mail.expect("the request email is in the outbox");
-    let link_start = request_mail
-        .body
-        .find(&format!("{base}/s/"))
-        .expect("a link to this server");
-    let token: String = request_mail.body[link_start + base.len() + 3..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    let session: Value = client
-        .post(format!("{base}/v1/supplier/sessions"))
-        .json(&json!({"token": token, "brn": "1208147521"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let auth = format!("Supplier {}", session["session"].as_str().unwrap());
-    let registered = client
-        .post(format!("{base}/v1/supplier/certificates"))
-        .header("authorization", &auth)
-        .multipart(certificate_form(&ca))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), 201);
-    let id = invoice["id"].as_str().unwrap();
+    let onboarded = onboard(settle, &api, &ca, "CLI-1").await;
+    let (client, auth) = (&api.client, &onboarded.supplier);
+    let id = &onboarded.first_id;
     let issued: Value = client
         .post(format!("{base}/v1/supplier/tax-invoices/{id}/issue"))
-        .header("authorization", &auth)
+        .header("authorization", auth)
         .send()
         .await
         .unwrap()
@@ -315,13 +239,9 @@ async fn issue_and_file(settle: &Settle) {
         (Some(1), Some(1)),
         "{report}"
     );
-    let sent: Value = call(reqwest::Method::GET, "/v1/tax-invoices/CLI-1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let sent = api
+        .call(reqwest::Method::GET, "/v1/tax-invoices/CLI-1", None)
+        .await;
     assert_eq!(
         (sent["state"].as_str(), sent["nts_result_code"].as_str()),
         (Some("sent"), Some("SUC001"))

@@ -11,51 +11,11 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
-use support::{Server, Settle, certificate_form};
+use support::{Api, Server, Settle, invoice, onboard};
 
 const PLATFORM_BRN: &str = "124-81-01231";
-const SUPPLIER_BRN: &str = "1208147521";
 const INVOICES: usize = 600;
 const KILLS: usize = 20;
-
-/// The tenant's API on a served settle.
-struct Api {
-    base: String,
-    key: String,
-    client: reqwest::Client,
-}
-
-impl Api {
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self
-            .client
-            .request(method, format!("{}{path}", self.base))
-            .bearer_auth(&self.key);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.unwrap();
-        let status = response.status();
-        let answer: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: {status} {answer}");
-        answer
-    }
-
-    async fn post(&self, path: &str, body: Value) -> Value {
-        self.call(reqwest::Method::POST, path, Some(body)).await
-    }
-
-    async fn count(&self, query: &str) -> usize {
-        let page = self
-            .call(
-                reqwest::Method::GET,
-                &format!("/v1/tax-invoices?limit=1000{query}"),
-                None,
-            )
-            .await;
-        page["data"].as_array().map_or(0, Vec::len)
-    }
-}
 
 /// A small deterministic generator for the kill points (the same run each time).
 struct Draws(u64);
@@ -68,88 +28,6 @@ impl Draws {
             .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % below
     }
-}
-
-/// Links the tenant and the supplier, and registers the supplier's certificate from the
-/// link of a request email (that invoice is then withdrawn and deleted); the supplier's
-/// `Authorization` and its partner id.
-async fn onboard(settle: &Settle, api: &Api, ca: &ThrowawayCa) -> (String, String) {
-    let profile = json!({"ceo_name": "대표", "contact": {"email": "billing@platform.example"}});
-    api.call(reqwest::Method::PATCH, "/v1/tenant", Some(profile))
-        .await;
-    let linked = api
-        .client
-        .post(format!("{}/v1/tenant/nts-link", api.base))
-        .bearer_auth(&api.key)
-        .multipart(certificate_form(ca))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(linked.status(), 200, "{}", linked.text().await.unwrap());
-    let partner = api
-        .post(
-            "/v1/partners",
-            json!({"brn": SUPPLIER_BRN, "name": "한빛", "ceo_name": "김한빛", "address": "서울",
-                "biz_type": "도소매", "biz_item": "생활용품",
-                "contact": {"name": "이정산", "email": "tax@hanbit.example"}}),
-        )
-        .await;
-    let partner_id = partner["id"].as_str().unwrap().to_owned();
-    api.post(&format!("/v1/partners/{partner_id}/nts-link"), json!({}))
-        .await;
-    api.post("/v1/tax-invoices", invoice("ONBOARD", &partner_id))
-        .await;
-    let outbox = settle.db.dir.path().join("data/outbox");
-    let mut mail = None;
-    for _ in 0..400 {
-        mail = settle_testkit::outbox_messages(&outbox)
-            .into_iter()
-            .find(|m| m.subject.contains("발행 요청"));
-        if mail.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let mail = mail.expect("the request email is in the outbox");
-    let start = mail.body.find(&format!("{}/s/", api.base)).unwrap() + api.base.len() + 3;
-    let token: String = mail.body[start..]
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-        .collect();
-    let session: Value = api
-        .client
-        .post(format!("{}/v1/supplier/sessions", api.base))
-        .json(&json!({"token": token, "brn": SUPPLIER_BRN}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let auth = format!("Supplier {}", session["session"].as_str().unwrap());
-    let registered = api
-        .client
-        .post(format!("{}/v1/supplier/certificates", api.base))
-        .header("authorization", &auth)
-        .multipart(certificate_form(ca))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(registered.status(), 201);
-    api.post("/v1/tax-invoices/ONBOARD/cancel-request", json!({}))
-        .await;
-    api.call(reqwest::Method::DELETE, "/v1/tax-invoices/ONBOARD", None)
-        .await;
-    (auth, partner_id)
-}
-
-fn invoice(key: &str, partner_id: &str) -> Value {
-    let today = time::OffsetDateTime::now_utc()
-        .to_offset(settle_core::KST)
-        .date();
-    json!({"document_key": key, "partner_id": partner_id, "write_date": today.to_string(),
-        "tax_type": "taxable", "purpose": "claim", "request": true,
-        "items": [{"name": "정산", "supply_amount": 50000}]})
 }
 
 fn tomorrow() -> String {
@@ -232,7 +110,14 @@ async fn killing_either_side_files_every_invoice_once(engine: TestEngine) {
         key: tenant["api_key"].as_str().unwrap().to_owned(),
         client: reqwest::Client::new(),
     };
-    onboard(&popbill, &popbill_api, &ca).await;
+    onboard(&popbill, &popbill_api, &ca, "ONBOARD").await;
+    // The invoice that brought the supplier in is withdrawn and deleted there.
+    popbill_api
+        .post("/v1/tax-invoices/ONBOARD/cancel-request", json!({}))
+        .await;
+    popbill_api
+        .call(reqwest::Method::DELETE, "/v1/tax-invoices/ONBOARD", None)
+        .await;
     let tenant_id = tenant["tenant_id"].as_str().unwrap();
     let (ok, credentials, stderr) = popbill.run(&["popbill-key", "create", "--tenant", tenant_id]);
     assert!(ok, "{stderr}");
@@ -265,7 +150,12 @@ async fn killing_either_side_files_every_invoice_once(engine: TestEngine) {
             key: platform_tenant["api_key"].as_str().unwrap().to_owned(),
             client: reqwest::Client::new(),
         };
-        let (supplier, partner_id) = onboard(&platform, &api, &ca).await;
+        let onboarded = onboard(&platform, &api, &ca, "ONBOARD").await;
+        let (supplier, partner_id) = (onboarded.supplier, onboarded.partner_id);
+        api.post("/v1/tax-invoices/ONBOARD/cancel-request", json!({}))
+            .await;
+        api.call(reqwest::Method::DELETE, "/v1/tax-invoices/ONBOARD", None)
+            .await;
         for n in 0..INVOICES {
             let record = api
                 .post(
