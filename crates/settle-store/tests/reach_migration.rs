@@ -106,44 +106,46 @@ async fn check_migrated(url: &str) {
     assert!(last > seqs.last().unwrap().1);
 }
 
-#[tokio::test]
-async fn sqlite_settlements_keep_their_transfers() {
-    let db = fresh_database(TestEngine::Sqlite).await;
-    let pool = sqlx::SqlitePool::connect(&format!("{}?mode=rwc", db.url))
-        .await
-        .unwrap();
-    let mut before = sqlx::migrate!("./migrations/sqlite");
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < 19)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
-    for sql in rows() {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    check_migrated(&db.url).await;
+/// A test that migrates a fresh database of `$engine` (through a `$pool` opened at the URL
+/// with `$suffix`) up to 0018 with the migrations in `$dir`, stores [`rows`] and checks
+/// what the rest of the migrations make of them.
+macro_rules! settlements_keep_their_transfers {
+    ($name:ident, $engine:expr, $pool:ty, $dir:literal, $suffix:literal) => {
+        #[tokio::test]
+        async fn $name() {
+            let db = fresh_database($engine).await;
+            let pool = <$pool>::connect(&format!("{}{}", db.url, $suffix))
+                .await
+                .unwrap();
+            let mut before = sqlx::migrate!($dir);
+            before.migrations = before
+                .migrations
+                .iter()
+                .filter(|m| m.version < 19)
+                .cloned()
+                .collect::<Vec<_>>()
+                .into();
+            before.run(&pool).await.unwrap();
+            for sql in rows() {
+                sqlx::query(&sql).execute(&pool).await.unwrap();
+            }
+            pool.close().await;
+            check_migrated(&db.url).await;
+        }
+    };
 }
 
-#[tokio::test]
-async fn postgres_settlements_keep_their_transfers() {
-    let db = fresh_database(TestEngine::Postgres).await;
-    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
-    let mut before = sqlx::migrate!("./migrations/postgres");
-    before.migrations = before
-        .migrations
-        .iter()
-        .filter(|m| m.version < 19)
-        .cloned()
-        .collect::<Vec<_>>()
-        .into();
-    before.run(&pool).await.unwrap();
-    for sql in rows() {
-        sqlx::query(&sql).execute(&pool).await.unwrap();
-    }
-    pool.close().await;
-    check_migrated(&db.url).await;
-}
+settlements_keep_their_transfers!(
+    sqlite_settlements_keep_their_transfers,
+    TestEngine::Sqlite,
+    sqlx::SqlitePool,
+    "./migrations/sqlite",
+    "?mode=rwc"
+);
+settlements_keep_their_transfers!(
+    postgres_settlements_keep_their_transfers,
+    TestEngine::Postgres,
+    sqlx::PgPool,
+    "./migrations/postgres",
+    ""
+);

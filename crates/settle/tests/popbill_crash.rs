@@ -11,7 +11,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use settle_nts::certificate::ThrowawayCa;
 use settle_testkit::{TestEngine, both_engines};
-use support::{Api, Server, Settle, invoice, onboard};
+use support::{Api, Settle, free_addr, invoice, onboard, wait_ready};
 
 const PLATFORM_BRN: &str = "124-81-01231";
 const INVOICES: usize = 600;
@@ -70,40 +70,11 @@ async fn killing_either_side_files_every_invoice_once(engine: TestEngine) {
     // The Popbill side, on a fixed address so that it comes back where the client looks.
     let mut popbill = Settle::on(engine).await;
     popbill.env.extend(lease.clone());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let serve_popbill = |popbill: &Settle| {
-        let addr = addr.clone();
-        let popbill_args = ["serve", "--addr", addr.as_str()];
-        Server(
-            popbill
-                .command()
-                .args(popbill_args)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start the Popbill side"),
-        )
-    };
+    let addr = free_addr();
     let base = format!("http://{addr}");
-    let up = |base: String| async move {
-        for _ in 0..400 {
-            if reqwest::get(format!("{base}/health"))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(25)).await;
-        }
-        panic!("{base} did not come up");
-    };
-    let mut popbill_server = serve_popbill(&popbill);
-    up(base.clone()).await;
+    let health = format!("{base}/health");
+    let mut popbill_server = popbill.spawn_at(&["serve"], &addr);
+    wait_ready(&health).await;
     let tenant = popbill.create_tenant("플랫폼", PLATFORM_BRN);
     let popbill_api = Api {
         base: base.clone(),
@@ -198,8 +169,8 @@ async fn killing_either_side_files_every_invoice_once(engine: TestEngine) {
         } else {
             popbill_server.kill().unwrap();
             popbill_server.wait().unwrap();
-            popbill_server = serve_popbill(&popbill);
-            up(base.clone()).await;
+            popbill_server = popbill.spawn_at(&["serve"], &addr);
+            wait_ready(&health).await;
             running = Some(current);
         }
         let held = popbill_api.count("").await;

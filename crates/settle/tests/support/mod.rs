@@ -75,33 +75,46 @@ impl Settle {
 
     /// Runs `args --addr A` until `ready` answers 200 there; the process and its URL.
     pub async fn start(&self, args: &[&str], ready: &str) -> (Server, String) {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let addr = format!("127.0.0.1:{port}");
-        let server = Server(
+        let addr = free_addr();
+        let server = self.spawn_at(args, &addr);
+        let base = format!("http://{addr}");
+        wait_ready(&format!("{base}{ready}")).await;
+        (server, base)
+    }
+
+    /// Runs `args --addr addr` (not waiting for it).
+    pub fn spawn_at(&self, args: &[&str], addr: &str) -> Server {
+        Server(
             self.command()
                 .args(args)
-                .args(["--addr", &addr])
+                .args(["--addr", addr])
                 .stdout(Stdio::null())
                 .stderr(Stdio::null())
                 .spawn()
                 .expect("start settle"),
-        );
-        let base = format!("http://{addr}");
-        for _ in 0..200 {
-            if reqwest::get(format!("{base}{ready}"))
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                return (server, base);
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("settle {args:?} did not come up on {addr}");
+        )
     }
+}
+
+/// A loopback address no one listens on now.
+pub fn free_addr() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    format!("127.0.0.1:{port}")
+}
+
+/// Waits until `url` answers 200 (ten seconds at most).
+pub async fn wait_ready(url: &str) {
+    for _ in 0..400 {
+        if reqwest::get(url).await.is_ok_and(|r| r.status() == 200) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{url} did not come up");
 }
 
 /// A `settle serve` process, killed when dropped (also when a test fails).
