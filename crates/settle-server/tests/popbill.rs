@@ -246,6 +246,20 @@ async fn the_official_sdk_gets_tokens_and_reads_certificates(engine: TestEngine)
         self_issued["again"], -11000001,
         "a key is issued once: {self_issued}"
     );
+    let (_, issued) = send(t.get("/v1/tax-invoices/PB-F")).await;
+    let mut conn = t.app.store.read().await.unwrap();
+    let links: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM supplier_links WHERE tax_invoice_id = $1")
+            .bind(issued["id"].as_str().unwrap())
+            .fetch_one(&mut *conn)
+            .await
+            .map(|row| sqlx::Row::get(&row, "n"))
+            .unwrap();
+    assert_eq!(
+        links, 0,
+        "the seller issuing on its own is not asked to by email"
+    );
+    drop(conn);
     assert_eq!(
         self_issued["platform_cannot"], -11000008,
         "only a seller issues: {self_issued}"

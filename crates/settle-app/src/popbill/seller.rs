@@ -87,7 +87,8 @@ pub async fn seller_action(
 
 /// `registIssue`: the seller issues an invoice to the platform on its own (정발행 on
 /// Popbill). It is recorded under the seller's key (`invoicerMgtKey`) as asked of the
-/// seller, then issued with the seller's certificate; answers the approval number. Each
+/// seller (no request email: the seller is issuing it), then issued with the seller's
+/// certificate; answers the approval number. Each
 /// step is its own transaction: a document left asked for (the process stopped between
 /// them) is issued by `issue` under the same key.
 pub async fn regist_issue(
@@ -112,7 +113,7 @@ pub async fn regist_issue(
         request: true,
         memo: text(body, "memo"),
     };
-    let record = tax_invoices::create(app, &principal(caller), draft)
+    let record = tax_invoices::create_requested_quietly(app, &principal(caller), draft)
         .await
         .map_err(popbill_error)?;
     let issued = supplier::issue(app, &by, record.id.as_str(), None)

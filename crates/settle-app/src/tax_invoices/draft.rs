@@ -226,6 +226,34 @@ pub(crate) async fn create_in(
     )
 }
 
+/// Drafts an invoice and marks it requested in one transaction without asking anyone: for
+/// an invoice its supplier issues at once itself (Popbill's `registIssue`).
+pub(crate) async fn create_requested_quietly(
+    app: &App,
+    by: &Principal,
+    input: DraftInput,
+) -> Result<TaxInvoiceRecord, AppError> {
+    by.require(Right::WriteTaxInvoices)?;
+    let mut tx = app.store.write().await?;
+    let drafted = create_in(
+        app,
+        &mut tx,
+        by,
+        DraftInput {
+            request: false,
+            ..input
+        },
+    )
+    .await?;
+    let partner = drafted.partner_id.to_string();
+    let (tenant, partner) = tenant_and_partner(&mut tx, by, Some(&partner)).await?;
+    let requested =
+        request::mark_requested_in(&mut tx, &tenant, &partner, &drafted, &by.actor, app.now())
+            .await?;
+    tx.commit().await?;
+    Ok(requested)
+}
+
 /// Replaces the content of a drafted invoice (same rules as creating it).
 pub async fn update(
     app: &App,

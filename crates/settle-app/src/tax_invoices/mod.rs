@@ -16,8 +16,8 @@ use settle_core::tax_invoice::TaxInvoiceRecord;
 use settle_store::tax_invoices;
 
 pub use amend::{AmendInput, amend};
-pub(crate) use draft::create_in;
 pub use draft::{DraftInput, create, delete, preview, update};
+pub(crate) use draft::{create_in, create_requested_quietly};
 pub(crate) use draft::{partner_party, tenant_party};
 pub use read::{HistoryView, get, history, list, signed_xml};
 pub use request::{cancel_request, request, request_with_link, resend};

@@ -46,6 +46,30 @@ pub(crate) async fn request_in(
     Ok((record, link))
 }
 
+/// Marks a drafted invoice requested inside `tx` without asking anyone: for an invoice its
+/// supplier issues at once itself.
+pub(crate) async fn mark_requested_in(
+    tx: &mut settle_store::Conn,
+    tenant: &Tenant,
+    partner: &Partner,
+    record: &TaxInvoiceRecord,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<TaxInvoiceRecord, AppError> {
+    require_linked(tenant, partner)?;
+    apply(
+        tx,
+        record,
+        TaxInvoiceAction::Request,
+        Effect::State,
+        actor,
+        None,
+        Notify::Nobody,
+        now,
+    )
+    .await
+}
+
 fn require_linked(tenant: &Tenant, partner: &Partner) -> Result<(), AppError> {
     if tenant.nts_linked_at.is_none() {
         return Err(AppError::conflict(
