@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -189,6 +190,12 @@ fn failure(message: &str) -> Response {
     (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
 }
 
+/// A body that is not the protocol's JSON: 400 with the reason, in JSON like every answer.
+fn unreadable(rejection: &JsonRejection) -> Response {
+    let body = Json(json!({"error": rejection.body_text()}));
+    (StatusCode::BAD_REQUEST, body).into_response()
+}
+
 fn filer_failure(error: FilerError) -> Response {
     failure(&error.to_string())
 }
@@ -208,8 +215,12 @@ fn cut_off() -> Response {
 
 async fn members(
     State(service): State<Arc<Service>>,
-    Json(request): Json<MemberRequest>,
+    body: Result<Json<MemberRequest>, JsonRejection>,
 ) -> Response {
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => return unreadable(&rejection),
+    };
     if let Err(refused) = service.admit().await {
         return refused;
     }
@@ -226,8 +237,12 @@ async fn members(
 
 async fn filings(
     State(service): State<Arc<Service>>,
-    Json(request): Json<FilingRequest>,
+    body: Result<Json<FilingRequest>, JsonRejection>,
 ) -> Response {
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => return unreadable(&rejection),
+    };
     if let Err(refused) = service.admit().await {
         return refused;
     }
@@ -250,8 +265,12 @@ async fn filings(
 
 async fn status(
     State(service): State<Arc<Service>>,
-    Json(request): Json<StatusRequest>,
+    body: Result<Json<StatusRequest>, JsonRejection>,
 ) -> Response {
+    let request = match body {
+        Ok(Json(request)) => request,
+        Err(rejection) => return unreadable(&rejection),
+    };
     if let Err(refused) = service.admit().await {
         return refused;
     }

@@ -120,6 +120,31 @@ async fn a_service_that_never_answers_leaves_documents_claimed(engine: TestEngin
     assert_eq!(stats(&down).await["received"], 0);
 }
 
+#[tokio::test]
+async fn bad_bodies_get_json_errors() {
+    let (url, _store, _db) = simulator(Faults::default()).await;
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        ("/filings", "{not json"),
+        ("/filings", r#"{"submissions": 3}"#),
+        ("/members", r#"{"brn": "123"}"#),
+        ("/filings/status", "[]"),
+    ] {
+        let answer = client
+            .post(format!("{url}{path}"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status().as_u16();
+        assert!((400..500).contains(&status), "{path} {body}: {status}");
+        let json: Value = answer.json().await.unwrap();
+        assert!(json["error"].is_string(), "{path} {body}: {json}");
+    }
+    assert_eq!(stats(&url).await["received"], 0);
+}
+
 both_engines!(
     a_faulty_service_files_every_document_once,
     a_service_that_never_answers_leaves_documents_claimed,
