@@ -79,6 +79,9 @@ impl PopbillClient {
         service: ServiceId,
         timeout: Duration,
     ) -> Result<Self, String> {
+        if sign(secret, "").is_none() {
+            return Err("the Popbill secret key is not base64".to_owned());
+        }
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .gzip(true)

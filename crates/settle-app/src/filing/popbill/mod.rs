@@ -297,6 +297,18 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_secret_key_that_is_not_base64_is_refused_at_once() {
+        let made = PopbillFiler::new(
+            "http://127.0.0.1:9",
+            "LINK",
+            "not base64!",
+            ServiceId::Popbill,
+            Duration::from_secs(1),
+        );
+        assert!(made.is_err());
+    }
+
+    #[test]
     fn an_approval_number_makes_a_key_of_24_digits() {
         let key = management_key("20261206-90000001-00000042");
         assert_eq!(key, "202612069000000100000042");
