@@ -172,6 +172,26 @@ impl Service {
         }
     }
 
+    /// Reads the body, admits the request (latency, injected failure), does `work` and
+    /// delivers its answer as its fate has it; what `work` refuses is answered at once.
+    async fn handle<T>(
+        &self,
+        body: Result<Json<T>, JsonRejection>,
+        work: impl AsyncFnOnce(T) -> Result<Response, Response>,
+    ) -> Response {
+        let request = match body {
+            Ok(Json(request)) => request,
+            Err(rejection) => return unreadable(&rejection),
+        };
+        if let Err(refused) = self.admit().await {
+            return refused;
+        }
+        match work(request).await {
+            Ok(answer) => self.deliver(answer).await,
+            Err(refused) => refused,
+        }
+    }
+
     /// The answer as its fate has it.
     async fn deliver(&self, answer: Response) -> Response {
         match self.fate() {
@@ -217,68 +237,58 @@ async fn members(
     State(service): State<Arc<Service>>,
     body: Result<Json<MemberRequest>, JsonRejection>,
 ) -> Response {
-    let request = match body {
-        Ok(Json(request)) => request,
-        Err(rejection) => return unreadable(&rejection),
+    let work = async |request: MemberRequest| {
+        let Ok(brn) = Brn::parse(&request.brn) else {
+            let body = Json(json!({"error": "not a business registration number"}));
+            return Err((StatusCode::UNPROCESSABLE_ENTITY, body).into_response());
+        };
+        service
+            .simulator
+            .add_member(&brn)
+            .await
+            .map_err(filer_failure)?;
+        Ok(StatusCode::NO_CONTENT.into_response())
     };
-    if let Err(refused) = service.admit().await {
-        return refused;
-    }
-    let Ok(brn) = Brn::parse(&request.brn) else {
-        let body = Json(json!({"error": "not a business registration number"}));
-        return (StatusCode::UNPROCESSABLE_ENTITY, body).into_response();
-    };
-    let answer = match service.simulator.add_member(&brn).await {
-        Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(error) => return filer_failure(error),
-    };
-    service.deliver(answer).await
+    service.handle(body, work).await
 }
 
 async fn filings(
     State(service): State<Arc<Service>>,
     body: Result<Json<FilingRequest>, JsonRejection>,
 ) -> Response {
-    let request = match body {
-        Ok(Json(request)) => request,
-        Err(rejection) => return unreadable(&rejection),
+    let work = async |request: FilingRequest| {
+        let submissions: Vec<Submission> = request.submissions;
+        let results = service
+            .simulator
+            .file(&submissions)
+            .await
+            .map_err(filer_failure)?;
+        let again = results
+            .iter()
+            .filter(|r| r.message == ALREADY_RECEIVED)
+            .count();
+        service
+            .counts
+            .resubmitted
+            .fetch_add(again as u64, Ordering::Relaxed);
+        Ok(Json(FilingResponse { results }).into_response())
     };
-    if let Err(refused) = service.admit().await {
-        return refused;
-    }
-    let submissions: Vec<Submission> = request.submissions;
-    let results = match service.simulator.file(&submissions).await {
-        Ok(results) => results,
-        Err(error) => return filer_failure(error),
-    };
-    let again = results
-        .iter()
-        .filter(|r| r.message == ALREADY_RECEIVED)
-        .count();
-    service
-        .counts
-        .resubmitted
-        .fetch_add(again as u64, Ordering::Relaxed);
-    let answer = Json(FilingResponse { results }).into_response();
-    service.deliver(answer).await
+    service.handle(body, work).await
 }
 
 async fn status(
     State(service): State<Arc<Service>>,
     body: Result<Json<StatusRequest>, JsonRejection>,
 ) -> Response {
-    let request = match body {
-        Ok(Json(request)) => request,
-        Err(rejection) => return unreadable(&rejection),
+    let work = async |request: StatusRequest| {
+        let results = service
+            .simulator
+            .status(&request.approval_numbers)
+            .await
+            .map_err(filer_failure)?;
+        Ok(Json(StatusResponse { results }).into_response())
     };
-    if let Err(refused) = service.admit().await {
-        return refused;
-    }
-    let answer = match service.simulator.status(&request.approval_numbers).await {
-        Ok(results) => Json(StatusResponse { results }).into_response(),
-        Err(error) => return filer_failure(error),
-    };
-    service.deliver(answer).await
+    service.handle(body, work).await
 }
 
 async fn stats(State(service): State<Arc<Service>>) -> Response {
